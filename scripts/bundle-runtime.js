@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Bundles the runtime CLI and the emulator into single files under dist/.
+// dist/runtime.js is what terraform's local-exec runs: it must need nothing
+// but `node`, so every dependency is inlined. dist/emulator.js keeps
+// better-sqlite3 external (a native addon cannot be bundled); it is loaded
+// only by the `emulator` subcommand.
+const path = require('node:path');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+async function main() {
+  await Promise.all([
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, 'src/runtime/cli/main.ts')],
+      outfile: path.join(root, 'dist/runtime.js'),
+      minify: true,
+      // The emulator bundle is a sibling file, loaded only on demand.
+      external: ['./emulator.js'],
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, 'src/emulator/main.ts')],
+      outfile: path.join(root, 'dist/emulator.js'),
+      external: ['better-sqlite3'],
+    }),
+  ]);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+/**
+ * The contract between the constructs (synth time) and the runtime (apply
+ * time, inside terraform's local-exec). Both sides import this module, so a
+ * rename breaks compilation instead of a deploy.
+ *
+ * This module must stay free of imports: it is loaded by the constructs and
+ * bundled into the runtime.
+ */
+
+/** Version of the manifest format; the runtime refuses manifests it does not know. */
+export const MANIFEST_VERSION = 1;
+
+/** Subcommands of the `alooma-cdktf` CLI that the synthesized stack runs. */
+export const Subcommand = {
+  /** Create/update/pause/resume every input of the manifest (reconciler create). */
+  APPLY: 'apply',
+  /** Delete inputs previously managed but absent from the manifest (reconciler destroy). */
+  PRUNE: 'prune',
+  /** Delete one input (per-input destroy provisioner). */
+  DELETE: 'delete',
+  /** Print the diff between the manifest and live Alooma. */
+  PLAN: 'plan',
+  /** Run the local Alooma-compatible API server. */
+  EMULATOR: 'emulator',
+} as const;
+
+/** Environment variables read by the runtime. */
+export const EnvVar = {
+  /** Base URL of the Alooma API, e.g. `https://app.alooma.com` or `http://127.0.0.1:8787`. */
+  API_URL: 'ALOOMA_API_URL',
+  /** Account name; requests go to `/<account>/rest/` when set, `/rest/` otherwise. */
+  ACCOUNT: 'ALOOMA_ACCOUNT',
+  /** Login e-mail (with ALOOMA_PASSWORD). */
+  USERNAME: 'ALOOMA_USERNAME',
+  /** Login password (with ALOOMA_USERNAME). */
+  PASSWORD: 'ALOOMA_PASSWORD',
+  /** API key, sent as `Authorization: API <key>` (instead of username/password). */
+  API_KEY: 'ALOOMA_API_KEY',
+  /** Name of the input a per-input destroy provisioner deletes (from `self`). */
+  INPUT_NAME: 'ALOOMA_CDKTF_INPUT_NAME',
+  /** JSON array of input names the previous apply managed (reconciler destroy, from `self`). */
+  PREVIOUS_NAMES: 'ALOOMA_CDKTF_PREVIOUS_NAMES',
+  /** `off` disables the live diff printed during synth. */
+  LIVE_DIFF: 'ALOOMA_LIVE_DIFF',
+} as const;
+
+/** Default connection of the embedded emulator (see DESIGN.md, "Emulator defaults"). */
+export const EmulatorDefaults = {
+  HOST: '127.0.0.1',
+  PORT: 8787,
+  URL: 'http://127.0.0.1:8787',
+  ACCOUNT: 'demo',
+  USERNAME: 'demo@example.com',
+  PASSWORD: 'demo',
+  API_KEY: 'demo-key',
+  DATA_DIR: '.alooma-local',
+} as const;
+
+/**
+ * Name of the configuration field in which the runtime records, on the input
+ * itself, which stack owns it and which secret versions it last wrote. The
+ * runtime keeps no state of its own and Terraform cannot hold ids or secret
+ * fingerprints, so this is how `passwordVersion` rotation and ownership
+ * checks know what was applied.
+ */
+export const MARKER_FIELD = 'alooma_cdktf';
+
+/** Content of {@link MARKER_FIELD}. */
+export interface OwnershipMarker {
+  /** Owner id of the stack that manages the input (`Manifest.owner`). */
+  readonly owner: string;
+  /** Secret path -> version last written, e.g. `{ password: "2" }`. */
+  readonly secretVersions?: Readonly<Record<string, string>>;
+}
+
+/** Where the runtime reads a secret at apply time. Values never enter the manifest. */
+export interface SecretRef {
+  /** Name of the environment variable that holds the value at apply time. */
+  readonly env: string;
+  /**
+   * Bump to push a new value of the same variable (rotation). A change of
+   * version re-applies the input; an unchanged version never rewrites it.
+   */
+  readonly version?: string;
+}
+
+/** Whether deleting the construct deletes the input in Alooma. */
+export type RemovalPolicyName = 'destroy' | 'retain';
+
+/** One input as the code declares it. */
+export interface InputSpec {
+  /** Input name: Alooma's identity for humans, unique per account. */
+  readonly name: string;
+  /** Alooma input type, e.g. `ODBC`, `REST_INPUT`, `RESTAPI`. */
+  readonly type: string;
+  /**
+   * Non-secret configuration, in the API's shape except that ODBC `tables` is
+   * an object (the runtime serialises it to the JSON string the API stores).
+   */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  /**
+   * Secret configuration values, keyed by path in the configuration:
+   * `password`, or `parameters.<parameter name>.value` for a REST parameter.
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Desired paused state; `undefined` leaves it as it is. */
+  readonly paused?: boolean;
+  /** `retain` inputs are never deleted by prune or destroy. */
+  readonly removalPolicy: RemovalPolicyName;
+}
+
+/** How the runtime reaches Alooma; credentials only by environment variable name. */
+export interface ConnectionSpec {
+  /** Base URL; falls back to `$ALOOMA_API_URL`, then the emulator default. */
+  readonly apiUrl?: string;
+  /** Account; falls back to `$ALOOMA_ACCOUNT`. */
+  readonly account?: string;
+  /** Variable holding the login e-mail. @default ALOOMA_USERNAME */
+  readonly usernameEnv?: string;
+  /** Variable holding the login password. @default ALOOMA_PASSWORD */
+  readonly passwordEnv?: string;
+  /** Variable holding the API key. @default ALOOMA_API_KEY */
+  readonly apiKeyEnv?: string;
+}
+
+/** What one stack asks of Alooma; written at synth time, read by the runtime. */
+export interface Manifest {
+  readonly version: typeof MANIFEST_VERSION;
+  /** Owner id recorded on every input this stack creates (the stack's name by default). */
+  readonly owner: string;
+  readonly connection: ConnectionSpec;
+  /** Concurrent API writes during apply. */
+  readonly concurrency?: number;
+  readonly inputs: readonly InputSpec[];
+}

@@ -1,0 +1,81 @@
+/**
+ * Which configuration values are secrets. Shared by the emulator (to store
+ * them and read back a mask), the runtime (to redact logs and diffs) and the
+ * constructs (to refuse secrets in plain configuration). Free of imports.
+ */
+
+/** What the API returns instead of a stored secret. A PUT carrying it keeps the stored value. */
+export const SECRET_MASK = '********';
+
+/**
+ * Configuration keys whose values are secrets: passwords, tokens, OAuth
+ * grants, API and secret keys, session ids. `awsAccessKeyId` and other key
+ * *ids* are identifiers, not secrets.
+ */
+const SECRET_KEY_PATTERN =
+  /(pass(word|wd)?$|password|secret|token|oauth|api_?key|private_?key|session(_?id)?$|credentials?$|^auth$)/i;
+const NOT_SECRET_PATTERN = /(key_?id|_version|^token_url$)/i;
+
+/** True when a configuration key (at any depth) holds a secret. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_PATTERN.test(key) && !NOT_SECRET_PATTERN.test(key);
+}
+
+/** A REST_INPUT parameter entry: `{parameter, type, value, template?, secret?}`. */
+export interface RestParameter {
+  parameter: string;
+  type?: string;
+  value?: unknown;
+  template?: string;
+  /** Marks the value as a secret even when the parameter name does not look like one. */
+  secret?: boolean;
+  [extra: string]: unknown;
+}
+
+/** True when a REST parameter's `value` is a secret. */
+export function isSecretParameter(parameter: RestParameter): boolean {
+  return parameter.secret === true || isSecretKey(String(parameter.parameter ?? ''));
+}
+
+/**
+ * Returns a copy of a configuration with every secret replaced by
+ * {@link SECRET_MASK}: secret keys at any depth and secret REST parameter
+ * values. Empty secrets stay empty, so a reader can tell "set" from "unset".
+ */
+export function maskSecrets<T>(value: T): T {
+  return maskValue(value, undefined) as T;
+}
+
+function maskValue(value: unknown, key: string | undefined): unknown {
+  if (key !== undefined && isSecretKey(key) && isSet(value)) return SECRET_MASK;
+  if (Array.isArray(value)) {
+    return value.map((item) => {
+      if (key === 'parameters' && isParameter(item) && isSecretParameter(item) && isSet(item.value)) {
+        return { ...maskObject(item), value: SECRET_MASK };
+      }
+      return maskValue(item, undefined);
+    });
+  }
+  if (value !== null && typeof value === 'object') return maskObject(value as Record<string, unknown>);
+  return value;
+}
+
+function maskObject(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = maskValue(v, k);
+  return out;
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** True for an object that looks like a REST parameter entry. */
+export function isParameter(item: unknown): item is RestParameter {
+  return (
+    item !== null &&
+    typeof item === 'object' &&
+    !Array.isArray(item) &&
+    typeof (item as { parameter?: unknown }).parameter === 'string'
+  );
+}
