@@ -8,6 +8,7 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
+const version = require(path.join(root, 'package.json')).version;
 const common = {
   bundle: true,
   platform: 'node',
@@ -25,6 +26,7 @@ async function main() {
       entryPoints: [path.join(root, 'src/runtime/cli/main.ts')],
       outfile: path.join(root, 'dist/runtime.js'),
       minify: true,
+      define: { __PACKAGE_VERSION__: JSON.stringify(version) },
       // The emulator bundle is a sibling file, loaded only on demand.
       external: ['./emulator.js'],
     }),

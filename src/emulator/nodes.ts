@@ -1,0 +1,90 @@
+/**
+ * Plumbing nodes: the records the store keeps and the shape the API returns.
+ * Rendering lives here, apart from the store, because it is where secrets are
+ * masked: nothing leaves the emulator except through {@link renderPublicNode}.
+ */
+import { maskSecrets } from '../runtime/secret-fields';
+
+/** Node categories of the plumbing graph. */
+export const NodeCategory = {
+  INPUT: 'INPUT',
+  TRANSFORMER: 'TRANSFORMER',
+  OUTPUT: 'OUTPUT',
+} as const;
+
+/** Input types the service creates itself; clients must never modify or delete them. */
+export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
+
+/** `state` of a node that is running, and of a paused one. */
+export const NodeState = {
+  LIVE: 'LIVE',
+  PAUSED: 'PAUSED',
+} as const;
+
+/** A node as the store keeps it: configuration holds the real secrets. */
+export interface NodeRecord {
+  readonly id: string;
+  readonly account: string;
+  readonly name: string;
+  readonly type: string;
+  readonly category: string;
+  readonly configuration: Record<string, unknown>;
+  readonly paused: boolean;
+  readonly deleted: boolean;
+  readonly state: string;
+  readonly validated: boolean;
+  /** Python-style ISO timestamp, as the service wrote it (`2019-01-01T00:00:00.000000`). */
+  readonly createdAt: string;
+}
+
+/** A node as the API returns it (secrets masked). */
+export interface PublicNode {
+  id: string;
+  name: string;
+  type: string;
+  category: string;
+  configuration: Record<string, unknown>;
+  paused: boolean;
+  deleted: boolean;
+  state: string;
+  stats: Record<string, number>;
+  validated: boolean;
+  created_at: string;
+}
+
+/**
+ * JSON text of the node as every GET returns it, with secrets masked. The
+ * store keeps this text next to the record, written in the same transaction,
+ * so a structure read is string concatenation rather than parse/mask/stringify
+ * of every node (the read benchmark needs thousands of structure reads/s).
+ */
+export function renderPublicNode(record: NodeRecord): string {
+  const node: PublicNode = {
+    id: record.id,
+    name: record.name,
+    type: record.type,
+    category: record.category,
+    configuration: maskSecrets(record.configuration),
+    paused: record.paused,
+    deleted: record.deleted,
+    state: record.state,
+    // The emulator moves no data; zero counters keep clients that read them working.
+    stats: { incoming: 0, outgoing: 0, errors: 0 },
+    validated: record.validated,
+    created_at: record.createdAt,
+  };
+  return JSON.stringify(node);
+}
+
+/** True for nodes clients may not modify, pause or delete: system inputs and non-inputs. */
+export function isProtectedNode(record: Pick<NodeRecord, 'type' | 'category'>): boolean {
+  return record.category !== NodeCategory.INPUT || SYSTEM_INPUT_TYPES.has(record.type);
+}
+
+/**
+ * `datetime.isoformat()` of Python, as the service rendered `created_at`:
+ * microseconds, no time zone suffix (UTC).
+ */
+export function pythonTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000');
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * `alooma-cdktf`: the command line. Bundled into dist/runtime.js, which is
+ * what terraform's local-exec runs, so startup stays small: the emulator is a
+ * separate bundle loaded only by its subcommand.
+ */
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { AloomaClient } from '../client';
+import { Subcommand } from '../protocol';
+import { CliError, formatError } from './errors';
+import { loadManifest } from './manifest';
+import {
+  applyCommand,
+  CommandContext,
+  deleteCommand,
+  planCommand,
+  pruneCommand,
+  ReconcileApi,
+} from './reconcile-commands';
+
+declare const __PACKAGE_VERSION__: string | undefined;
+
+/** Version printed by `--version`; injected by the bundler, read from package.json otherwise. */
+function packageVersion(): string {
+  if (typeof __PACKAGE_VERSION__ === 'string') return __PACKAGE_VERSION__;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../../package.json') as { version: string }).version;
+}
+
+/** Builds the command tree; `run` receives each action's exit code. */
+export function buildProgram(run: (action: () => Promise<number>) => Promise<void>): Command {
+  const program = new Command('alooma-cdktf')
+    .description('Manage Alooma inputs as code with CDK for Terraform')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  const manifestOption = () =>
+    new Option('-m, --manifest <file>', 'manifest.json synthesized by the stack').makeOptionMandatory();
+
+  const withContext = (manifestFile: string, fn: (ctx: CommandContext) => Promise<number>) =>
+    run(async () => {
+      const manifest = loadManifest(manifestFile);
+      const client = AloomaClient.fromEnv(process.env, manifest.connection);
+      return fn({
+        api: client as unknown as ReconcileApi,
+        manifest,
+        out: { log: (line) => process.stdout.write(`${line}\n`) },
+        env: process.env,
+        colour: colourEnabled(),
+      });
+    });
+
+  program
+    .command(Subcommand.PLAN)
+    .description('print what apply would change in Alooma (exit 0: in sync, 2: changes, 1: error)')
+    .addOption(manifestOption())
+    .option('--show-matching', 'also list fields that already match')
+    .action((opts: { manifest: string; showMatching?: boolean }) =>
+      withContext(opts.manifest, (ctx) => planCommand(ctx, { showMatching: opts.showMatching })),
+    );
+
+  program
+    .command(Subcommand.APPLY)
+    .description('make Alooma match the manifest (one structure read, writes only what differs)')
+    .addOption(manifestOption())
+    .action((opts: { manifest: string }) => withContext(opts.manifest, applyCommand));
+
+  program
+    .command(Subcommand.PRUNE)
+    .description('delete inputs the previous apply managed that the manifest no longer declares')
+    .addOption(manifestOption())
+    .action((opts: { manifest: string }) => withContext(opts.manifest, pruneCommand));
+
+  program
+    .command(Subcommand.DELETE)
+    .description('delete one input this stack manages (name from --name or the environment)')
+    .addOption(manifestOption())
+    .option('-n, --name <name>', 'input name (default: $ALOOMA_CDKTF_INPUT_NAME)')
+    .action((opts: { manifest: string; name?: string }) =>
+      withContext(opts.manifest, (ctx) => deleteCommand(ctx, opts.name)),
+    );
+
+  program
+    .command(Subcommand.EMULATOR)
+    .description('run the local Alooma-compatible API server (see `alooma-cdktf emulator --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[flags...]')
+    .action(() =>
+      run(async () => {
+        const args = process.argv.slice(process.argv.indexOf(Subcommand.EMULATOR) + 1);
+        const emulatorBundle = path.join(__dirname, 'emulator.js');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const emulator = require(emulatorBundle) as { main(argv: string[]): Promise<unknown> };
+        await emulator.main([process.argv[0], emulatorBundle, ...args]);
+        return -1; // keeps running until signalled
+      }),
+    );
+
+  return program;
+}
+
+function colourEnabled(): boolean {
+  return !process.env.NO_COLOR && process.stdout.isTTY === true;
+}
+
+/** Runs the CLI; resolves to the exit code (-1: a server keeps running). */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(async (action) => {
+    exitCode = await action();
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${formatError(error)}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${formatError(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

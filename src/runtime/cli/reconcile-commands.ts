@@ -1,0 +1,110 @@
+/**
+ * The subcommands the synthesized stack runs (`apply`, `prune`, `delete`)
+ * and `plan`. Each reads the live structure exactly once.
+ */
+import { EnvVar, Manifest } from '../protocol';
+import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
+import { LiveInput, Plan, planDelete, planHasChanges, planManifest, planPrune, summarize } from '../reconcile/plan';
+import { compactLine, formatPlan, headingLine, palette, Palette } from '../reconcile/report';
+import { CliError, formatError } from './errors';
+import { parseNameList } from './manifest';
+
+/** What the commands need of the client: one structure read plus the writes. */
+export interface ReconcileApi extends InputsApi {
+  listInputs(): Promise<LiveInput[]>;
+}
+
+/** Where a command writes; injectable for tests. */
+export interface Output {
+  log(line: string): void;
+}
+
+/** Shared inputs of every reconcile command. */
+export interface CommandContext {
+  readonly api: ReconcileApi;
+  readonly manifest: Manifest;
+  readonly out: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly colour?: boolean;
+}
+
+/** `plan`: prints the diff; returns 0 when in sync, 2 when apply would change something. */
+export async function planCommand(ctx: CommandContext, options: { showMatching?: boolean } = {}): Promise<number> {
+  const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
+  ctx.out.log(formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }));
+  return planHasChanges(plan) ? 2 : 0;
+}
+
+/** `apply`: makes Alooma match the manifest. Returns the exit code. */
+export async function applyCommand(ctx: CommandContext): Promise<number> {
+  const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
+  return execute(ctx, plan, 'Apply');
+}
+
+/** `prune`: deletes inputs the previous apply managed that the manifest dropped. */
+export async function pruneCommand(ctx: CommandContext): Promise<number> {
+  const previous = parseNameList(ctx.env[EnvVar.PREVIOUS_NAMES], EnvVar.PREVIOUS_NAMES);
+  const kept = new Set(ctx.manifest.inputs.map((i) => i.name));
+  if (previous.every((name) => kept.has(name))) {
+    ctx.out.log(`Prune: nothing to delete (${ctx.manifest.owner}).`);
+    return 0;
+  }
+  const plan = planPrune(ctx.manifest, previous, await ctx.api.listInputs());
+  return execute(ctx, plan, 'Prune');
+}
+
+/** `delete`: deletes one input this stack owns (a per-input destroy provisioner). */
+export async function deleteCommand(ctx: CommandContext, name: string | undefined): Promise<number> {
+  const target = name ?? ctx.env[EnvVar.INPUT_NAME];
+  if (!target) {
+    throw new CliError('missing_name', `no input name given`,
+      `pass --name NAME or set ${EnvVar.INPUT_NAME} (the synthesized stack sets it)`);
+  }
+  const live = (await ctx.api.listInputs()).find((i) => i.name === target && (i.category ?? 'INPUT') === 'INPUT');
+  if (!live) {
+    ctx.out.log(`Delete: "${target}" does not exist in Alooma; nothing to do.`);
+    return 0;
+  }
+  return execute(ctx, { owner: ctx.manifest.owner, inputs: [planDelete(ctx.manifest.owner, live)] }, 'Delete');
+}
+
+async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<number> {
+  const p = palette(ctx.colour);
+  const started = Date.now();
+  for (const input of plan.inputs) {
+    if (input.kind === 'conflict') ctx.out.log(`${headingLine(input, p)}: ${input.reason}`);
+  }
+  const total = plan.inputs.filter((i) => i.kind !== 'unchanged' && i.kind !== 'conflict').length;
+  let done = 0;
+  const outcomes = await applyPlan(ctx.api, plan, {
+    concurrency: ctx.manifest.concurrency,
+    env: ctx.env,
+    listener: {
+      onDone: (outcome) => {
+        done += 1;
+        ctx.out.log(progressLine(outcome, done, total, p));
+      },
+    },
+  });
+  const failed = outcomes.filter((o) => !o.ok);
+  const s = summarize(plan);
+  const writes = outcomes.reduce((n, o) => n + o.writes, 0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  ctx.out.log(
+    `${label} ${failed.length ? 'failed' : 'complete'} (${plan.owner}): ${s.create} created, ${s.update} updated, ` +
+      `${s.pause} paused, ${s.resume} resumed, ${s.delete} deleted, ${s.unchanged} unchanged` +
+      `${s.conflict ? `, ${s.conflict} left alone` : ''}${failed.length ? `, ${failed.length} failed` : ''}; ` +
+      `${writes} write(s) in ${seconds}s.`,
+  );
+  if (failed.length) {
+    ctx.out.log(`  hint: fix the errors above and run the deploy again; inputs already applied are kept and re-checked.`);
+    return 1;
+  }
+  return 0;
+}
+
+function progressLine(outcome: InputOutcome, done: number, total: number, p: Palette): string {
+  const prefix = `[${done}/${total}]`;
+  if (!outcome.ok) return p.red(`${prefix} ${outcome.plan.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
+  return `${prefix} ${headingLine(outcome.plan, p).replace(/will be (\w+)( in place)?/, '$1$2')}: ${compactLine(outcome.plan).replace(/^[^:]*: /, '')}`;
+}

@@ -1,0 +1,223 @@
+/**
+ * Executes a plan against Alooma with bounded concurrency. Every secret is
+ * resolved before the first write, so a missing variable never leaves a
+ * half-applied stack; each input is written with one PUT (or one create) plus
+ * at most one pause call.
+ */
+import { InputSpec, MARKER_FIELD, OwnershipMarker } from '../protocol';
+import { isParameter, RestParameter } from '../secret-fields';
+import { toApiConfiguration } from './canonical';
+import { InputPlan, LiveInput, Plan, readMarker } from './plan';
+
+/** The slice of the Alooma client the engine uses (see client/client.ts). */
+export interface InputsApi {
+  createInput(
+    spec: { name: string; type: string; configuration: Record<string, unknown> },
+    options?: { validate?: boolean },
+  ): Promise<LiveInput>;
+  updateInput(node: LiveInput & Record<string, unknown>): Promise<unknown>;
+  deleteInput(id: string): Promise<unknown>;
+  setPaused(id: string, paused: boolean): Promise<unknown>;
+}
+
+/** Raised before any write when a secret's environment variable is unset. */
+export class MissingSecretError extends Error {
+  /** Stable code for the CLI. */
+  readonly code = 'missing_secret';
+  /** How to fix it. */
+  readonly hint: string;
+  constructor(readonly missing: ReadonlyArray<{ input: string; path: string; env: string }>) {
+    super(
+      `secret ${missing.length === 1 ? 'variable is' : 'variables are'} not set: ` +
+        missing.map((m) => `${m.env} (input "${m.input}", ${m.path})`).join(', '),
+    );
+    this.name = 'MissingSecretError';
+    this.hint = `export ${[...new Set(missing.map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`;
+  }
+}
+
+/** Result of applying one input. */
+export interface InputOutcome {
+  readonly plan: InputPlan;
+  readonly ok: boolean;
+  readonly error?: unknown;
+  /** API writes made for this input. */
+  readonly writes: number;
+}
+
+/** Progress callbacks; the CLI prints a line per input. */
+export interface ApplyListener {
+  onStart?(plan: InputPlan): void;
+  onDone?(outcome: InputOutcome): void;
+}
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /** Concurrent inputs in flight. @default 8 */
+  readonly concurrency?: number;
+  /** Environment to read secrets from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Create with source validation (`POST plumbing/inputs`). @default true */
+  readonly validate?: boolean;
+  readonly listener?: ApplyListener;
+}
+
+/**
+ * Resolves every secret the plan writes, or throws {@link MissingSecretError}
+ * listing all missing variables at once.
+ */
+export function resolveSecrets(plan: Plan, env: NodeJS.ProcessEnv): Map<string, Map<string, string>> {
+  const resolved = new Map<string, Map<string, string>>();
+  const missing: Array<{ input: string; path: string; env: string }> = [];
+  for (const input of plan.inputs) {
+    if (!input.spec || input.secretsToWrite.length === 0) continue;
+    if (input.kind !== 'create' && input.kind !== 'update') continue;
+    const values = new Map<string, string>();
+    for (const path of input.secretsToWrite) {
+      const ref = input.spec.secrets![path];
+      const value = env[ref.env];
+      if (value === undefined || value === '') missing.push({ input: input.name, path, env: ref.env });
+      else values.set(path, value);
+    }
+    resolved.set(input.name, values);
+  }
+  if (missing.length > 0) throw new MissingSecretError(missing);
+  return resolved;
+}
+
+/** Applies a plan; never throws for one input's failure (see outcomes). */
+export async function applyPlan(api: InputsApi, plan: Plan, options: ApplyOptions = {}): Promise<InputOutcome[]> {
+  const secrets = resolveSecrets(plan, options.env ?? process.env);
+  const work = plan.inputs.filter((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
+  return mapConcurrent(work, options.concurrency ?? 8, async (input) => {
+    options.listener?.onStart?.(input);
+    const writes = { count: 0 };
+    let outcome: InputOutcome;
+    try {
+      await applyInput(api, plan.owner, input, secrets.get(input.name) ?? new Map(), options, writes);
+      outcome = { plan: input, ok: true, writes: writes.count };
+    } catch (error) {
+      outcome = { plan: input, ok: false, error, writes: writes.count };
+    }
+    options.listener?.onDone?.(outcome);
+    return outcome;
+  });
+}
+
+async function applyInput(
+  api: InputsApi,
+  owner: string,
+  input: InputPlan,
+  secrets: Map<string, string>,
+  options: ApplyOptions,
+  writes: { count: number },
+): Promise<void> {
+  const write = <T>(p: Promise<T>) => {
+    writes.count += 1;
+    return p;
+  };
+  switch (input.kind) {
+    case 'create': {
+      const spec = input.spec!;
+      const configuration = desiredApiConfiguration(spec, undefined, owner, secrets);
+      const node = await write(
+        api.createInput({ name: spec.name, type: spec.type, configuration }, { validate: options.validate ?? true }),
+      );
+      if (spec.paused === true && node.paused !== true) await write(api.setPaused(node.id, true));
+      return;
+    }
+    case 'update': {
+      const live = input.live!;
+      const configuration = desiredApiConfiguration(input.spec!, live, owner, secrets);
+      await write(api.updateInput({ ...live, configuration } as LiveInput & Record<string, unknown>));
+      if (input.pausedChange) await write(api.setPaused(live.id, input.pausedChange.to));
+      return;
+    }
+    case 'pause':
+    case 'resume':
+      await write(api.setPaused(input.live!.id, input.kind === 'pause'));
+      return;
+    case 'delete':
+      await write(api.deleteInput(input.live!.id));
+      return;
+    case 'unchanged':
+    case 'conflict':
+      return;
+  }
+}
+
+/**
+ * The configuration to send: live fields the code does not manage are kept
+ * as they are (masked secrets included: the API keeps a secret when its mask
+ * comes back), managed fields are replaced, secrets due are written, and the
+ * ownership marker records owner and secret versions.
+ */
+export function desiredApiConfiguration(
+  spec: InputSpec,
+  live: LiveInput | undefined,
+  owner: string,
+  secrets: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const configuration: Record<string, unknown> = {
+    ...(live?.configuration ?? {}),
+    ...toApiConfiguration(spec.configuration),
+  };
+  if (Array.isArray(configuration.parameters) && live && Array.isArray(live.configuration.parameters)) {
+    configuration.parameters = keepLiveSecretParameterValues(
+      configuration.parameters as RestParameter[],
+      live.configuration.parameters as unknown[],
+    );
+  }
+  for (const [path, value] of secrets) setSecret(configuration, path, value);
+
+  const previous = live ? readMarker(live) : undefined;
+  const secretVersions: Record<string, string> = {};
+  for (const [path, ref] of Object.entries(spec.secrets ?? {})) {
+    const version = secrets.has(path) ? ref.version : previous?.secretVersions?.[path];
+    if (version !== undefined) secretVersions[path] = version;
+  }
+  const marker: OwnershipMarker =
+    Object.keys(secretVersions).length > 0 ? { owner, secretVersions } : { owner };
+  configuration[MARKER_FIELD] = marker;
+  return configuration;
+}
+
+/**
+ * Desired parameters carry no secret values (those live in the environment);
+ * for each parameter whose value is not being rewritten, send back what the
+ * live input has (the mask), which the API reads as "keep the stored value".
+ */
+function keepLiveSecretParameterValues(desired: RestParameter[], live: unknown[]): RestParameter[] {
+  const liveByName = new Map(live.filter(isParameter).map((p) => [p.parameter, p]));
+  return desired.map((p) =>
+    p.value === undefined && liveByName.get(p.parameter)?.value !== undefined
+      ? { ...p, value: liveByName.get(p.parameter)!.value }
+      : p,
+  );
+}
+
+/** Writes a secret at `password` or `parameters.<name>.value`. */
+function setSecret(configuration: Record<string, unknown>, path: string, value: string): void {
+  const match = /^parameters\.(.+)\.value$/.exec(path);
+  if (match && Array.isArray(configuration.parameters)) {
+    configuration.parameters = (configuration.parameters as RestParameter[]).map((p) =>
+      p.parameter === match[1] ? { ...p, value } : p,
+    );
+    return;
+  }
+  configuration[path] = value;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,137 @@
+/**
+ * Canonical form of an input configuration, so that the same intent compares
+ * equal however the API stored it. The Fivetran and Airbyte providers'
+ * perpetual diffs come from exactly these differences: `"true"` vs `true`,
+ * JSON strings vs objects, `"5432"` vs `5432`, key order, list order.
+ */
+import { isParameter, isSecretKey, isSecretParameter, RestParameter } from '../secret-fields';
+import { MARKER_FIELD } from '../protocol';
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json };
+
+/** Fields the API stores as a JSON *string* but which mean an object. */
+const JSON_STRING_FIELDS = new Set(['tables', 'ssh', 'fileFormat']);
+/** Fields the API stores as `"true"` / `true` interchangeably. */
+const BOOLEAN_FIELDS = new Set(['auto_map']);
+/** Fields that are numbers, sometimes sent as numeric strings. */
+const NUMBER_FIELDS = new Set([
+  'port',
+  'batch_size',
+  'frequency',
+  'initial_value',
+  'increment',
+  'daily_api_calls',
+  'daily_bulk_queries',
+]);
+
+/**
+ * Canonicalises one top-level configuration field. Parameters become a map
+ * keyed by parameter name (their identity), so order and masked secret values
+ * never produce a diff; secret parameter values are left out (the runtime
+ * tracks them by version, see protocol.MARKER_FIELD).
+ */
+export function canonicalField(key: string, value: unknown): Json | undefined {
+  if (value === undefined) return undefined;
+  if (JSON_STRING_FIELDS.has(key) && typeof value === 'string') {
+    const parsed = parseJsonObject(value);
+    return parsed === undefined ? value : sortKeys(parsed);
+  }
+  if (BOOLEAN_FIELDS.has(key)) {
+    if (value === 'true' || value === 'True') return true;
+    if (value === 'false' || value === 'False') return false;
+  }
+  if (NUMBER_FIELDS.has(key) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) {
+    return Number(value);
+  }
+  if (key === 'parameters' && Array.isArray(value) && value.every(isParameter)) {
+    return canonicalParameters(value);
+  }
+  return sortKeys(value as Json);
+}
+
+/** Parameters as `{ name: { type, value, template } }`, secret values left out. */
+function canonicalParameters(parameters: RestParameter[]): JsonObject {
+  const out: JsonObject = {};
+  for (const p of parameters) {
+    const entry: JsonObject = {};
+    for (const [k, v] of Object.entries(p)) {
+      if (k === 'parameter' || v === undefined) continue;
+      if (k === 'value' && isSecretParameter(p)) continue;
+      if (k === 'secret') continue;
+      entry[k] = sortKeys(v as Json);
+    }
+    out[p.parameter] = entry;
+  }
+  return out;
+}
+
+/**
+ * The canonical view of a configuration restricted to `keys` (the keys the
+ * code manages). Secret keys and the ownership marker are never compared.
+ */
+export function canonicalConfig(
+  configuration: Readonly<Record<string, unknown>>,
+  keys: Iterable<string> = Object.keys(configuration),
+): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) {
+    if (key === MARKER_FIELD || isSecretKey(key)) continue;
+    const value = canonicalField(key, configuration[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Deep copy with object keys sorted, so serialisations are stable. */
+export function sortKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as JsonObject)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function parseJsonObject(text: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as JsonObject)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Desired configuration in the shape the API stores: objects of
+ * JSON-string fields (ODBC `tables`, `ssh`, `fileFormat`) become JSON strings.
+ */
+export function toApiConfiguration(configuration: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(configuration)) {
+    if (value === undefined) continue;
+    out[key] =
+      JSON_STRING_FIELDS.has(key) && value !== null && typeof value === 'object'
+        ? JSON.stringify(value)
+        : value;
+  }
+  return out;
+}
+
+/**
+ * Parses a live JSON-string field (e.g. ODBC `tables`) into an object, or
+ * undefined when it is not a JSON object (bad live data is reported, not fatal).
+ */
+export function parseLiveJsonField(value: unknown): JsonObject | undefined {
+  if (typeof value === 'string') return parseJsonObject(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as JsonObject;
+  return undefined;
+}

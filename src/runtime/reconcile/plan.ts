@@ -1,0 +1,186 @@
+/**
+ * Computes what apply would do, from the desired inputs and ONE read of the
+ * live structure. Pure: no I/O, so `plan`, `apply`, the synth-time live diff
+ * and the tests all share it.
+ */
+import { InputSpec, Manifest, MARKER_FIELD, OwnershipMarker } from '../protocol';
+import { canonicalConfig, JsonObject } from './canonical';
+import { ConfigDiff, diffConfig, hasChanges } from './diff';
+
+/** A live input as read from the structure (the subset the engine needs). */
+export interface LiveInput {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly category?: string;
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly paused?: boolean;
+}
+
+/** Types of system inputs that clients must never modify or delete. */
+export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
+
+/** What happens to one input. */
+export type ActionKind = 'create' | 'update' | 'pause' | 'resume' | 'unchanged' | 'delete' | 'conflict';
+
+/** The plan for one input. */
+export interface InputPlan {
+  readonly name: string;
+  readonly kind: ActionKind;
+  /** Desired spec (absent for delete). */
+  readonly spec?: InputSpec;
+  /** Live input (absent for create). */
+  readonly live?: LiveInput;
+  /** Configuration diff live -> desired, over the keys the code manages. */
+  readonly diff?: ConfigDiff;
+  /** Paused state change, when there is one. */
+  readonly pausedChange?: { readonly from: boolean; readonly to: boolean };
+  /** Secret paths whose value must be (re)written: on create, or when their version changed. */
+  readonly secretsToWrite: readonly string[];
+  /** The live input exists but carries no ownership marker: apply adopts it. */
+  readonly adopt?: boolean;
+  /** Why a `conflict` input is left alone. */
+  readonly reason?: string;
+}
+
+/** Plans for every input, in manifest order, then deletions. */
+export interface Plan {
+  readonly owner: string;
+  readonly inputs: readonly InputPlan[];
+}
+
+/** Counts per action kind. */
+export type PlanSummary = Record<ActionKind, number>;
+
+/** Reads the ownership marker of a live input, tolerating a JSON-string form. */
+export function readMarker(live: LiveInput): OwnershipMarker | undefined {
+  let raw: unknown = live.configuration[MARKER_FIELD];
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (raw !== null && typeof raw === 'object' && typeof (raw as OwnershipMarker).owner === 'string') {
+    return raw as OwnershipMarker;
+  }
+  return undefined;
+}
+
+/** Indexes live inputs by name (system inputs excluded: never ours to touch). */
+export function indexByName(live: readonly LiveInput[]): Map<string, LiveInput> {
+  const byName = new Map<string, LiveInput>();
+  for (const input of live) {
+    if (input.category !== undefined && input.category !== 'INPUT') continue;
+    byName.set(input.name, input);
+  }
+  return byName;
+}
+
+/** Plans one desired input against its live counterpart (if any). */
+export function planInput(owner: string, spec: InputSpec, live: LiveInput | undefined): InputPlan {
+  const secretPaths = Object.keys(spec.secrets ?? {}).sort();
+  if (!live) {
+    return { name: spec.name, kind: 'create', spec, secretsToWrite: secretPaths };
+  }
+  if (SYSTEM_INPUT_TYPES.has(live.type)) {
+    return conflict(spec, live, `"${spec.name}" is a ${live.type} system input, which must never be modified`);
+  }
+  if (live.type !== spec.type) {
+    return conflict(
+      spec,
+      live,
+      `"${spec.name}" exists with type ${live.type}, the code declares ${spec.type}; rename one of them`,
+    );
+  }
+  const marker = readMarker(live);
+  if (marker && marker.owner !== owner) {
+    return conflict(spec, live, `"${spec.name}" is managed by "${marker.owner}", not "${owner}"`);
+  }
+  const diff = diffConfig(
+    canonicalConfig(live.configuration, Object.keys(spec.configuration)),
+    canonicalConfig(spec.configuration),
+  );
+  const secretsToWrite = secretPaths.filter(
+    (path) => (marker?.secretVersions?.[path] ?? undefined) !== (spec.secrets![path].version ?? undefined),
+  );
+  const livePaused = live.paused === true;
+  const pausedChange =
+    spec.paused !== undefined && spec.paused !== livePaused ? { from: livePaused, to: spec.paused } : undefined;
+
+  const configChanged = hasChanges(diff) || secretsToWrite.length > 0 || !marker;
+  const kind: ActionKind = configChanged
+    ? 'update'
+    : pausedChange
+      ? pausedChange.to
+        ? 'pause'
+        : 'resume'
+      : 'unchanged';
+  return { name: spec.name, kind, spec, live, diff, pausedChange, secretsToWrite, adopt: !marker };
+}
+
+function conflict(spec: InputSpec, live: LiveInput, reason: string): InputPlan {
+  return { name: spec.name, kind: 'conflict', spec, live, secretsToWrite: [], reason };
+}
+
+/**
+ * Plans the whole manifest against the live inputs. Inputs that are live but
+ * not in the manifest are not touched here: deleting is `planPrune`'s job,
+ * and only for names this stack managed before.
+ */
+export function planManifest(manifest: Manifest, live: readonly LiveInput[]): Plan {
+  const byName = indexByName(live);
+  return {
+    owner: manifest.owner,
+    inputs: manifest.inputs.map((spec) => planInput(manifest.owner, spec, byName.get(spec.name))),
+  };
+}
+
+/**
+ * Plans the deletion of inputs the previous apply managed (`previousNames`)
+ * that the manifest no longer declares. Only inputs whose ownership marker
+ * names this owner are deleted; a missing input is already gone.
+ */
+export function planPrune(manifest: Manifest, previousNames: readonly string[], live: readonly LiveInput[]): Plan {
+  const keep = new Set(manifest.inputs.map((i) => i.name));
+  const byName = indexByName(live);
+  const inputs: InputPlan[] = [];
+  for (const name of [...new Set(previousNames)].sort()) {
+    if (keep.has(name)) continue;
+    const target = byName.get(name);
+    if (target) inputs.push(planDelete(manifest.owner, target));
+  }
+  return { owner: manifest.owner, inputs };
+}
+
+/** Plans the deletion of one live input, refusing inputs this owner does not manage. */
+export function planDelete(owner: string, live: LiveInput): InputPlan {
+  const base = { name: live.name, live, secretsToWrite: [] };
+  if (SYSTEM_INPUT_TYPES.has(live.type)) {
+    return { ...base, kind: 'conflict', reason: `"${live.name}" is a ${live.type} system input` };
+  }
+  const marker = readMarker(live);
+  if (!marker || marker.owner !== owner) {
+    const by = marker ? `managed by "${marker.owner}"` : 'not managed by alooma-cdktf';
+    return { ...base, kind: 'conflict', reason: `"${live.name}" is ${by}; left in place` };
+  }
+  return { ...base, kind: 'delete' };
+}
+
+/** Counts the plan's inputs per action kind. */
+export function summarize(plan: Plan): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, pause: 0, resume: 0, unchanged: 0, delete: 0, conflict: 0 };
+  for (const input of plan.inputs) summary[input.kind] += 1;
+  return summary;
+}
+
+/** True when applying the plan would write anything. */
+export function planHasChanges(plan: Plan): boolean {
+  return plan.inputs.some((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
+}
+
+/** Desired canonical configuration of a spec (for reports). */
+export function desiredCanonical(spec: InputSpec): JsonObject {
+  return canonicalConfig(spec.configuration);
+}
