@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+
+/** The terraform binary the e2e tests drive; they fail (never skip) when it is missing. */
+export const TERRAFORM = process.env.TERRAFORM_BIN ?? 'terraform';
+
+/** Result of one terraform command. */
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout + stderr, for asserting on what a user would read. */
+  readonly output: string;
+}
+
+/**
+ * Runs `terraform <args>` in a synthesized stack directory. Terraform
+ * inherits `env` (credentials for the provisioners), never the test's own
+ * environment by accident.
+ */
+export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): TerraformResult {
+  const result = spawnSync(TERRAFORM, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      ...env,
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) {
+    throw new Error(`cannot run ${TERRAFORM}: ${result.error.message} (e2e tests need Terraform 1.11 on PATH)`);
+  }
+  const stdout = result.stdout ?? '';
+  const stderr = result.stderr ?? '';
+  return { code: result.status ?? -1, stdout, stderr, output: stdout + stderr };
+}
+
+/** Runs terraform and throws with its output unless it exits with one of `okCodes`. */
+export function terraformOk(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, okCodes = [0]): TerraformResult {
+  const result = terraform(dir, args, env);
+  if (!okCodes.includes(result.code)) {
+    throw new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${result.output}`);
+  }
+  return result;
+}
