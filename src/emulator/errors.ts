@@ -60,3 +60,8 @@ export class ConflictError extends ApiError {
     super(409, message, field);
   }
 }
+
+/** The 409 of a create or rename to a name a live node of the account already has. */
+export function nameInUseError(name: string): ConflictError {
+  return new ConflictError(`Input name '${name}' is already in use`, 'name');
+}

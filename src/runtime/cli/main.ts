@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AloomaClient } from '../client';
 import { Subcommand } from '../protocol';
 import { CliError, formatError } from './errors';
+import { addInputsCommands } from './inputs-commands';
 import { loadManifest } from './manifest';
 import {
   applyCommand,
@@ -81,6 +82,13 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .action((opts: { manifest: string; name?: string }) =>
       withContext(opts.manifest, (ctx) => deleteCommand(ctx, opts.name)),
     );
+
+  addInputsCommands(program, {
+    client: () => AloomaClient.fromEnv(process.env),
+    print: (line) => process.stdout.write(`${line}\n`),
+    colour: colourEnabled,
+    run,
+  });
 
   program
     .command(Subcommand.EMULATOR)

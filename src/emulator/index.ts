@@ -1,0 +1,124 @@
+/**
+ * Programmatic API of the emulator: a persistent, Alooma-compatible REST API
+ * server for local development and tests (the real service is gone).
+ *
+ * ```ts
+ * const emulator = await startEmulator({ port: 0, dataDir: tmp });
+ * // ... talk to `${emulator.url}/rest/` as demo@example.com / demo or API key demo-key
+ * await emulator.close();
+ * ```
+ */
+import * as fs from 'node:fs';
+import { EmulatorDefaults } from '../runtime/protocol';
+import { FaultInjector, FaultOptions } from './faults';
+import { buildServer } from './server';
+import { RequestStats } from './stats';
+import { AccountSpec, AloomaStore } from './store';
+import { SourceValidator, acceptAllSources } from './validation';
+
+export type { FaultOptions } from './faults';
+export type { SourceValidator, SourceValidationResult, InputDraft } from './validation';
+export type { AccountSpec } from './store';
+
+/** Default session lifetime in seconds. */
+export const DEFAULT_SESSION_TTL_S = 3600;
+
+/** The account seeded on first start (DESIGN.md, "Emulator defaults"). */
+export const DEFAULT_ACCOUNT: AccountSpec = {
+  account: EmulatorDefaults.ACCOUNT,
+  email: EmulatorDefaults.USERNAME,
+  password: EmulatorDefaults.PASSWORD,
+  apiKey: EmulatorDefaults.API_KEY,
+};
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one. @default 8787 */
+  readonly port?: number;
+  /** Directory of the database (`alooma.db`), created when missing. @default '.alooma-local' */
+  readonly dataDir?: string;
+  /** Fault injection on `/rest` routes. @default - no faults */
+  readonly faults?: FaultOptions;
+  /** Seed of the fault PRNG, for reproducible fault sequences. @default 1 */
+  readonly faultSeed?: number;
+  /** Session lifetime in seconds; an expired session answers 401. @default 3600 */
+  readonly sessionTtlS?: number;
+  /** Serve the unauthenticated `/_emulator` control API (tests only). @default false */
+  readonly enableControl?: boolean;
+  /** Log every request. @default false */
+  readonly logger?: boolean;
+  /** Checks sources on validating creates/edits. @default - accepts every source */
+  readonly sourceValidator?: SourceValidator;
+  /**
+   * Inputs to load into the default account at start (a JSON file path or
+   * the parsed array, e.g. `reference/sample-inputs.json`); names already
+   * present are skipped. @default - none
+   */
+  readonly seedSamples?: string | readonly unknown[];
+}
+
+/** A listening emulator. */
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:8787` (no trailing slash). */
+  readonly url: string;
+  /** The port actually listened on. */
+  readonly port: number;
+  /** Stops listening, waits for in-flight requests, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens the data directory, seeds the default account on first start, and listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? EmulatorDefaults.HOST;
+  const sessionTtlS = options.sessionTtlS ?? DEFAULT_SESSION_TTL_S;
+  if (!(sessionTtlS > 0)) throw new Error(`sessionTtlS must be > 0 (got ${sessionTtlS})`);
+  // Validate faults before touching the disk.
+  const faults = new FaultInjector(options.faults, options.faultSeed);
+
+  const store = await AloomaStore.open(options.dataDir ?? EmulatorDefaults.DATA_DIR, DEFAULT_ACCOUNT);
+  let app;
+  try {
+    if (options.seedSamples !== undefined) store.importInputs(DEFAULT_ACCOUNT.account, await loadSamples(options.seedSamples));
+    app = buildServer({
+      store,
+      faults,
+      stats: new RequestStats(),
+      sessionTtlS,
+      enableControl: options.enableControl ?? false,
+      logger: options.logger ?? false,
+      sourceValidator: options.sourceValidator ?? acceptAllSources,
+    });
+    await app.listen({ host, port: options.port ?? EmulatorDefaults.PORT });
+  } catch (err) {
+    await app?.close();
+    store.close();
+    throw err;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : Number(options.port);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          store.close();
+        }
+      })()),
+  };
+}
+
+async function loadSamples(source: string | readonly unknown[]): Promise<readonly unknown[]> {
+  if (typeof source !== 'string') return source;
+  const parsed: unknown = JSON.parse(await fs.promises.readFile(source, 'utf8'));
+  const nodes = Array.isArray(parsed) ? parsed : (parsed as { nodes?: unknown })?.nodes;
+  if (!Array.isArray(nodes)) throw new Error(`${source}: expected a JSON array of inputs (or {"nodes": [...]})`);
+  return nodes;
+}

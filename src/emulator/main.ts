@@ -1,0 +1,154 @@
+/**
+ * Command line of the emulator, bundled into `dist/emulator.js`:
+ *
+ *   node dist/emulator.js [--port 8787] [--data-dir .alooma-local] [--enable-control] ...
+ *
+ * The runtime CLI's `emulator` subcommand loads this bundle and calls
+ * {@link main} with a process.argv-style array.
+ */
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EmulatorDefaults, Subcommand } from '../runtime/protocol';
+import { DEFAULT_ACCOUNT, DEFAULT_SESSION_TTL_S, RunningEmulator, startEmulator } from './index';
+
+interface CliOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  latencyMs?: number;
+  errorRate?: number;
+  throttleRate?: number;
+  retryAfter?: number;
+  createDelayMs?: number;
+  errorAfterWriteRate?: number;
+  faultSeed?: number;
+  sessionTtl: number;
+  enableControl?: boolean;
+  seedSamples?: string;
+  log?: boolean;
+}
+
+/**
+ * Parses flags, starts the emulator, prints one line
+ * `Alooma emulator listening on http://HOST:PORT (...)`, and closes server
+ * and database on SIGTERM/SIGINT (exit code 0).
+ *
+ * @param argv a full process.argv-style array: `[node, script, ...flags]`;
+ *   flags start at index 2. A leading `emulator` subcommand at index 2 (as in
+ *   `alooma-cdktf emulator --port 0`) is skipped, so the runtime CLI may pass
+ *   its own process.argv unchanged.
+ * @returns the running emulator (already listening).
+ */
+export async function main(argv: string[]): Promise<RunningEmulator> {
+  const args = argv[2] === Subcommand.EMULATOR ? [...argv.slice(0, 2), ...argv.slice(3)] : argv;
+  const options = parseArgs(args);
+  const dataDir = path.resolve(options.dataDir);
+  const emulator = await startEmulator({
+    host: options.host,
+    port: options.port,
+    dataDir,
+    faults: {
+      latencyMs: options.latencyMs,
+      errorRate: options.errorRate,
+      throttleRate: options.throttleRate,
+      retryAfterS: options.retryAfter,
+      createDelayMs: options.createDelayMs,
+      errorAfterWriteRate: options.errorAfterWriteRate,
+    },
+    faultSeed: options.faultSeed,
+    sessionTtlS: options.sessionTtl,
+    enableControl: options.enableControl ?? false,
+    logger: options.log ?? false,
+    seedSamples: options.seedSamples,
+  });
+
+  const a = DEFAULT_ACCOUNT;
+  // One line; test/helpers/emulator-process.ts parses "listening on <url>" from it.
+  console.log(
+    `Alooma emulator listening on ${emulator.url} (account ${a.account}: user ${a.email} / password ${a.password}, ` +
+      `API key ${a.apiKey}; data in ${dataDir}${options.enableControl ? '; control API at /_emulator' : ''})`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    emulator.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(`error while stopping on ${signal}:`, err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return emulator;
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const program = new Command()
+    .name('alooma-emulator')
+    .description('Local, persistent Alooma-compatible REST API server')
+    .addOption(new Option('--host <host>', 'interface to listen on').env('ALOOMA_EMULATOR_HOST').default(EmulatorDefaults.HOST))
+    .addOption(
+      new Option('--port <port>', 'port to listen on (0 = a free one)')
+        .env('ALOOMA_EMULATOR_PORT')
+        .argParser(integer(0, 65535))
+        .default(EmulatorDefaults.PORT),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'directory of the database').env('ALOOMA_EMULATOR_DATA_DIR').default(EmulatorDefaults.DATA_DIR),
+    )
+    .addOption(new Option('--latency-ms <ms>', 'delay added to every /rest request').argParser(number(0)))
+    .addOption(new Option('--error-rate <rate>', 'fraction (0..1) of /rest requests answered 503').argParser(rate))
+    .addOption(new Option('--throttle-rate <rate>', 'fraction (0..1) of /rest requests answered 429').argParser(rate))
+    .addOption(new Option('--retry-after <seconds>', 'Retry-After of injected 429s (default 1)').argParser(number(0)))
+    .addOption(new Option('--create-delay-ms <ms>', 'created inputs appear in the structure after this delay').argParser(number(0)))
+    .addOption(
+      new Option('--error-after-write-rate <rate>', 'fraction (0..1) of writes applied but answered 503').argParser(rate),
+    )
+    .addOption(new Option('--fault-seed <n>', 'seed of the fault PRNG (default 1)').argParser(integer(0, 2 ** 32 - 1)))
+    .addOption(
+      new Option('--session-ttl <seconds>', 'session lifetime').argParser(number(Number.MIN_VALUE)).default(DEFAULT_SESSION_TTL_S),
+    )
+    .option('--enable-control', 'serve the unauthenticated /_emulator control API (tests only)')
+    .option('--seed-samples <file>', 'load inputs from a JSON file into the demo account (skips names already present)')
+    .option('--log', 'log every request')
+    .helpOption('-h, --help', 'show this help');
+  program.parse(argv, { from: 'node' });
+  return program.opts<CliOptions>();
+}
+
+function number(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min) {
+      throw new InvalidArgumentError(`expected a number >= ${min === Number.MIN_VALUE ? '0 (exclusive)' : min}`);
+    }
+    return n;
+  };
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer between ${min} and ${max}`);
+    }
+    return n;
+  };
+}
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+  return n;
+}
+
+if (require.main === module) {
+  main(process.argv).catch((err) => {
+    console.error(`alooma emulator failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}
