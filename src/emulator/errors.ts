@@ -22,7 +22,9 @@ export class ApiError extends Error {
 
   /** The JSON body of the answer. */
   toBody(): { message: string; field?: string } {
-    return this.field === undefined ? { message: this.message } : { message: this.message, field: this.field };
+    return this.field === undefined
+      ? { message: this.message }
+      : { message: this.message, field: this.field };
   }
 }
 

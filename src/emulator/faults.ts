@@ -54,11 +54,13 @@ export function resolveFaults(faults: FaultOptions = {}): ResolvedFaults {
   };
   for (const key of ['errorRate', 'throttleRate', 'errorAfterWriteRate'] as const) {
     const v = resolved[key];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new ValidationError(`${key} must be a number between 0 and 1`, key);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new ValidationError(`${key} must be a number between 0 and 1`, key);
   }
   for (const key of ['latencyMs', 'retryAfterS', 'createDelayMs'] as const) {
     const v = resolved[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValidationError(`${key} must be a number >= 0`, key);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new ValidationError(`${key} must be a number >= 0`, key);
   }
   return resolved;
 }
@@ -90,7 +92,8 @@ export class FaultInjector {
   /** Decides the faults of one request; `isWrite` for POST/PUT/DELETE. */
   decide(isWrite: boolean): FaultDecision {
     const f = this.faults;
-    if (f.errorRate === 0 && f.throttleRate === 0 && (f.errorAfterWriteRate === 0 || !isWrite)) return NO_FAULT;
+    if (f.errorRate === 0 && f.throttleRate === 0 && (f.errorAfterWriteRate === 0 || !isWrite))
+      return NO_FAULT;
     if (f.errorRate > 0 && this.next() < f.errorRate) return { ...NO_FAULT, error: true };
     if (f.throttleRate > 0 && this.next() < f.throttleRate) return { ...NO_FAULT, throttle: true };
     if (isWrite && f.errorAfterWriteRate > 0 && this.next() < f.errorAfterWriteRate) {

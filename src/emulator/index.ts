@@ -77,10 +77,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Validate faults before touching the disk.
   const faults = new FaultInjector(options.faults, options.faultSeed);
 
-  const store = await AloomaStore.open(options.dataDir ?? EmulatorDefaults.DATA_DIR, DEFAULT_ACCOUNT);
+  const store = await AloomaStore.open(
+    options.dataDir ?? EmulatorDefaults.DATA_DIR,
+    DEFAULT_ACCOUNT,
+  );
   let app;
   try {
-    if (options.seedSamples !== undefined) store.importInputs(DEFAULT_ACCOUNT.account, await loadSamples(options.seedSamples));
+    if (options.seedSamples !== undefined)
+      store.importInputs(DEFAULT_ACCOUNT.account, await loadSamples(options.seedSamples));
     app = buildServer({
       store,
       faults,
@@ -119,6 +123,7 @@ async function loadSamples(source: string | readonly unknown[]): Promise<readonl
   if (typeof source !== 'string') return source;
   const parsed: unknown = JSON.parse(await fs.promises.readFile(source, 'utf8'));
   const nodes = Array.isArray(parsed) ? parsed : (parsed as { nodes?: unknown })?.nodes;
-  if (!Array.isArray(nodes)) throw new Error(`${source}: expected a JSON array of inputs (or {"nodes": [...]})`);
+  if (!Array.isArray(nodes))
+    throw new Error(`${source}: expected a JSON array of inputs (or {"nodes": [...]})`);
   return nodes;
 }

@@ -90,7 +90,11 @@ function parseArgs(argv: string[]): CliOptions {
   const program = new Command()
     .name('alooma-emulator')
     .description('Local, persistent Alooma-compatible REST API server')
-    .addOption(new Option('--host <host>', 'interface to listen on').env('ALOOMA_EMULATOR_HOST').default(EmulatorDefaults.HOST))
+    .addOption(
+      new Option('--host <host>', 'interface to listen on')
+        .env('ALOOMA_EMULATOR_HOST')
+        .default(EmulatorDefaults.HOST),
+    )
     .addOption(
       new Option('--port <port>', 'port to listen on (0 = a free one)')
         .env('ALOOMA_EMULATOR_PORT')
@@ -98,22 +102,56 @@ function parseArgs(argv: string[]): CliOptions {
         .default(EmulatorDefaults.PORT),
     )
     .addOption(
-      new Option('--data-dir <dir>', 'directory of the database').env('ALOOMA_EMULATOR_DATA_DIR').default(EmulatorDefaults.DATA_DIR),
+      new Option('--data-dir <dir>', 'directory of the database')
+        .env('ALOOMA_EMULATOR_DATA_DIR')
+        .default(EmulatorDefaults.DATA_DIR),
     )
-    .addOption(new Option('--latency-ms <ms>', 'delay added to every /rest request').argParser(number(0)))
-    .addOption(new Option('--error-rate <rate>', 'fraction (0..1) of /rest requests answered 503').argParser(rate))
-    .addOption(new Option('--throttle-rate <rate>', 'fraction (0..1) of /rest requests answered 429').argParser(rate))
-    .addOption(new Option('--retry-after <seconds>', 'Retry-After of injected 429s (default 1)').argParser(number(0)))
-    .addOption(new Option('--create-delay-ms <ms>', 'created inputs appear in the structure after this delay').argParser(number(0)))
     .addOption(
-      new Option('--error-after-write-rate <rate>', 'fraction (0..1) of writes applied but answered 503').argParser(rate),
+      new Option('--latency-ms <ms>', 'delay added to every /rest request').argParser(number(0)),
     )
-    .addOption(new Option('--fault-seed <n>', 'seed of the fault PRNG (default 1)').argParser(integer(0, 2 ** 32 - 1)))
     .addOption(
-      new Option('--session-ttl <seconds>', 'session lifetime').argParser(number(Number.MIN_VALUE)).default(DEFAULT_SESSION_TTL_S),
+      new Option('--error-rate <rate>', 'fraction (0..1) of /rest requests answered 503').argParser(
+        rate,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--throttle-rate <rate>',
+        'fraction (0..1) of /rest requests answered 429',
+      ).argParser(rate),
+    )
+    .addOption(
+      new Option('--retry-after <seconds>', 'Retry-After of injected 429s (default 1)').argParser(
+        number(0),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--create-delay-ms <ms>',
+        'created inputs appear in the structure after this delay',
+      ).argParser(number(0)),
+    )
+    .addOption(
+      new Option(
+        '--error-after-write-rate <rate>',
+        'fraction (0..1) of writes applied but answered 503',
+      ).argParser(rate),
+    )
+    .addOption(
+      new Option('--fault-seed <n>', 'seed of the fault PRNG (default 1)').argParser(
+        integer(0, 2 ** 32 - 1),
+      ),
+    )
+    .addOption(
+      new Option('--session-ttl <seconds>', 'session lifetime')
+        .argParser(positive)
+        .default(DEFAULT_SESSION_TTL_S),
     )
     .option('--enable-control', 'serve the unauthenticated /_emulator control API (tests only)')
-    .option('--seed-samples <file>', 'load inputs from a JSON file into the demo account (skips names already present)')
+    .option(
+      '--seed-samples <file>',
+      'load inputs from a JSON file into the demo account (skips names already present)',
+    )
     .option('--log', 'log every request')
     .helpOption('-h, --help', 'show this help');
   program.parse(argv, { from: 'node' });
@@ -124,7 +162,7 @@ function number(min: number) {
   return (value: string): number => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < min) {
-      throw new InvalidArgumentError(`expected a number >= ${min === Number.MIN_VALUE ? '0 (exclusive)' : min}`);
+      throw new InvalidArgumentError(`expected a number >= ${min}`);
     }
     return n;
   };
@@ -140,15 +178,25 @@ function integer(min: number, max: number) {
   };
 }
 
+function positive(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && Number.isFinite(n)))
+    throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
 function rate(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+  if (value.trim() === '' || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError('expected a number between 0 and 1');
   return n;
 }
 
 if (require.main === module) {
   main(process.argv).catch((err) => {
-    console.error(`alooma emulator failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `alooma emulator failed to start: ${err instanceof Error ? err.message : String(err)}`,
+    );
     process.exit(1);
   });
 }

@@ -3,7 +3,7 @@
  * Rendering lives here, apart from the store, because it is where secrets are
  * masked: nothing leaves the emulator except through {@link renderPublicNode}.
  */
-import { maskSecrets } from '../runtime/secret-fields';
+import { isParameter, maskSecrets } from '../runtime/secret-fields';
 
 /** Node categories of the plumbing graph. */
 export const NodeCategory = {
@@ -64,7 +64,7 @@ export function renderPublicNode(record: NodeRecord): string {
     name: record.name,
     type: record.type,
     category: record.category,
-    configuration: maskSecrets(record.configuration),
+    configuration: maskConfiguration(record.configuration),
     paused: record.paused,
     deleted: record.deleted,
     state: record.state,
@@ -74,6 +74,25 @@ export function renderPublicNode(record: NodeRecord): string {
     created_at: record.createdAt,
   };
   return JSON.stringify(node);
+}
+
+/**
+ * {@link maskSecrets}, keeping the boolean `secret` flag of REST parameters:
+ * that key looks secret to `isSecretKey`, but the flag is not a secret, and a
+ * client that PUTs the node back needs it to stay `true`.
+ */
+function maskConfiguration(configuration: Record<string, unknown>): Record<string, unknown> {
+  const masked = maskSecrets(configuration);
+  const original = configuration.parameters;
+  if (Array.isArray(original) && Array.isArray(masked.parameters)) {
+    masked.parameters = masked.parameters.map((p: unknown, i: number) => {
+      const flag = isParameter(original[i]) ? original[i].secret : undefined;
+      return typeof flag === 'boolean' && p !== null && typeof p === 'object'
+        ? { ...p, secret: flag }
+        : p;
+    });
+  }
+  return masked;
 }
 
 /** True for nodes clients may not modify, pause or delete: system inputs and non-inputs. */

@@ -22,14 +22,22 @@ export function restoreMaskedSecrets(
   return restoreObject(incoming, stored, 'configuration');
 }
 
-function restoreValue(value: unknown, stored: unknown, key: string | undefined, path: string): unknown {
-  if (key !== undefined && isSecretKey(key) && value === SECRET_MASK) return storedSecret(stored, path);
+function restoreValue(
+  value: unknown,
+  stored: unknown,
+  key: string | undefined,
+  path: string,
+): unknown {
+  if (key !== undefined && isSecretKey(key) && value === SECRET_MASK)
+    return storedSecret(stored, path);
   if (Array.isArray(value)) {
     const storedArray = Array.isArray(stored) ? stored : [];
-    if (key === 'parameters') return value.map((item, i) => restoreParameter(item, storedArray, `${path}[${i}]`));
+    if (key === 'parameters')
+      return value.map((item, i) => restoreParameter(item, storedArray, `${path}[${i}]`));
     return value.map((item, i) => restoreValue(item, storedArray[i], undefined, `${path}[${i}]`));
   }
-  if (isPlainObject(value)) return restoreObject(value, isPlainObject(stored) ? stored : undefined, path);
+  if (isPlainObject(value))
+    return restoreObject(value, isPlainObject(stored) ? stored : undefined, path);
   return value;
 }
 
@@ -39,15 +47,21 @@ function restoreObject(
   path: string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = restoreValue(v, stored?.[k], k, `${path}.${k}`);
+  for (const [k, v] of Object.entries(value))
+    out[k] = restoreValue(v, stored?.[k], k, `${path}.${k}`);
   return out;
 }
 
 function restoreParameter(item: unknown, storedParameters: unknown[], path: string): unknown {
   if (!isParameter(item)) return restoreValue(item, undefined, undefined, path);
   const match = storedParameters.find((p) => isParameter(p) && p.parameter === item.parameter);
-  const restored = restoreObject(item, isPlainObject(match) ? match : undefined, path) as typeof item;
-  if (isSecretParameter(item) && item.value === SECRET_MASK) {
+  const restored = restoreObject(
+    item,
+    isPlainObject(match) ? match : undefined,
+    path,
+  ) as typeof item;
+  // `restored` too: its `secret` flag may have come back masked and been restored from the stored one.
+  if ((isSecretParameter(item) || isSecretParameter(restored)) && item.value === SECRET_MASK) {
     restored.value = storedSecret(isParameter(match) ? match.value : undefined, `${path}.value`);
   }
   return restored;

@@ -7,12 +7,26 @@
  * then run the handler. Handlers parse and validate first and touch the store
  * last, in one synchronous transaction per write.
  */
+import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { SECRET_MASK } from '../runtime/secret-fields';
 import { SESSION_COOKIE, parseApiKeyHeader, verifyPassword } from './auth';
 import { registerControlRoutes } from './control';
-import { ApiError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, nameInUseError } from './errors';
+import {
+  ApiError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+  nameInUseError,
+} from './errors';
 import { FaultInjector } from './faults';
 import { NodeCategory, isProtectedNode, renderPublicNode } from './nodes';
 import { isPlainObject, restoreMaskedSecrets } from './secret-merge';
@@ -62,6 +76,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Clients keep connections alive across many calls; close idle ones on shutdown.
     forceCloseConnections: 'idle',
+    // Unique across restarts, so a request id quoted in a client's error is unambiguous.
+    genReqId: () => randomUUID(),
   });
   app.decorateRequest('aloomaAccount', '');
   app.decorateRequest('faultAfterWrite', false);
@@ -72,9 +88,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
     const status = (error as FastifyError).statusCode;
     if (status === 413) {
-      return reply.code(413).send({ message: `Request body is larger than ${BODY_LIMIT_BYTES} bytes` });
+      return reply
+        .code(413)
+        .send({ message: `Request body is larger than ${BODY_LIMIT_BYTES} bytes` });
     }
-    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ message: error.message });
+    if (status !== undefined && status >= 400 && status < 500)
+      return reply.code(status).send({ message: error.message });
     request.log.error(error);
     if (!options.logger) console.error(error);
     return reply.code(500).send({ message: 'Internal server error' });
@@ -85,7 +104,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       options.stats.increment(StatKey.TOTAL);
       options.stats.increment(StatKey.UNKNOWN_ROUTE);
     }
-    return reply.code(404).send({ message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    return reply
+      .code(404)
+      .send({ message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
   const rest = restRoutes(options);
@@ -109,7 +130,10 @@ function registerBodyParsers(app: FastifyInstance): void {
     try {
       done(null, parseJson(text));
     } catch (err) {
-      done(new ValidationError(`Request body is not valid JSON: ${(err as Error).message}`), undefined);
+      done(
+        new ValidationError(`Request body is not valid JSON: ${(err as Error).message}`),
+        undefined,
+      );
     }
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
@@ -135,6 +159,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
 
   return async (rest) => {
     rest.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
       stats.increment(StatKey.TOTAL);
       stats.increment(request.routeOptions.config.statKey ?? `${request.method} ?`);
 
@@ -143,14 +168,18 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       const decision = faults.decide(request.method !== 'GET' && request.method !== 'HEAD');
       if (decision.error) {
         stats.increment(StatKey.INJECTED_503);
-        return reply.code(503).send({ message: 'Service temporarily unavailable (injected fault)' });
+        return reply
+          .code(503)
+          .send({ message: 'Service temporarily unavailable (injected fault)' });
       }
       if (decision.throttle) {
         stats.increment(StatKey.INJECTED_429);
         return reply
           .code(429)
           .header('retry-after', String(current.retryAfterS))
-          .send({ message: `Too many requests: retry after ${current.retryAfterS} s (injected fault)` });
+          .send({
+            message: `Too many requests: retry after ${current.retryAfterS} s (injected fault)`,
+          });
       }
       request.faultAfterWrite = decision.errorAfterWrite;
 
@@ -164,37 +193,51 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       if (!request.faultAfterWrite || reply.statusCode >= 400) return payload;
       stats.increment(StatKey.INJECTED_503_AFTER_WRITE);
       reply.code(503).type('application/json; charset=utf-8');
-      return JSON.stringify({ message: 'Service temporarily unavailable (injected fault after write)' });
-    });
-
-    rest.post('/login', { config: { statKey: 'POST login', public: true } }, async (request, reply) => {
-      const body = request.body;
-      if (!isPlainObject(body) || typeof body.email !== 'string' || typeof body.password !== 'string') {
-        throw new ValidationError("Fields 'email' and 'password' are required");
-      }
-      const user = store.findUser(body.email);
-      const urlAccount = accountParam(request);
-      const ok =
-        user !== undefined &&
-        (urlAccount === undefined || urlAccount === user.account) &&
-        (await verifyPassword(body.password, user.passwordHash));
-      if (!ok || !user) throw new UnauthorizedError('Invalid credentials');
-      const token = store.createSession(user.account, body.email, options.sessionTtlS);
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        maxAge: options.sessionTtlS,
+      return JSON.stringify({
+        message: 'Service temporarily unavailable (injected fault after write)',
       });
-      return { message: 'Logged in', account: user.account };
     });
 
-    rest.post('/logout', { config: { statKey: 'POST logout', public: true } }, async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
-      if (token) store.deleteSession(token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return { message: 'Logged out' };
-    });
+    rest.post(
+      '/login',
+      { config: { statKey: 'POST login', public: true } },
+      async (request, reply) => {
+        const body = request.body;
+        if (
+          !isPlainObject(body) ||
+          typeof body.email !== 'string' ||
+          typeof body.password !== 'string'
+        ) {
+          throw new ValidationError("Fields 'email' and 'password' are required");
+        }
+        const user = store.findUser(body.email);
+        const urlAccount = accountParam(request);
+        const ok =
+          user !== undefined &&
+          (urlAccount === undefined || urlAccount === user.account) &&
+          (await verifyPassword(body.password, user.passwordHash));
+        if (!ok || !user) throw new UnauthorizedError('Invalid credentials');
+        const token = store.createSession(user.account, body.email, options.sessionTtlS);
+        reply.setCookie(SESSION_COOKIE, token, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          maxAge: options.sessionTtlS,
+        });
+        return { message: 'Logged in', account: user.account };
+      },
+    );
+
+    rest.post(
+      '/logout',
+      { config: { statKey: 'POST logout', public: true } },
+      async (request, reply) => {
+        const token = request.cookies[SESSION_COOKIE];
+        if (token) store.deleteSession(token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { message: 'Logged out' };
+      },
+    );
 
     rest.get('/repository', { config: { statKey: 'GET repository' } }, async (request) => ({
       config_clientName: request.aloomaAccount,
@@ -231,7 +274,11 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       if (store.nameInUse(account, input.name)) throw nameInUseError(input.name);
       const validate = request.query.validate !== 'false';
       if (validate) await validateSource(sourceValidator, input, account);
-      store.createInput(account, { ...input, validated: validate, visibleAt: Date.now() + faults.current.createDelayMs });
+      store.createInput(account, {
+        ...input,
+        validated: validate,
+        visibleAt: Date.now() + faults.current.createDelayMs,
+      });
       // Like the service: no id; clients confirm creation by polling the structure for the name.
       return { status: 'created', name: input.name };
     };
@@ -245,13 +292,20 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
         const account = request.aloomaAccount;
         const id = request.params.id;
         const current = store.findNode(account, id);
-        if (!current || current.category !== NodeCategory.INPUT) throw new NotFoundError(`No input with id ${id}`);
+        if (!current || current.category !== NodeCategory.INPUT)
+          throw new NotFoundError(`No input with id ${id}`);
         if (isProtectedNode(current)) {
-          throw new ForbiddenError(`${current.type} input '${current.name}' is managed by Alooma and cannot be modified`);
+          throw new ForbiddenError(
+            `${current.type} input '${current.name}' is managed by Alooma and cannot be modified`,
+          );
         }
-        const keepConfiguration = !isPlainObject(request.body) || request.body.configuration == null;
+        const keepConfiguration =
+          !isPlainObject(request.body) || request.body.configuration == null;
         const draft = parseInputBody(request.body, current);
-        const checked = { ...draft, configuration: restoreMaskedSecrets(draft.configuration, current.configuration) };
+        const checked = {
+          ...draft,
+          configuration: restoreMaskedSecrets(draft.configuration, current.configuration),
+        };
         validateConfiguration(checked);
         const validate = request.query.validate !== 'false';
         if (validate) await validateSource(sourceValidator, checked, account);
@@ -294,7 +348,9 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
     rest.get<{ Params: { id: string } }>(
       '/inputSleepTime/:id',
       { config: { statKey: 'GET inputSleepTime/:id' } },
-      async (request) => ({ inputSleepTime: store.getSleepTime(request.aloomaAccount, request.params.id) }),
+      async (request) => ({
+        inputSleepTime: store.getSleepTime(request.aloomaAccount, request.params.id),
+      }),
     );
 
     rest.put<{ Params: { id: string } }>(
@@ -314,16 +370,21 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
     rest.put('/secrets', { config: { statKey: 'PUT secrets' } }, async (request) => {
       const account = request.aloomaAccount;
       const body = request.body;
-      if (!isPlainObject(body)) throw new ValidationError('Request body must be a JSON object {"<key>": "<value>", ...}');
+      if (!isPlainObject(body))
+        throw new ValidationError('Request body must be a JSON object {"<key>": "<value>", ...}');
       const existing = new Set(store.accountSecretKeys(account));
       const entries: Record<string, string> = {};
       for (const [key, value] of Object.entries(body)) {
         if (key.trim() === '') throw new ValidationError('Secret keys must not be empty', key);
-        if (typeof value !== 'string') throw new ValidationError(`Secret '${key}' must be a string`, key);
+        if (typeof value !== 'string')
+          throw new ValidationError(`Secret '${key}' must be a string`, key);
         if (value === SECRET_MASK) {
           // The mask read back from GET secrets: keep what is stored.
           if (existing.has(key)) continue;
-          throw new ValidationError(`Secret '${key}' holds the mask '${SECRET_MASK}' but is not stored: send the value`, key);
+          throw new ValidationError(
+            `Secret '${key}' holds the mask '${SECRET_MASK}' but is not stored: send the value`,
+            key,
+          );
         }
         entries[key] = value;
       }
@@ -369,7 +430,9 @@ function authenticate(store: AloomaStore, request: FastifyRequest): string {
   }
   const account = keyAccount ?? sessionAccount;
   if (account === undefined) {
-    throw new UnauthorizedError("Authentication required: POST login {email, password} or send 'Authorization: API <key>'");
+    throw new UnauthorizedError(
+      "Authentication required: POST login {email, password} or send 'Authorization: API <key>'",
+    );
   }
   const urlAccount = accountParam(request);
   if (urlAccount !== undefined && urlAccount !== account) {
@@ -388,7 +451,8 @@ async function validateSource(
   account: string,
 ): Promise<void> {
   const result = await validator.validate(input, { account });
-  if (!result.ok) throw new ValidationError(`Input source validation failed: ${result.message}`, 'configuration');
+  if (!result.ok)
+    throw new ValidationError(`Input source validation failed: ${result.message}`, 'configuration');
 }
 
 /** Accepts `120`, `"120"` (text body, as the Python client sends it) or `{"inputSleepTime": 120}`. */
@@ -396,7 +460,10 @@ function parseSleepTime(body: unknown): number {
   const raw = isPlainObject(body) ? body.inputSleepTime : body;
   const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new ValidationError('Input sleep time must be a number of seconds >= 0', 'inputSleepTime');
+    throw new ValidationError(
+      'Input sleep time must be a number of seconds >= 0',
+      'inputSleepTime',
+    );
   }
   return seconds;
 }

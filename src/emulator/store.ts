@@ -13,8 +13,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { digest, hashPassword, newSessionToken } from './auth';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, nameInUseError } from './errors';
-import { NodeCategory, NodeRecord, NodeState, isProtectedNode, pythonTimestamp, renderPublicNode } from './nodes';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  nameInUseError,
+} from './errors';
+import {
+  NodeCategory,
+  NodeRecord,
+  NodeState,
+  isProtectedNode,
+  pythonTimestamp,
+  renderPublicNode,
+} from './nodes';
 import { isPlainObject, readSecretAtPath } from './secret-merge';
 
 /** File name of the database inside the data directory. */
@@ -140,8 +153,10 @@ export class AloomaStore {
           if (options.ifMissing) return false;
           throw new ConflictError(`Account '${spec.account}' already exists`, 'account');
         }
-        if (s.userByEmail.get(spec.email)) throw new ConflictError(`User '${spec.email}' already exists`, 'email');
-        if (s.apiKeyAccount.get(digest(spec.apiKey))) throw new ConflictError('API key already in use', 'apiKey');
+        if (s.userByEmail.get(spec.email))
+          throw new ConflictError(`User '${spec.email}' already exists`, 'email');
+        if (s.apiKeyAccount.get(digest(spec.apiKey)))
+          throw new ConflictError('API key already in use', 'apiKey');
         const now = pythonTimestamp(new Date());
         s.insertAccount.run(spec.account, now);
         s.insertUser.run(spec.email, spec.account, passwordHash);
@@ -159,7 +174,8 @@ export class AloomaStore {
 
   /** The user with that e-mail (case-insensitive), for login. */
   findUser(email: string): { account: string; passwordHash: string } | undefined {
-    const row = this.statements.userByEmail.get(email) as { account: string; password_hash: string } | undefined;
+    const row = this.statements.userByEmail.get(email) as
+      { account: string; password_hash: string } | undefined;
     return row && { account: row.account, passwordHash: row.password_hash };
   }
 
@@ -189,8 +205,7 @@ export class AloomaStore {
   /** Resolves a session token. Expired sessions are reported as such, so clients know to log in again. */
   findSession(token: string, now = Date.now()): SessionLookup {
     const row = this.statements.sessionByDigest.get(digest(token)) as
-      | { account: string; expires_at: number }
-      | undefined;
+      { account: string; expires_at: number } | undefined;
     if (!row) return { status: 'unknown' };
     return row.expires_at > now ? { status: 'valid', account: row.account } : { status: 'expired' };
   }
@@ -261,7 +276,12 @@ export class AloomaStore {
    * and writes, all in one transaction, so no concurrent write is lost.
    * @throws NotFoundError, ForbiddenError (system input), ConflictError (name taken), or what `edit` throws.
    */
-  updateInput(account: string, id: string, edit: (current: NodeRecord) => InputEdit, now = Date.now()): NodeRecord {
+  updateInput(
+    account: string,
+    id: string,
+    edit: (current: NodeRecord) => InputEdit,
+    now = Date.now(),
+  ): NodeRecord {
     return this.db
       .transaction(() => {
         const current = this.editableInput(account, id, now);
@@ -279,7 +299,11 @@ export class AloomaStore {
     return this.db
       .transaction(() => {
         const current = this.editableInput(account, id, now);
-        const updated: NodeRecord = { ...current, paused, state: paused ? NodeState.PAUSED : NodeState.LIVE };
+        const updated: NodeRecord = {
+          ...current,
+          paused,
+          state: paused ? NodeState.PAUSED : NodeState.LIVE,
+        };
         this.saveNode(updated);
         return updated;
       })
@@ -297,7 +321,9 @@ export class AloomaStore {
         if (!row) throw new NotFoundError(`No node with id ${id}`);
         const current = toRecord(row);
         if (isProtectedNode(current)) {
-          throw new ForbiddenError(`${current.type} node '${current.name}' is managed by Alooma and cannot be deleted`);
+          throw new ForbiddenError(
+            `${current.type} node '${current.name}' is managed by Alooma and cannot be deleted`,
+          );
         }
         this.saveNode({ ...current, deleted: true }, pythonTimestamp(new Date(now)));
         this.statements.deleteSleepTime.run(id);
@@ -331,7 +357,8 @@ export class AloomaStore {
   putAccountSecrets(account: string, entries: Record<string, string>): void {
     this.db
       .transaction(() => {
-        for (const [key, value] of Object.entries(entries)) this.statements.upsertSecret.run(account, key, value);
+        for (const [key, value] of Object.entries(entries))
+          this.statements.upsertSecret.run(account, key, value);
       })
       .immediate();
   }
@@ -353,10 +380,18 @@ export class AloomaStore {
         let added = 0;
         const now = pythonTimestamp(new Date());
         for (const node of nodes) {
-          if (!isPlainObject(node) || typeof node.name !== 'string' || typeof node.type !== 'string') continue;
+          if (
+            !isPlainObject(node) ||
+            typeof node.name !== 'string' ||
+            typeof node.type !== 'string'
+          )
+            continue;
           if ((node.category ?? NodeCategory.INPUT) !== NodeCategory.INPUT) continue;
           if (this.statements.nameTaken.get(account, node.name)) continue;
-          const id = typeof node.id === 'string' && !this.statements.idExists.get(node.id) ? node.id : randomUUID();
+          const id =
+            typeof node.id === 'string' && !this.statements.idExists.get(node.id)
+              ? node.id
+              : randomUUID();
           const paused = node.paused === true;
           this.insertNode(
             {
@@ -399,14 +434,17 @@ export class AloomaStore {
 
   private input(account: string, id: string, now: number): NodeRecord {
     const row = this.statements.nodeById.get(id, account, now) as NodeRow | undefined;
-    if (!row || row.category !== NodeCategory.INPUT) throw new NotFoundError(`No input with id ${id}`);
+    if (!row || row.category !== NodeCategory.INPUT)
+      throw new NotFoundError(`No input with id ${id}`);
     return toRecord(row);
   }
 
   private editableInput(account: string, id: string, now: number): NodeRecord {
     const record = this.input(account, id, now);
     if (isProtectedNode(record)) {
-      throw new ForbiddenError(`${record.type} input '${record.name}' is managed by Alooma and cannot be modified`);
+      throw new ForbiddenError(
+        `${record.type} input '${record.name}' is managed by Alooma and cannot be modified`,
+      );
     }
     return record;
   }
@@ -445,7 +483,9 @@ export class AloomaStore {
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
-    throw new Error(`${db.name} has schema version ${version}; this emulator knows up to ${SCHEMA_VERSION}`);
+    throw new Error(
+      `${db.name} has schema version ${version}; this emulator knows up to ${SCHEMA_VERSION}`,
+    );
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
@@ -512,18 +552,28 @@ function prepareStatements(db: Database.Database) {
     userByEmail: db.prepare('SELECT account, password_hash FROM users WHERE email = ?'),
     insertUser: db.prepare('INSERT INTO users (email, account, password_hash) VALUES (?, ?, ?)'),
     apiKeyAccount: db.prepare('SELECT account FROM api_keys WHERE key_digest = ?').pluck(),
-    insertApiKey: db.prepare('INSERT INTO api_keys (key_digest, account, created_at) VALUES (?, ?, ?)'),
-    insertSession: db.prepare('INSERT INTO sessions (token_digest, account, email, expires_at) VALUES (?, ?, ?, ?)'),
+    insertApiKey: db.prepare(
+      'INSERT INTO api_keys (key_digest, account, created_at) VALUES (?, ?, ?)',
+    ),
+    insertSession: db.prepare(
+      'INSERT INTO sessions (token_digest, account, email, expires_at) VALUES (?, ?, ?, ?)',
+    ),
     sessionByDigest: db.prepare('SELECT account, expires_at FROM sessions WHERE token_digest = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_digest = ?'),
     deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
-    structure: db.prepare(`SELECT public_json FROM nodes WHERE account = ? AND ${live} ORDER BY rowid`).pluck(),
+    structure: db
+      .prepare(`SELECT public_json FROM nodes WHERE account = ? AND ${live} ORDER BY rowid`)
+      .pluck(),
     inputs: db.prepare(
       `SELECT id, public_json FROM nodes WHERE account = ? AND category = 'INPUT' AND ${live} ORDER BY rowid`,
     ),
-    nodeJson: db.prepare(`SELECT public_json FROM nodes WHERE id = ? AND account = ? AND ${live}`).pluck(),
+    nodeJson: db
+      .prepare(`SELECT public_json FROM nodes WHERE id = ? AND account = ? AND ${live}`)
+      .pluck(),
     nodeById: db.prepare(`SELECT * FROM nodes WHERE id = ? AND account = ? AND ${live}`),
-    nameTaken: db.prepare('SELECT id FROM nodes WHERE account = ? AND name = ? AND deleted = 0').pluck(),
+    nameTaken: db
+      .prepare('SELECT id FROM nodes WHERE account = ? AND name = ? AND deleted = 0')
+      .pluck(),
     idExists: db.prepare('SELECT 1 FROM nodes WHERE id = ?').pluck(),
     configurationById: db.prepare('SELECT configuration FROM nodes WHERE id = ?').pluck(),
     insertNode: db.prepare(`
@@ -541,8 +591,12 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO input_sleep_times (node_id, seconds) VALUES (?, ?) ON CONFLICT(node_id) DO UPDATE SET seconds = excluded.seconds',
     ),
     deleteSleepTime: db.prepare('DELETE FROM input_sleep_times WHERE node_id = ?'),
-    secretKeys: db.prepare('SELECT key FROM account_secrets WHERE account = ? ORDER BY key').pluck(),
-    secretValue: db.prepare('SELECT value FROM account_secrets WHERE account = ? AND key = ?').pluck(),
+    secretKeys: db
+      .prepare('SELECT key FROM account_secrets WHERE account = ? ORDER BY key')
+      .pluck(),
+    secretValue: db
+      .prepare('SELECT value FROM account_secrets WHERE account = ? AND key = ?')
+      .pluck(),
     upsertSecret: db.prepare(
       'INSERT INTO account_secrets (account, key, value) VALUES (?, ?, ?) ON CONFLICT(account, key) DO UPDATE SET value = excluded.value',
     ),
@@ -585,10 +639,31 @@ function toRecord(row: NodeRow): NodeRecord {
 
 /** The nodes every Alooma account has: the Code Engine, the Restream input and an output. */
 function systemNodes(account: string, createdAt: string): NodeRecord[] {
-  const base = { account, paused: false, deleted: false, state: NodeState.LIVE, validated: true, createdAt };
+  const base = {
+    account,
+    paused: false,
+    deleted: false,
+    state: NodeState.LIVE,
+    validated: true,
+    createdAt,
+  };
   return [
-    { ...base, id: randomUUID(), name: 'Code Engine', type: 'TRANSFORMER', category: NodeCategory.TRANSFORMER, configuration: {} },
-    { ...base, id: randomUUID(), name: 'Restream', type: 'RESTREAM', category: NodeCategory.INPUT, configuration: { auto_map: 'true' } },
+    {
+      ...base,
+      id: randomUUID(),
+      name: 'Code Engine',
+      type: 'TRANSFORMER',
+      category: NodeCategory.TRANSFORMER,
+      configuration: {},
+    },
+    {
+      ...base,
+      id: randomUUID(),
+      name: 'Restream',
+      type: 'RESTREAM',
+      category: NodeCategory.INPUT,
+      configuration: { auto_map: 'true' },
+    },
     {
       ...base,
       id: randomUUID(),
@@ -609,14 +684,23 @@ function systemNodes(account: string, createdAt: string): NodeRecord[] {
 }
 
 function validateAccountSpec(spec: AccountSpec): void {
-  if (!isPlainObject(spec)) throw new ValidationError('Account must be an object {account, email, password, apiKey}');
-  if (typeof spec.account !== 'string' || !ACCOUNT_NAME.test(spec.account) || RESERVED_ACCOUNT_NAMES.has(spec.account)) {
-    throw new ValidationError("Field 'account' must be 1-63 letters, digits, '_', '.', '-' (not 'rest')", 'account');
+  if (!isPlainObject(spec))
+    throw new ValidationError('Account must be an object {account, email, password, apiKey}');
+  if (
+    typeof spec.account !== 'string' ||
+    !ACCOUNT_NAME.test(spec.account) ||
+    RESERVED_ACCOUNT_NAMES.has(spec.account)
+  ) {
+    throw new ValidationError(
+      "Field 'account' must be 1-63 letters, digits, '_', '.', '-' (not 'rest')",
+      'account',
+    );
   }
   for (const key of ['email', 'password', 'apiKey'] as const) {
     if (typeof spec[key] !== 'string' || spec[key].trim() === '') {
       throw new ValidationError(`Field '${key}' is required (a non-empty string)`, key);
     }
   }
-  if (/\s/.test(spec.apiKey)) throw new ValidationError("Field 'apiKey' must not contain whitespace", 'apiKey');
+  if (/\s/.test(spec.apiKey))
+    throw new ValidationError("Field 'apiKey' must not contain whitespace", 'apiKey');
 }

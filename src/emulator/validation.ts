@@ -20,7 +20,8 @@ export interface InputDraft {
 }
 
 /** What a {@link SourceValidator} concluded. */
-export type SourceValidationResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+export type SourceValidationResult =
+  { readonly ok: true } | { readonly ok: false; readonly message: string };
 
 /**
  * Checks that an input's source is reachable and usable (e.g. connects to the
@@ -29,7 +30,11 @@ export type SourceValidationResult = { readonly ok: true } | { readonly ok: fals
  * structural validation, with the real secrets, before anything is written.
  */
 export interface SourceValidator {
-  validate(input: InputDraft, context: { readonly account: string }): Promise<SourceValidationResult>;
+  /** Resolves `{ok: false, message}` when the source is unusable (answered 400); never rejects for that. */
+  validate(
+    input: InputDraft,
+    context: { readonly account: string },
+  ): Promise<SourceValidationResult>;
 }
 
 /** The default {@link SourceValidator}: every source is reachable. */
@@ -38,7 +43,14 @@ export const acceptAllSources: SourceValidator = {
 };
 
 /** `db_type` values of ODBC inputs. */
-export const ODBC_DB_TYPES: readonly string[] = ['psql', 'mysql', 'mssql', 'oracle', 'redshift', 'db2'];
+export const ODBC_DB_TYPES: readonly string[] = [
+  'psql',
+  'mysql',
+  'mssql',
+  'oracle',
+  'redshift',
+  'db2',
+];
 /** `replication_type` values of ODBC inputs. */
 export const REPLICATION_TYPES: readonly string[] = ['incremental_load', 'full_dump_load'];
 /** `type` values of REST_INPUT parameters. */
@@ -84,16 +96,24 @@ export const CREATABLE_INPUT_TYPES: readonly string[] = Object.keys(TYPE_RULES);
  * without `configuration` keeps the stored one; within `configuration` the
  * body replaces everything (absent keys are removed).
  */
-export function parseInputBody(body: unknown, existing?: { id: string; type: string; configuration: Record<string, unknown> }): InputDraft {
+export function parseInputBody(
+  body: unknown,
+  existing?: { id: string; type: string; configuration: Record<string, unknown> },
+): InputDraft {
   if (!isPlainObject(body)) {
-    throw new ValidationError('Request body must be a JSON object with name, type and configuration');
+    throw new ValidationError(
+      'Request body must be a JSON object with name, type and configuration',
+    );
   }
   const name = validateName(body.name);
 
   let type: string;
   if (existing) {
     if (body.id !== undefined && body.id !== existing.id) {
-      throw new ValidationError(`Field 'id' (${String(body.id)}) does not match the input in the URL (${existing.id})`, 'id');
+      throw new ValidationError(
+        `Field 'id' (${String(body.id)}) does not match the input in the URL (${existing.id})`,
+        'id',
+      );
     }
     type = body.type === undefined ? existing.type : requireType(body.type);
     if (type !== existing.type) {
@@ -105,7 +125,10 @@ export function parseInputBody(body: unknown, existing?: { id: string; type: str
   } else {
     type = requireType(body.type);
     if (SYSTEM_INPUT_TYPES.has(type)) {
-      throw new ValidationError(`Field 'type': ${type} inputs are created by Alooma and cannot be created by clients`, 'type');
+      throw new ValidationError(
+        `Field 'type': ${type} inputs are created by Alooma and cannot be created by clients`,
+        'type',
+      );
     }
   }
 
@@ -132,20 +155,25 @@ export function validateConfiguration(draft: InputDraft): void {
 }
 
 function validateName(name: unknown): string {
-  if (name === undefined || name === null) throw new ValidationError("Field 'name' is required", 'name');
+  if (name === undefined || name === null)
+    throw new ValidationError("Field 'name' is required", 'name');
   if (typeof name !== 'string') throw new ValidationError("Field 'name' must be a string", 'name');
   if (name.trim() === '') throw new ValidationError("Field 'name' must not be empty", 'name');
   if (name.trim() !== name) {
     throw new ValidationError("Field 'name' must not start or end with whitespace", 'name');
   }
   if (name.length > MAX_NAME_LENGTH) {
-    throw new ValidationError(`Field 'name' must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`, 'name');
+    throw new ValidationError(
+      `Field 'name' must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`,
+      'name',
+    );
   }
   return name;
 }
 
 function requireType(type: unknown): string {
-  if (type === undefined || type === null || type === '') throw new ValidationError("Field 'type' is required", 'type');
+  if (type === undefined || type === null || type === '')
+    throw new ValidationError("Field 'type' is required", 'type');
   if (typeof type !== 'string') throw new ValidationError("Field 'type' must be a string", 'type');
   if (!(type in TYPE_RULES) && !SYSTEM_INPUT_TYPES.has(type)) {
     throw new ValidationError(
@@ -180,7 +208,10 @@ function validateOdbc(c: Record<string, unknown>): void {
   requireString(c, 'password');
   validateTables(requireSet(c, 'tables'));
   optionalString(c, 'schema');
-  if (c.replication_type !== undefined && !REPLICATION_TYPES.includes(c.replication_type as string)) {
+  if (
+    c.replication_type !== undefined &&
+    !REPLICATION_TYPES.includes(c.replication_type as string)
+  ) {
     throw invalid('replication_type', `must be one of ${REPLICATION_TYPES.join(', ')}`);
   }
   if (c.batch_size !== undefined) {
@@ -190,7 +221,10 @@ function validateOdbc(c: Record<string, unknown>): void {
   optionalString(c, 'run_at');
   if (c.ssh !== undefined && c.ssh !== '') {
     if (typeof c.ssh !== 'string' || !isPlainObject(tryParseJson(c.ssh))) {
-      throw invalid('ssh', 'must be a JSON string of an object, e.g. {"server":"bastion","port":22}');
+      throw invalid(
+        'ssh',
+        'must be a JSON string of an object, e.g. {"server":"bastion","port":22}',
+      );
     }
   }
 }
@@ -198,17 +232,30 @@ function validateOdbc(c: Record<string, unknown>): void {
 function validateTables(tables: unknown): void {
   const example = 'e.g. "{\\"orders\\":\\"xmin::text::bigint\\"}"';
   if (typeof tables !== 'string') {
-    throw invalid('tables', `must be a JSON string (not a ${Array.isArray(tables) ? 'list' : typeof tables}) of an object table -> update indicator, ${example}`);
+    throw invalid(
+      'tables',
+      `must be a JSON string (not a ${Array.isArray(tables) ? 'list' : typeof tables}) of an object table -> update indicator, ${example}`,
+    );
   }
   const parsed = tryParseJson(tables);
-  if (parsed === undefined) throw invalid('tables', `is not valid JSON; expected an object table -> update indicator, ${example}`);
+  if (parsed === undefined)
+    throw invalid(
+      'tables',
+      `is not valid JSON; expected an object table -> update indicator, ${example}`,
+    );
   if (!isPlainObject(parsed)) {
-    throw invalid('tables', `must be a JSON object table -> update indicator, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}; ${example}`);
+    throw invalid(
+      'tables',
+      `must be a JSON object table -> update indicator, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}; ${example}`,
+    );
   }
   for (const [table, indicator] of Object.entries(parsed)) {
     if (table.trim() === '') throw invalid('tables', 'has an empty table name');
     if (typeof indicator !== 'string' || indicator.trim() === '') {
-      throw invalid('tables', `table '${table}' needs a non-empty update indicator string, e.g. "xmin::text::bigint"`);
+      throw invalid(
+        'tables',
+        `table '${table}' needs a non-empty update indicator string, e.g. "xmin::text::bigint"`,
+      );
     }
   }
 }
@@ -236,30 +283,44 @@ function validateRestInput(c: Record<string, unknown>): void {
       throw invalid('frequency', 'must be a positive number of minutes');
     }
   }
-  for (const key of ['username', 'password', 'data_field', 'pagination_type', 'page_parameter', 'cron_expression']) {
+  for (const key of [
+    'username',
+    'password',
+    'data_field',
+    'pagination_type',
+    'page_parameter',
+    'cron_expression',
+  ]) {
     optionalString(c, key);
   }
   if (c.parameters !== undefined) validateParameters(c.parameters);
 }
 
 function validateParameters(parameters: unknown): void {
-  if (!Array.isArray(parameters)) throw invalid('parameters', 'must be a list of {parameter, type, value, template?}');
+  if (!Array.isArray(parameters))
+    throw invalid('parameters', 'must be a list of {parameter, type, value, template?}');
   const seen = new Set<string>();
   parameters.forEach((p, i) => {
     const field = `parameters[${i}]`;
-    if (!isPlainObject(p)) throw invalid(field, 'must be an object {parameter, type, value, template?}');
+    if (!isPlainObject(p))
+      throw invalid(field, 'must be an object {parameter, type, value, template?}');
     if (typeof p.parameter !== 'string' || p.parameter.trim() === '') {
       throw invalid(`${field}.parameter`, 'is required (a non-empty string)');
     }
-    if (seen.has(p.parameter)) throw invalid(`${field}.parameter`, `'${p.parameter}' appears more than once`);
+    if (seen.has(p.parameter))
+      throw invalid(`${field}.parameter`, `'${p.parameter}' appears more than once`);
     seen.add(p.parameter);
     if (!REST_PARAMETER_TYPES.includes(p.type as string)) {
-      throw invalid(`${field}.type`, `must be one of ${REST_PARAMETER_TYPES.map((t) => `"${t}"`).join(', ')}`);
+      throw invalid(
+        `${field}.type`,
+        `must be one of ${REST_PARAMETER_TYPES.map((t) => `"${t}"`).join(', ')}`,
+      );
     }
     if (p.value === undefined || p.value === null) throw invalid(`${field}.value`, 'is required');
     if (p.type === 'Days Past') {
       const days = integerValue(p.value);
-      if (days === undefined || days < 0) throw invalid(`${field}.value`, 'must be a non-negative integer number of days');
+      if (days === undefined || days < 0)
+        throw invalid(`${field}.value`, 'must be a non-negative integer number of days');
     } else if (typeof p.value === 'object') {
       throw invalid(`${field}.value`, 'must be a string, number or boolean');
     }
@@ -273,9 +334,14 @@ function validateS3(c: Record<string, unknown>): void {
   requireString(c, 'awsBucketName');
   const hasKeyId = c.awsAccessKeyId !== undefined && c.awsAccessKeyId !== '';
   const hasSecret = c.awsSecretAccessKey !== undefined && c.awsSecretAccessKey !== '';
-  if (hasKeyId && !hasSecret) throw invalid('awsSecretAccessKey', 'is required with awsAccessKeyId');
-  if (hasSecret && !hasKeyId) throw invalid('awsAccessKeyId', 'is required with awsSecretAccessKey');
-  if (c.fileFormat !== undefined && (typeof c.fileFormat !== 'string' || !isPlainObject(tryParseJson(c.fileFormat)))) {
+  if (hasKeyId && !hasSecret)
+    throw invalid('awsSecretAccessKey', 'is required with awsAccessKeyId');
+  if (hasSecret && !hasKeyId)
+    throw invalid('awsAccessKeyId', 'is required with awsSecretAccessKey');
+  if (
+    c.fileFormat !== undefined &&
+    (typeof c.fileFormat !== 'string' || !isPlainObject(tryParseJson(c.fileFormat)))
+  ) {
     throw invalid('fileFormat', 'must be a JSON string of an object, e.g. {"type":"json"}');
   }
 }
@@ -299,7 +365,8 @@ function requireString(c: Record<string, unknown>, key: string): string {
 }
 
 function optionalString(c: Record<string, unknown>, key: string): void {
-  if (c[key] !== undefined && c[key] !== null && typeof c[key] !== 'string') throw invalid(key, 'must be a string');
+  if (c[key] !== undefined && c[key] !== null && typeof c[key] !== 'string')
+    throw invalid(key, 'must be a string');
 }
 
 /** An integer given as a JSON number or a decimal string (the service accepted both); else undefined. */

@@ -69,8 +69,12 @@ export const MARKER_FIELD = 'alooma_cdktf';
 export interface OwnershipMarker {
   /** Owner id of the stack that manages the input (`Manifest.owner`). */
   readonly owner: string;
-  /** Secret path -> version last written, e.g. `{ password: "2" }`. */
-  readonly secretVersions?: Readonly<Record<string, string>>;
+  /**
+   * Version last written per secret path, e.g. `[{ path: "password", version: "2" }]`.
+   * A list, not a map keyed by path: a key named `password` would itself be
+   * treated (and masked) as a secret by the API.
+   */
+  readonly secretVersions?: ReadonlyArray<{ readonly path: string; readonly version: string }>;
 }
 
 /** Where the runtime reads a secret at apply time. Values never enter the manifest. */

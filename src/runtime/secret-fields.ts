@@ -14,7 +14,7 @@ export const SECRET_MASK = '********';
  */
 const SECRET_KEY_PATTERN =
   /(pass(word|wd)?$|password|secret|token|oauth|api_?key|private_?key|session(_?id)?$|credentials?$|^auth$)/i;
-const NOT_SECRET_PATTERN = /(key_?id|_version|^token_url$)/i;
+const NOT_SECRET_PATTERN = /(key_?id|versions?$|^token_url$)/i;
 
 /** True when a configuration key (at any depth) holds a secret. */
 export function isSecretKey(key: string): boolean {
@@ -47,7 +47,8 @@ export function maskSecrets<T>(value: T): T {
 }
 
 function maskValue(value: unknown, key: string | undefined): unknown {
-  if (key !== undefined && isSecretKey(key) && isSet(value)) return SECRET_MASK;
+  // A boolean is a flag (a parameter's `secret: true`), never a secret value.
+  if (key !== undefined && isSecretKey(key) && isSet(value) && typeof value !== 'boolean') return SECRET_MASK;
   if (Array.isArray(value)) {
     return value.map((item) => {
       if (key === 'parameters' && isParameter(item) && isSecretParameter(item) && isSet(item.value)) {

@@ -64,12 +64,16 @@ describe('emulator authentication', () => {
 
   test('GIVEN a wrong API key or a malformed header WHEN calling THEN 401', async () => {
     expect((await new Api(emu.url, { apiKey: 'wrong-key' }).get('plumbing')).status).toBe(401);
-    const res = await new Api(emu.url, {}).request('GET', 'plumbing', undefined, { authorization: 'Bearer demo-key' });
+    const res = await new Api(emu.url, {}).request('GET', 'plumbing', undefined, {
+      authorization: 'Bearer demo-key',
+    });
     expect(res.status).toBe(401);
   });
 
   test('GIVEN a forged or logged-out session cookie WHEN calling THEN 401', async () => {
-    expect((await new Api(emu.url, { cookie: 'sessionid=forged' }).get('plumbing')).status).toBe(401);
+    expect((await new Api(emu.url, { cookie: 'sessionid=forged' }).get('plumbing')).status).toBe(
+      401,
+    );
     const cookie = await login(emu.url);
     const api = new Api(emu.url, { cookie });
     expect((await api.get('plumbing')).status).toBe(200);
@@ -98,16 +102,25 @@ describe('emulator authentication', () => {
     expect((await acme.get('repository')).body.config_clientName).toBe('acme');
 
     // acme cannot touch demo's input
-    expect((await acme.request('PUT', `inputs/${demoInput.id}`, { ...demoInput, name: 'stolen' })).status).toBe(404);
+    expect(
+      (await acme.request('PUT', `inputs/${demoInput.id}`, { ...demoInput, name: 'stolen' }))
+        .status,
+    ).toBe(404);
     expect((await acme.request('PUT', `inputs/${demoInput.id}/pause?pause=true`)).status).toBe(404);
     expect((await acme.request('POST', `plumbing/nodes/remove/${demoInput.id}`)).status).toBe(404);
     expect((await demo.byName('isolated_demo_input'))?.paused).toBe(false);
 
     // acme's credentials on demo's root are refused, with a key or a session
-    expect((await new Api(emu.url, { apiKey: 'acme-key', root: '/demo/rest' }).get('plumbing')).status).toBe(403);
+    expect(
+      (await new Api(emu.url, { apiKey: 'acme-key', root: '/demo/rest' }).get('plumbing')).status,
+    ).toBe(403);
     const acmeCookie = await login(emu.url, 'ops@acme.example', 'acme-pass');
-    expect((await new Api(emu.url, { cookie: acmeCookie, root: '/demo/rest' }).get('plumbing')).status).toBe(403);
-    expect((await new Api(emu.url, { cookie: acmeCookie, root: '/acme/rest' }).get('plumbing')).status).toBe(200);
+    expect(
+      (await new Api(emu.url, { cookie: acmeCookie, root: '/demo/rest' }).get('plumbing')).status,
+    ).toBe(403);
+    expect(
+      (await new Api(emu.url, { cookie: acmeCookie, root: '/acme/rest' }).get('plumbing')).status,
+    ).toBe(200);
 
     // acme's user cannot log in through demo's root
     const res = await new Api(emu.url, { root: '/demo/rest' }).request('POST', 'login', {
@@ -118,8 +131,12 @@ describe('emulator authentication', () => {
 
     // both credentials at once must agree
     const demoCookie = await login(emu.url);
-    expect((await new Api(emu.url, { cookie: demoCookie, apiKey: 'acme-key' }).get('plumbing')).status).toBe(401);
-    expect((await new Api(emu.url, { cookie: demoCookie, apiKey: 'demo-key' }).get('plumbing')).status).toBe(200);
+    expect(
+      (await new Api(emu.url, { cookie: demoCookie, apiKey: 'acme-key' }).get('plumbing')).status,
+    ).toBe(401);
+    expect(
+      (await new Api(emu.url, { cookie: demoCookie, apiKey: 'demo-key' }).get('plumbing')).status,
+    ).toBe(200);
   });
 
   test('GIVEN an existing account name WHEN creating it again through the control API THEN 409', async () => {

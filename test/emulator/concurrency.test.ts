@@ -14,7 +14,9 @@ describe('emulator under concurrent writers', () => {
 
   test('GIVEN 20 parallel creates with distinct names THEN all 20 exist once, with distinct ids', async () => {
     const names = Array.from({ length: 20 }, (_, i) => `parallel_${i}`);
-    const results = await Promise.all(names.map((n) => api.request('POST', 'plumbing/inputs', odbcInput(n))));
+    const results = await Promise.all(
+      names.map((n) => api.request('POST', 'plumbing/inputs', odbcInput(n))),
+    );
     expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
 
     const nodes = (await api.nodes()).filter((n) => n.name.startsWith('parallel_'));
@@ -25,7 +27,11 @@ describe('emulator under concurrent writers', () => {
   test('GIVEN 20 parallel creates of the SAME name THEN exactly one succeeds and the rest get 409', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api.request('POST', i % 2 ? 'plumbing/inputs' : 'inputs?validate=false', restInput('contended')),
+        api.request(
+          'POST',
+          i % 2 ? 'plumbing/inputs' : 'inputs?validate=false',
+          restInput('contended'),
+        ),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
@@ -75,7 +81,9 @@ describe('emulator under concurrent writers', () => {
         configuration: { ...node.configuration, batch_size: 2000 + i },
       }),
     );
-    const pauses = Array.from({ length: 10 }, () => api.request('PUT', `inputs/${node.id}/pause?pause=true`));
+    const pauses = Array.from({ length: 10 }, () =>
+      api.request('PUT', `inputs/${node.id}/pause?pause=true`),
+    );
     const results = await Promise.all([...edits, ...pauses]);
     expect(results.every((r) => r.status === 200)).toBe(true);
 
@@ -92,12 +100,32 @@ describe('emulator under concurrent writers', () => {
     );
     await Promise.all([
       ...victims.map((v) => api.request('POST', `plumbing/nodes/remove/${v.id}`)),
-      ...victims.map((v) => api.request('POST', 'plumbing/inputs', odbcInput(`${v.name}_successor`))),
+      ...victims.map((v) =>
+        api.request('POST', 'plumbing/inputs', odbcInput(`${v.name}_successor`)),
+      ),
     ]);
     const names = (await api.nodes()).map((n) => n.name);
     for (const v of victims) {
       expect(names).not.toContain(v.name);
       expect(names.filter((n) => n === `${v.name}_successor`)).toHaveLength(1);
+    }
+  });
+
+  test('GIVEN two emulator processes on one data dir WHEN both get 20 creates of one name THEN exactly one wins', async () => {
+    const twin = await startEmulatorProcess({ dataDir: emu.dataDir });
+    try {
+      const apis = [api, new Api(twin.url)];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          apis[i % 2].request('POST', 'plumbing/inputs', odbcInput('cross_process')),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)]);
+      // nothing is cached: each process sees what the other wrote
+      const [mine, theirs] = await Promise.all(apis.map((a) => a.byName('cross_process')));
+      expect(theirs).toEqual(mine);
+    } finally {
+      await twin.stop();
     }
   });
 });

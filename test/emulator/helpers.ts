@@ -31,7 +31,12 @@ export class Api {
   ) {}
 
   /** Sends one request; `body` is JSON-encoded unless it is a string. */
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> {
     const h: Record<string, string> = { ...headers };
     if (this.options.apiKey) h.authorization = `API ${this.options.apiKey}`;
     if (this.options.cookie) h.cookie = this.options.cookie;
@@ -40,7 +45,11 @@ export class Api {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       if (typeof body !== 'string') h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${this.baseUrl}${this.options.root ?? '/rest'}/${path}`, { method, headers: h, body: payload });
+    const res = await fetch(`${this.baseUrl}${this.options.root ?? '/rest'}/${path}`, {
+      method,
+      headers: h,
+      body: payload,
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -68,7 +77,11 @@ export class Api {
   }
 
   /** Creates an input and returns it as the structure shows it (it must appear at once). */
-  async create(input: { name: string; type: string; configuration: Record<string, unknown> }): Promise<any> {
+  async create(input: {
+    name: string;
+    type: string;
+    configuration: Record<string, unknown>;
+  }): Promise<any> {
     const res = await this.request('POST', 'plumbing/inputs', input);
     if (res.status !== 200) throw new Error(`create ${input.name}: ${res.status} ${res.text}`);
     const node = await this.byName(input.name);
@@ -96,13 +109,23 @@ export async function login(
 }
 
 /** Calls the control API of the emulator. */
-export async function control<T = any>(baseUrl: string, method: string, route: string, body?: unknown): Promise<Answer<T>> {
+export async function control<T = any>(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<Answer<T>> {
   const api = new Api(baseUrl, { root: '/_emulator' });
   return api.request<T>(method, route, body);
 }
 
 /** Asks the control API whether a stored node secret equals `value` (never returns it). */
-export async function secretMatches(baseUrl: string, nodeId: string, path: string, value: string): Promise<boolean> {
+export async function secretMatches(
+  baseUrl: string,
+  nodeId: string,
+  path: string,
+  value: string,
+): Promise<boolean> {
   const res = await control(baseUrl, 'POST', 'secrets/check', { nodeId, path, value });
   expect(res.status).toBe(200);
   return res.body.matches;

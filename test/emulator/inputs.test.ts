@@ -48,7 +48,12 @@ describe('emulator REST API', () => {
     });
 
     test('GIVEN the structure path with or without slash and resolution THEN all answer the nodes', async () => {
-      for (const path of ['plumbing', 'plumbing/', 'plumbing?resolution=1min', 'plumbing/?resolution=1min']) {
+      for (const path of [
+        'plumbing',
+        'plumbing/',
+        'plumbing?resolution=1min',
+        'plumbing/?resolution=1min',
+      ]) {
         const res = await api().get(path);
         expect(res.status).toBe(200);
         expect(Array.isArray(res.body.nodes)).toBe(true);
@@ -62,9 +67,17 @@ describe('emulator REST API', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
 
       const node = await api().byName(name('orders'));
-      expect(node).toMatchObject({ type: 'ODBC', category: 'INPUT', paused: false, deleted: false, validated: true });
+      expect(node).toMatchObject({
+        type: 'ODBC',
+        category: 'INPUT',
+        paused: false,
+        deleted: false,
+        validated: true,
+      });
       expect(node.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(node.configuration.tables).toBe(JSON.stringify({ orders: 'xmin::text::bigint', users: 'xmin::text::bigint' }));
+      expect(node.configuration.tables).toBe(
+        JSON.stringify({ orders: 'xmin::text::bigint', users: 'xmin::text::bigint' }),
+      );
 
       const one = await api().get(`plumbing/nodes/${node.id}`);
       expect(one.status).toBe(200);
@@ -82,8 +95,16 @@ describe('emulator REST API', () => {
     });
 
     test('GIVEN auto_map as a string or a boolean THEN it is stored as sent', async () => {
-      await api().create({ name: name('hook_str'), type: 'RESTAPI', configuration: { auto_map: 'true' } });
-      await api().create({ name: name('hook_bool'), type: 'RESTAPI', configuration: { auto_map: true } });
+      await api().create({
+        name: name('hook_str'),
+        type: 'RESTAPI',
+        configuration: { auto_map: 'true' },
+      });
+      await api().create({
+        name: name('hook_bool'),
+        type: 'RESTAPI',
+        configuration: { auto_map: true },
+      });
       expect((await api().byName(name('hook_str'))).configuration.auto_map).toBe('true');
       expect((await api().byName(name('hook_bool'))).configuration.auto_map).toBe(true);
     });
@@ -93,14 +114,24 @@ describe('emulator REST API', () => {
       const edited = {
         ...node,
         name: name('edited'),
-        configuration: { ...node.configuration, batch_size: 5000, tables: JSON.stringify({ items: 'updated_at' }) },
+        configuration: {
+          ...node.configuration,
+          batch_size: 5000,
+          tables: JSON.stringify({ items: 'updated_at' }),
+        },
       };
       const res = await api().request('PUT', `inputs/${node.id}`, edited);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ id: node.id, name: name('edited'), configuration: { batch_size: 5000 } });
+      expect(res.body).toMatchObject({
+        id: node.id,
+        name: name('edited'),
+        configuration: { batch_size: 5000 },
+      });
       expect(res.body.configuration.password).toBe('********');
       expect(await api().byName(name('edit_me'))).toBeUndefined();
-      expect((await api().get(`plumbing/nodes/${node.id}`)).body.configuration.tables).toBe('{"items":"updated_at"}');
+      expect((await api().get(`plumbing/nodes/${node.id}`)).body.configuration.tables).toBe(
+        '{"items":"updated_at"}',
+      );
     });
 
     test('GIVEN an input WHEN PUT with another type THEN 400 and nothing changes', async () => {
@@ -133,7 +164,13 @@ describe('emulator REST API', () => {
     test('GIVEN an input WHEN its sleep time is set THEN GET returns it; text, number and object bodies work', async () => {
       const node = await api().create(odbcInput(name('sleepy')));
       expect((await api().get(`inputSleepTime/${node.id}`)).body).toEqual({ inputSleepTime: 0 });
-      expect((await api().request('PUT', `inputSleepTime/${node.id}`, '120', { 'content-type': 'text/plain' })).body).toEqual({
+      expect(
+        (
+          await api().request('PUT', `inputSleepTime/${node.id}`, '120', {
+            'content-type': 'text/plain',
+          })
+        ).body,
+      ).toEqual({
         inputSleepTime: 120,
       });
       expect((await api().get(`inputSleepTime/${node.id}`)).body).toEqual({ inputSleepTime: 120 });
@@ -142,7 +179,9 @@ describe('emulator REST API', () => {
       await api().request('PUT', `inputSleepTime/${node.id}`, { inputSleepTime: 45 });
       expect((await api().get(`inputSleepTime/${node.id}`)).body).toEqual({ inputSleepTime: 45 });
       expect((await api().request('PUT', `inputSleepTime/${node.id}`, -1)).status).toBe(400);
-      expect((await api().get('inputSleepTime/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+      expect((await api().get('inputSleepTime/00000000-0000-0000-0000-000000000000')).status).toBe(
+        404,
+      );
     });
 
     test('GIVEN an input WHEN removed THEN it leaves the structure, 404s, and its name is free again', async () => {
@@ -165,7 +204,11 @@ describe('emulator REST API', () => {
         ['POST', `plumbing/nodes/remove/${missing}`],
         ['GET', 'no/such/route'],
       ]) {
-        const res = await api().request(method, path, method === 'GET' ? undefined : method === 'PUT' ? undefined : {});
+        const res = await api().request(
+          method,
+          path,
+          method === 'GET' ? undefined : method === 'PUT' ? undefined : {},
+        );
         expect(res.status).toBe(404);
         expect(typeof res.body.message).toBe('string');
       }
@@ -189,9 +232,15 @@ describe('emulator REST API', () => {
 
     test('GIVEN the RESTREAM input WHEN a client modifies, pauses, deletes or sets its sleep time THEN 403', async () => {
       const restream = (await api().nodes()).find((n) => n.type === 'RESTREAM');
-      expect((await api().request('PUT', `inputs/${restream.id}`, { ...restream, name: 'x' })).status).toBe(403);
-      expect((await api().request('PUT', `inputs/${restream.id}/pause?pause=true`)).status).toBe(403);
-      expect((await api().request('POST', `plumbing/nodes/remove/${restream.id}`)).status).toBe(403);
+      expect(
+        (await api().request('PUT', `inputs/${restream.id}`, { ...restream, name: 'x' })).status,
+      ).toBe(403);
+      expect((await api().request('PUT', `inputs/${restream.id}/pause?pause=true`)).status).toBe(
+        403,
+      );
+      expect((await api().request('POST', `plumbing/nodes/remove/${restream.id}`)).status).toBe(
+        403,
+      );
       expect((await api().request('PUT', `inputSleepTime/${restream.id}`, 5)).status).toBe(403);
       expect(await api().byName('Restream')).toEqual(restream);
     });
@@ -206,7 +255,11 @@ describe('emulator REST API', () => {
 
     test('GIVEN a client WHEN it creates a RESTREAM or AGENT input THEN 400', async () => {
       for (const type of ['RESTREAM', 'AGENT']) {
-        const res = await api().request('POST', 'plumbing/inputs', { name: `my_${type}`, type, configuration: {} });
+        const res = await api().request('POST', 'plumbing/inputs', {
+          name: `my_${type}`,
+          type,
+          configuration: {},
+        });
         expect(res.status).toBe(400);
         expect(res.body.field).toBe('type');
       }

@@ -42,7 +42,9 @@ describe('emulator secrets', () => {
     ]);
     // ...and they are really stored
     expect(await secretMatches(emu.url, db.id, 'password', 'pw-ODBC-123')).toBe(true);
-    expect(await secretMatches(emu.url, rest.id, 'parameters.session_id.value', 'rest-secret-1')).toBe(true);
+    expect(
+      await secretMatches(emu.url, rest.id, 'parameters.session_id.value', 'rest-secret-1'),
+    ).toBe(true);
   });
 
   test('GIVEN a GET-change-PUT edit carrying the mask THEN the stored secrets are kept', async () => {
@@ -51,13 +53,21 @@ describe('emulator secrets', () => {
     const [session, where] = node.configuration.parameters;
     const res = await api.request('PUT', `inputs/${node.id}`, {
       ...node,
-      configuration: { ...node.configuration, frequency: 60, parameters: [{ ...where, value: 7 }, session] },
+      configuration: {
+        ...node.configuration,
+        frequency: 60,
+        parameters: [{ ...where, value: 7 }, session],
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body.configuration.frequency).toBe(60);
     expect(await secretMatches(emu.url, node.id, 'password', 'pw-keep')).toBe(true);
-    expect(await secretMatches(emu.url, node.id, 'parameters.session_id.value', 'rest-secret-1')).toBe(true);
-    expect(await secretMatches(emu.url, node.id, 'parameters.session_id.value', '********')).toBe(false);
+    expect(
+      await secretMatches(emu.url, node.id, 'parameters.session_id.value', 'rest-secret-1'),
+    ).toBe(true);
+    expect(await secretMatches(emu.url, node.id, 'parameters.session_id.value', '********')).toBe(
+      false,
+    );
   });
 
   test('GIVEN a PUT with new secret values THEN they replace the stored ones (rotation reaches the API)', async () => {
@@ -75,8 +85,13 @@ describe('emulator secrets', () => {
     const parameters = rest.configuration.parameters.map((p: any) =>
       p.parameter === 'session_id' ? { ...p, value: 'rest-secret-2' } : p,
     );
-    await api.request('PUT', `inputs/${rest.id}`, { ...rest, configuration: { ...rest.configuration, parameters } });
-    expect(await secretMatches(emu.url, rest.id, 'parameters.session_id.value', 'rest-secret-2')).toBe(true);
+    await api.request('PUT', `inputs/${rest.id}`, {
+      ...rest,
+      configuration: { ...rest.configuration, parameters },
+    });
+    expect(
+      await secretMatches(emu.url, rest.id, 'parameters.session_id.value', 'rest-secret-2'),
+    ).toBe(true);
   });
 
   test('GIVEN a PUT without the password key THEN the ODBC edit is refused (the password is required)', async () => {
@@ -89,7 +104,11 @@ describe('emulator secrets', () => {
   });
 
   test('GIVEN a create carrying the mask as a secret THEN 400: the mask is never stored as a secret', async () => {
-    const res = await api.request('POST', 'plumbing/inputs', odbcInput('copied_masked', { password: '********' }));
+    const res = await api.request(
+      'POST',
+      'plumbing/inputs',
+      odbcInput('copied_masked', { password: '********' }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('configuration.password');
     const rest = restInput('copied_param');
@@ -104,7 +123,13 @@ describe('emulator secrets', () => {
       parameters: [{ parameter: 'account', type: 'Text', value: 'acct-77', secret: true }],
     });
     const node = await api.create(input);
-    expect(node.configuration.parameters[0].value).toBe('********');
+    // the flag itself is not a secret: it reads back as true, so a PUT of the node keeps it
+    expect(node.configuration.parameters[0]).toEqual({
+      parameter: 'account',
+      type: 'Text',
+      value: '********',
+      secret: true,
+    });
     expect((await api.request('PUT', `inputs/${node.id}`, node)).status).toBe(200);
     expect(await secretMatches(emu.url, node.id, 'parameters.account.value', 'acct-77')).toBe(true);
   });
@@ -114,7 +139,8 @@ describe('emulator secrets', () => {
     const read = await api.get('secrets');
     expect(read.body.token).toBe('********');
     expect((await api.request('PUT', 'secrets', read.body)).status).toBe(200);
-    const check = (value: string) => control(emu.url, 'POST', 'secrets/check', { account: 'demo', key: 'token', value });
+    const check = (value: string) =>
+      control(emu.url, 'POST', 'secrets/check', { account: 'demo', key: 'token', value });
     expect((await check('tok-1')).body).toEqual({ set: true, matches: true });
     await api.request('PUT', 'secrets', { token: 'tok-2' });
     expect((await check('tok-2')).body.matches).toBe(true);

@@ -16,7 +16,11 @@ describe('emulator validation', () => {
   async function expectInvalid(input: unknown, field: string, message?: RegExp) {
     for (const path of ['plumbing/inputs', 'inputs?validate=false']) {
       const res = await api.request('POST', path, input);
-      expect({ path, status: res.status, field: res.body.field }).toEqual({ path, status: 400, field });
+      expect({ path, status: res.status, field: res.body.field }).toEqual({
+        path,
+        status: 400,
+        field,
+      });
       expect(res.body.message).toContain(field);
       if (message) expect(res.body.message).toMatch(message);
     }
@@ -41,24 +45,36 @@ describe('emulator validation', () => {
   });
 
   test('GIVEN a 200-character name THEN it is accepted', async () => {
-    expect((await api.request('POST', 'plumbing/inputs', odbcInput('n'.repeat(200)))).status).toBe(200);
+    expect((await api.request('POST', 'plumbing/inputs', odbcInput('n'.repeat(200)))).status).toBe(
+      200,
+    );
   });
 
   test('GIVEN an unknown or missing type THEN 400 naming "type"', async () => {
-    await expectInvalid({ ...odbcInput('bad_type'), type: 'FTP_THING' }, 'type', /unknown input type 'FTP_THING'/);
+    await expectInvalid(
+      { ...odbcInput('bad_type'), type: 'FTP_THING' },
+      'type',
+      /unknown input type 'FTP_THING'/,
+    );
     await expectInvalid({ name: 'no_type', configuration: {} }, 'type', /required/);
   });
 
   test('GIVEN an ODBC input without password THEN 400 naming configuration.password', async () => {
     const input = odbcInput('no_password');
-    await expectInvalid({ ...input, configuration: without(input.configuration, 'password') }, 'configuration.password');
+    await expectInvalid(
+      { ...input, configuration: without(input.configuration, 'password') },
+      'configuration.password',
+    );
   });
 
   test.each(['server', 'port', 'database', 'db_type', 'user', 'tables'])(
     'GIVEN an ODBC input without %s THEN 400 naming it',
     async (key) => {
       const input = odbcInput(`no_${key}`);
-      await expectInvalid({ ...input, configuration: without(input.configuration, key) }, `configuration.${key}`);
+      await expectInvalid(
+        { ...input, configuration: without(input.configuration, key) },
+        `configuration.${key}`,
+      );
     },
   );
 
@@ -68,9 +84,12 @@ describe('emulator validation', () => {
     ['an object instead of a JSON string', { orders: 'xmin::text::bigint' }, /JSON string/],
     ['an empty update indicator', JSON.stringify({ orders: '' }), /update indicator/],
     ['a non-string update indicator', JSON.stringify({ orders: 1 }), /update indicator/],
-  ])('GIVEN ODBC tables that are %s THEN 400 naming configuration.tables', async (_case, tables, message) => {
-    await expectInvalid(odbcInput('bad_tables', { tables }), 'configuration.tables', message);
-  });
+  ])(
+    'GIVEN ODBC tables that are %s THEN 400 naming configuration.tables',
+    async (_case, tables, message) => {
+      await expectInvalid(odbcInput('bad_tables', { tables }), 'configuration.tables', message);
+    },
+  );
 
   test.each([
     ['batch_size', -5],
@@ -102,9 +121,21 @@ describe('emulator validation', () => {
     ['base_url', { base_url: 'ftp://example.com' }, 'configuration.base_url'],
     ['base_url', { base_url: 'not a url' }, 'configuration.base_url'],
     ['parameters', { parameters: { session_id: 'x' } }, 'configuration.parameters'],
-    ['parameter type', { parameters: [{ parameter: 'p', type: 'Weeks', value: 1 }] }, 'configuration.parameters[0].type'],
-    ['parameter name', { parameters: [{ type: 'Text', value: 1 }] }, 'configuration.parameters[0].parameter'],
-    ['Days Past value', { parameters: [{ parameter: 'd', type: 'Days Past', value: -1 }] }, 'configuration.parameters[0].value'],
+    [
+      'parameter type',
+      { parameters: [{ parameter: 'p', type: 'Weeks', value: 1 }] },
+      'configuration.parameters[0].type',
+    ],
+    [
+      'parameter name',
+      { parameters: [{ type: 'Text', value: 1 }] },
+      'configuration.parameters[0].parameter',
+    ],
+    [
+      'Days Past value',
+      { parameters: [{ parameter: 'd', type: 'Days Past', value: -1 }] },
+      'configuration.parameters[0].value',
+    ],
     [
       'duplicate parameter',
       {
@@ -115,31 +146,64 @@ describe('emulator validation', () => {
       },
       'configuration.parameters[1].parameter',
     ],
-    ['template', { parameters: [{ parameter: 'd', type: 'Days Past', value: 1, template: 5 }] }, 'configuration.parameters[0].template'],
+    [
+      'template',
+      { parameters: [{ parameter: 'd', type: 'Days Past', value: 1, template: 5 }] },
+      'configuration.parameters[0].template',
+    ],
   ])('GIVEN a REST_INPUT with a bad %s THEN 400 naming %s', async (_case, config, field) => {
     await expectInvalid(restInput('bad_rest', config), field);
   });
 
   test('GIVEN a REST_INPUT without base_url THEN 400 naming configuration.base_url', async () => {
     const input = restInput('no_base_url');
-    await expectInvalid({ ...input, configuration: without(input.configuration, 'base_url') }, 'configuration.base_url');
+    await expectInvalid(
+      { ...input, configuration: without(input.configuration, 'base_url') },
+      'configuration.base_url',
+    );
   });
 
   test('GIVEN other types THEN their minimal requirements are checked', async () => {
-    await expectInvalid({ name: 'sf', type: 'SALESFORCE', configuration: {} }, 'configuration.oauth2');
-    await expectInvalid({ name: 'gs', type: 'GOOGLE_SHEETS_STORAGE', configuration: {} }, 'configuration.oauth2');
-    await expectInvalid({ name: 's3', type: 'S3', configuration: {} }, 'configuration.awsBucketName');
+    await expectInvalid(
+      { name: 'sf', type: 'SALESFORCE', configuration: {} },
+      'configuration.oauth2',
+    );
+    await expectInvalid(
+      { name: 'gs', type: 'GOOGLE_SHEETS_STORAGE', configuration: {} },
+      'configuration.oauth2',
+    );
+    await expectInvalid(
+      { name: 's3', type: 'S3', configuration: {} },
+      'configuration.awsBucketName',
+    );
     await expectInvalid(
       { name: 's3', type: 'S3', configuration: { awsBucketName: 'b', awsAccessKeyId: 'AKIA' } },
       'configuration.awsSecretAccessKey',
     );
-    expect((await api.request('POST', 'plumbing/inputs', { name: 'mp', type: 'MIXPANEL', configuration: {} })).status).toBe(200);
+    expect(
+      (
+        await api.request('POST', 'plumbing/inputs', {
+          name: 'mp',
+          type: 'MIXPANEL',
+          configuration: {},
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('GIVEN a body that is not an object or a configuration that is not an object THEN 400', async () => {
     expect((await api.request('POST', 'plumbing/inputs', [1, 2])).status).toBe(400);
-    expect((await api.request('POST', 'plumbing/inputs', '{not json', { 'content-type': 'application/json' })).status).toBe(400);
-    await expectInvalid({ name: 'cfg', type: 'RESTAPI', configuration: 'auto_map=true' }, 'configuration');
+    expect(
+      (
+        await api.request('POST', 'plumbing/inputs', '{not json', {
+          'content-type': 'application/json',
+        })
+      ).status,
+    ).toBe(400);
+    await expectInvalid(
+      { name: 'cfg', type: 'RESTAPI', configuration: 'auto_map=true' },
+      'configuration',
+    );
   });
 
   test('GIVEN a name in use WHEN creating or renaming to it THEN 409 naming "name"', async () => {
@@ -147,7 +211,9 @@ describe('emulator validation', () => {
     const dup = await api.request('POST', 'plumbing/inputs', odbcInput('taken'));
     expect(dup.status).toBe(409);
     expect(dup.body).toEqual({ message: "Input name 'taken' is already in use", field: 'name' });
-    expect((await api.request('POST', 'inputs?validate=false', odbcInput('taken'))).status).toBe(409);
+    expect((await api.request('POST', 'inputs?validate=false', odbcInput('taken'))).status).toBe(
+      409,
+    );
     // names of system nodes are taken too
     expect((await api.request('POST', 'plumbing/inputs', odbcInput('Restream'))).status).toBe(409);
 

@@ -105,6 +105,9 @@ async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<
 
 function progressLine(outcome: InputOutcome, done: number, total: number, p: Palette): string {
   const prefix = `[${done}/${total}]`;
-  if (!outcome.ok) return p.red(`${prefix} ${outcome.plan.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
-  return `${prefix} ${headingLine(outcome.plan, p).replace(/will be (\w+)( in place)?/, '$1$2')}: ${compactLine(outcome.plan).replace(/^[^:]*: /, '')}`;
+  const input = outcome.plan;
+  if (!outcome.ok) return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
+  const heading = headingLine(input, p).replace(/will be (\w+)( in place)?/, '$1$2');
+  if (input.kind === 'create' || input.kind === 'delete') return `${prefix} ${heading}`;
+  return `${prefix} ${heading}: ${compactLine(input).slice(input.name.length + 2)}`;
 }

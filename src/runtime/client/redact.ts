@@ -91,8 +91,12 @@ const COOKIE_HEADER_TEXT = /((?:set-)?cookie["']?\s*[:=]\s*["']?)[^\r\n"']+/gi;
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi;
 /** `name=value` in query strings, cookies and free text. */
 const NAME_EQUALS_VALUE = /(^|[?&;,\s(])([A-Za-z_][\w.-]*)=([^&\s;"',#)]*)/g;
-/** `password: value` in free text (YAML-ish, Python reprs without quotes). */
-const NAME_COLON_VALUE = /(^|[\s{(,])([A-Za-z_][\w-]*)(\s*:\s*)([^\s,;"'{}[\]]+)/g;
+/**
+ * `password: value` in free text (YAML-ish, reprs without quotes). Only for
+ * unmistakable names: prose such as "credentials: none of ..." must survive.
+ */
+const NAME_COLON_VALUE =
+  /(^|[\s{(,])(password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|api[_-]?key|private[_-]?key)(\s*:\s*)([^\s,;"'{}[\]]+)/gi;
 /** `"password": "value"` in JSON text, also truncated (no closing quote). */
 const JSON_STRING_MEMBER = /"([^"\\]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)("?)/g;
 /** `'password': 'value'` in Python-style reprs. */
@@ -121,7 +125,7 @@ export function redactText(text: string): string {
       isSecretName(name) && value !== '' && value !== REDACTED ? `${lead}${name}=${REDACTED}` : match,
     )
     .replace(NAME_COLON_VALUE, (match, lead: string, name: string, sep: string, value: string) =>
-      isSecretKey(name) && value !== REDACTED && value !== SECRET_MASK ? `${lead}${name}${sep}${REDACTED}` : match,
+      value !== SECRET_MASK ? `${lead}${name}${sep}${REDACTED}` : match,
     );
   const pattern = registeredSecretsPattern();
   if (pattern) out = out.replace(pattern, REDACTED);

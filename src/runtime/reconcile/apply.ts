@@ -7,7 +7,7 @@
 import { InputSpec, MARKER_FIELD, OwnershipMarker } from '../protocol';
 import { isParameter, RestParameter } from '../secret-fields';
 import { toApiConfiguration } from './canonical';
-import { InputPlan, LiveInput, Plan, readMarker } from './plan';
+import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
 /** The slice of the Alooma client the engine uses (see client/client.ts). */
 export interface InputsApi {
@@ -171,13 +171,12 @@ export function desiredApiConfiguration(
   for (const [path, value] of secrets) setSecret(configuration, path, value);
 
   const previous = live ? readMarker(live) : undefined;
-  const secretVersions: Record<string, string> = {};
-  for (const [path, ref] of Object.entries(spec.secrets ?? {})) {
-    const version = secrets.has(path) ? ref.version : previous?.secretVersions?.[path];
-    if (version !== undefined) secretVersions[path] = version;
+  const secretVersions: Array<{ path: string; version: string }> = [];
+  for (const [path, ref] of Object.entries(spec.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const version = secrets.has(path) ? ref.version : markedSecretVersion(previous, path);
+    if (version !== undefined) secretVersions.push({ path, version });
   }
-  const marker: OwnershipMarker =
-    Object.keys(secretVersions).length > 0 ? { owner, secretVersions } : { owner };
+  const marker: OwnershipMarker = secretVersions.length > 0 ? { owner, secretVersions } : { owner };
   configuration[MARKER_FIELD] = marker;
   return configuration;
 }

@@ -68,6 +68,12 @@ export function readMarker(live: LiveInput): OwnershipMarker | undefined {
   return undefined;
 }
 
+/** The secret version the marker records for a path, if any. */
+export function markedSecretVersion(marker: OwnershipMarker | undefined, path: string): string | undefined {
+  const versions = marker?.secretVersions;
+  return Array.isArray(versions) ? versions.find((v) => v?.path === path)?.version : undefined;
+}
+
 /** Indexes live inputs by name (system inputs excluded: never ours to touch). */
 export function indexByName(live: readonly LiveInput[]): Map<string, LiveInput> {
   const byName = new Map<string, LiveInput>();
@@ -103,7 +109,7 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
     canonicalConfig(spec.configuration),
   );
   const secretsToWrite = secretPaths.filter(
-    (path) => (marker?.secretVersions?.[path] ?? undefined) !== (spec.secrets![path].version ?? undefined),
+    (path) => markedSecretVersion(marker, path) !== (spec.secrets![path].version ?? undefined),
   );
   const livePaused = live.paused === true;
   const pausedChange =

@@ -31,6 +31,15 @@ async function live(name: string): Promise<Record<string, any>> {
   return (await liveInputs(emulator.url)).find((n) => n.name === name)!;
 }
 const output = () => printed.join('\n');
+/** Asks the emulator whether a stored secret equals `value`, without it ever being returned. */
+async function checkSecret(nodeId: string, path: string, value: string): Promise<boolean> {
+  const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nodeId, path, value }),
+  });
+  return ((await res.json()) as { matches: boolean }).matches;
+}
 
 describe('reading', () => {
   test('getAllInputs returns every input with one structure read', async () => {
@@ -78,11 +87,13 @@ describe('changing, dry run first', () => {
 
   test('addTableToInput with applyChanges adds the table and keeps the stored password', async () => {
     await inputs(true).addTableToInput('orders_db', { items: 'updated_at' });
+    const stats = await emulator.stats();
+    expect(writeCount(stats)).toBe(1);
+    expect(stats['GET plumbing']).toBe(1);
     const node = await live('orders_db');
     expect(JSON.parse(node.configuration.tables)).toMatchObject({ items: 'updated_at', orders: 'xmin::text::bigint' });
     expect(node.configuration.password).toBe(SECRET_MASK);
-    expect(writeCount(await emulator.stats())).toBe(1);
-    expect((await emulator.stats())['GET plumbing']).toBe(1);
+    expect(await checkSecret(node.id, 'password', SAMPLE_SECRETS.password)).toBe(true);
   });
 
   test('editInputConfiguration sets one field', async () => {
@@ -110,6 +121,8 @@ describe('changing, dry run first', () => {
     const params = (await live('mixpanel_engage')).configuration.parameters;
     expect(params.find((p: any) => p.parameter === 'where').value).toBe(10);
     expect(params.find((p: any) => p.parameter === 'session_id').value).toBe(SECRET_MASK);
+    const id = (await live('mixpanel_engage')).id;
+    expect(await checkSecret(id, 'parameters.session_id.value', SAMPLE_SECRETS.session_id)).toBe(true);
   });
 
   test('previewInputChanges groups changes and shows matching only when asked', async () => {

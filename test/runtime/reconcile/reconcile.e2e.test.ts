@@ -91,6 +91,38 @@ describe('apply, as an ordered story', () => {
   });
 });
 
+describe('secret rotation', () => {
+  test('GIVEN a deployed input WHEN its secret version is bumped THEN the new value reaches the API, once', async () => {
+    const spec = (version: string | undefined): InputSpec => ({
+      ...db('rotating_db'),
+      secrets: { password: { env: 'PG_PASSWORD', ...(version ? { version } : {}) } },
+    });
+    expect(runCli(['apply', '--manifest', writeManifest(manifest('rot', [spec(undefined)]))], env).code).toBe(0);
+    const id = (await liveInputs(emulator.url)).find((n) => n.name === 'rotating_db')!.id;
+    expect(await secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
+
+    const rotated = { ...env, PG_PASSWORD: 'pg-Rotated-43' };
+    const unchanged = runCli(['apply', '--manifest', writeManifest(manifest('rot', [spec(undefined)]))], rotated);
+    expect(unchanged.stdout).toMatch(/1 unchanged/);
+    expect(await secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
+
+    const bumped = runCli(['apply', '--manifest', writeManifest(manifest('rot', [spec('2')]))], rotated);
+    expect(bumped.stdout).toMatch(/password \(secret\) rotated/);
+    expect(bumped.stdout + bumped.stderr).not.toContain('pg-Rotated-43');
+    expect(await secretMatches(id, 'password', 'pg-Rotated-43')).toBe(true);
+    expect(runCli(['plan', '--manifest', writeManifest(manifest('rot', [spec('2')]))], rotated).code).toBe(0);
+  });
+});
+
+async function secretMatches(nodeId: string, path: string, value: string): Promise<boolean> {
+  const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nodeId, path, value }),
+  });
+  return ((await res.json()) as { matches: boolean }).matches;
+}
+
 describe('errors', () => {
   test('GIVEN no credentials WHEN apply runs THEN one line names the variables to set', () => {
     const result = runCli(['apply', '--manifest', writeManifest(manifest('x', [db('a')]))], { ALOOMA_API_URL: emulator.url });

@@ -1,0 +1,50 @@
+/**
+ * The Alooma REST API client: the runtime's only door to HTTP.
+ * See client.ts for the client, errors.ts for the error codes, retry.ts for
+ * the retry policy and redact.ts for what never reaches a log.
+ */
+export { AloomaClient, DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client';
+export type { ClientAuth, ClientOptions, CreateInputOptions, FromEnvOptions, NodeRef } from './client';
+export {
+  AloomaAuthError,
+  AloomaBadResponseError,
+  AloomaConfigError,
+  AloomaConflictError,
+  AloomaCreateUnconfirmedError,
+  AloomaError,
+  AloomaErrorCode,
+  AloomaForbiddenError,
+  AloomaNetworkError,
+  AloomaNotFoundError,
+  AloomaRateLimitError,
+  AloomaServerError,
+  AloomaValidationError,
+  DEFAULT_AUTH_HINT,
+  fromAxiosError,
+  fromResponse,
+  parseRetryAfter,
+} from './errors';
+export type { AloomaErrorInit, AxiosErrorLike, RequestContext, ResponseLike } from './errors';
+export { DEFAULT_POLL_OPTIONS } from './poller';
+export type { PollOptions } from './poller';
+export {
+  REDACTED,
+  clearRegisteredSecrets,
+  redactBody,
+  redactHeaders,
+  redactText,
+  redactUrl,
+  redactValue,
+  registerSecret,
+} from './redact';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  backoffDelayMs,
+  decideRetry,
+  isRetryable,
+  resolveRetryOptions,
+  withRetry,
+} from './retry';
+export type { JitterMode, ResolvedRetryOptions, RetryDecision, RetryOptions } from './retry';
+export { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from './types';
+export type { AloomaNode, AloomaStructure, ClientEvent, ClientMetrics, InputsMapping, NewInput } from './types';

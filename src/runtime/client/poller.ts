@@ -1,0 +1,188 @@
+/**
+ * Coalesced confirmation of creates. The API answers a create without an id,
+ * so a client confirms it by reading the structure until a node of that name
+ * appears. Done naively (one polling loop per create) a bulk deploy of N
+ * inputs reads the whole structure N times per tick. Instead, one poller per
+ * client runs one loop while anything waits:
+ *
+ * - each tick makes **one** structure read and resolves every waiter whose
+ *   name appeared; the reads never overlap;
+ * - the first tick runs at once (an API without creation delay confirms in
+ *   one read); then the interval starts at `intervalMs` and grows by
+ *   `backoffFactor` up to `maxIntervalMs` while ticks confirm nothing, and
+ *   drops back to `intervalMs` when one does or a new waiter arrives;
+ * - a waiter whose deadline passes is rejected with `create_unconfirmed`;
+ * - a failed read (after the client's own retries) rejects every waiter when
+ *   it is not transient (auth, bad response...), else polling goes on until
+ *   the deadlines.
+ *
+ * {@link StructurePoller.lookup} serves the "read before re-POST" check of a
+ * create that failed in a way that may have landed: callers that ask while no
+ * read has started share the next one, and every caller gets a read that
+ * started after it asked (an older one could miss its create).
+ */
+import { AloomaCreateUnconfirmedError, AloomaErrorCode } from './errors';
+import { isRetryable } from './retry';
+import { AloomaNode, INPUT_CATEGORY } from './types';
+
+/** Polling options of {@link StructurePoller}. */
+export interface PollOptions {
+  /** First interval between reads, in ms. @default 250 */
+  readonly intervalMs?: number;
+  /** Cap of the interval, in ms. @default 2000 */
+  readonly maxIntervalMs?: number;
+  /** Growth of the interval while nothing is confirmed. @default 1.5 */
+  readonly backoffFactor?: number;
+}
+
+/** Defaults of {@link PollOptions}. */
+export const DEFAULT_POLL_OPTIONS: Required<PollOptions> = Object.freeze({
+  intervalMs: 250,
+  maxIntervalMs: 2000,
+  backoffFactor: 1.5,
+});
+
+interface Waiter {
+  readonly name: string;
+  readonly deadline: number;
+  readonly resolve: (node: AloomaNode) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Effects injected for tests. */
+export interface PollerClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: PollerClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** True for a live input of that name. */
+export function isLiveInputNamed(node: AloomaNode, name: string): boolean {
+  return node.name === name && node.category === INPUT_CATEGORY && node.deleted !== true;
+}
+
+/** One shared structure-polling loop for every create awaiting confirmation. */
+export class StructurePoller {
+  private readonly options: Required<PollOptions>;
+  private readonly waiters = new Set<Waiter>();
+  private running = false;
+  private arrived = false;
+  /** A read requested but not started yet; joiners share it. */
+  private scheduled: Promise<readonly AloomaNode[]> | undefined;
+
+  /**
+   * @param read one structure read (the client's, with its retries).
+   */
+  constructor(
+    private readonly read: () => Promise<readonly AloomaNode[]>,
+    options: PollOptions = {},
+    private readonly clock: PollerClock = realClock,
+  ) {
+    this.options = {
+      intervalMs: options.intervalMs ?? DEFAULT_POLL_OPTIONS.intervalMs,
+      maxIntervalMs: options.maxIntervalMs ?? DEFAULT_POLL_OPTIONS.maxIntervalMs,
+      backoffFactor: options.backoffFactor ?? DEFAULT_POLL_OPTIONS.backoffFactor,
+    };
+  }
+
+  /** Creates awaiting confirmation now. */
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  /**
+   * Resolves with the live input named `name` once a structure read shows
+   * it; rejects with `create_unconfirmed` after `timeoutMs`.
+   */
+  waitFor(name: string, timeoutMs: number): Promise<AloomaNode> {
+    return new Promise<AloomaNode>((resolve, reject) => {
+      this.waiters.add({ name, deadline: this.clock.now() + timeoutMs, resolve, reject });
+      this.arrived = true;
+      if (!this.running) void this.loop();
+    });
+  }
+
+  /**
+   * The live input named `name` as of a structure read that started after
+   * this call, or undefined. Concurrent callers share one read.
+   */
+  async lookup(name: string): Promise<AloomaNode | undefined> {
+    const nodes = await this.nextRead();
+    return nodes.find((n) => isLiveInputNamed(n, name));
+  }
+
+  private nextRead(): Promise<readonly AloomaNode[]> {
+    if (!this.scheduled) {
+      const read = (async () => {
+        // Let callers of the same moment join before the read starts.
+        await Promise.resolve();
+        this.scheduled = undefined;
+        return this.read();
+      })();
+      this.scheduled = read;
+    }
+    return this.scheduled;
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    let interval = this.options.intervalMs;
+    try {
+      while (this.waiters.size > 0) {
+        this.arrived = false;
+        let confirmed = 0;
+        try {
+          const nodes = await this.nextRead();
+          for (const waiter of [...this.waiters]) {
+            const node = nodes.find((n) => isLiveInputNamed(n, waiter.name));
+            if (node) {
+              this.waiters.delete(waiter);
+              waiter.resolve(node);
+              confirmed++;
+            }
+          }
+        } catch (error) {
+          if (!isRetryable(error)) {
+            for (const waiter of this.waiters) waiter.reject(error);
+            this.waiters.clear();
+            break;
+          }
+        }
+        const now = this.clock.now();
+        for (const waiter of [...this.waiters]) {
+          if (now >= waiter.deadline) {
+            this.waiters.delete(waiter);
+            waiter.reject(unconfirmed(waiter.name));
+          }
+        }
+        if (this.waiters.size === 0) break;
+        interval =
+          confirmed > 0 || this.arrived
+            ? this.options.intervalMs
+            : Math.min(this.options.maxIntervalMs, interval * this.options.backoffFactor);
+        const untilDeadline = Math.min(...[...this.waiters].map((w) => w.deadline)) - now;
+        await this.clock.sleep(Math.max(0, Math.min(interval, untilDeadline)));
+      }
+    } finally {
+      this.running = false;
+      // A waiter that arrived while the loop was finishing starts a new one.
+      if (this.waiters.size > 0) void this.loop();
+    }
+  }
+}
+
+function unconfirmed(name: string): AloomaCreateUnconfirmedError {
+  return new AloomaCreateUnconfirmedError({
+    code: AloomaErrorCode.CREATE_UNCONFIRMED,
+    method: 'POST',
+    path: 'plumbing/inputs',
+    message: `create of input '${name}' was accepted but the input did not appear in the structure in time`,
+    hint:
+      'Alooma may still be creating it: check the Alooma UI, then run the deploy again; ' +
+      'inputs are looked up by name, so a second run will not duplicate it',
+  });
+}
