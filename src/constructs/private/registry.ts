@@ -1,0 +1,48 @@
+/**
+ * Bookkeeping across constructs that must not import each other: the
+ * connection of each stack, and every input name of an app (names must be
+ * unique per Alooma account, so per app, even across stacks).
+ */
+import { TerraformProvider } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { ConnectionSpec } from '../../runtime/protocol';
+import type { AloomaEngine } from '../connection';
+
+/** What the reconciler needs from a stack's `AloomaConnection`. */
+export interface StackConnection {
+  /** The connection construct. */
+  readonly construct: IConstruct;
+  readonly engine: AloomaEngine;
+  readonly nullProvider?: TerraformProvider;
+  readonly spec: ConnectionSpec;
+  readonly owner?: string;
+  readonly concurrency?: number;
+}
+
+const connections = new WeakMap<IConstruct, StackConnection>();
+
+/** The connection declared in `stack`, if any. */
+export function connectionOf(stack: IConstruct): StackConnection | undefined {
+  return connections.get(stack);
+}
+
+/** Records the connection of `stack`; the caller checks there was none. */
+export function registerConnection(stack: IConstruct, connection: StackConnection): void {
+  connections.set(stack, connection);
+}
+
+const inputNames = new WeakMap<IConstruct, Map<string, IConstruct[]>>();
+
+/** Records that `input` uses `name` in the app rooted at `input.node.root`. */
+export function registerInputName(input: IConstruct, name: string): void {
+  let names = inputNames.get(input.node.root);
+  if (!names) inputNames.set(input.node.root, (names = new Map()));
+  const holders = names.get(name);
+  if (holders) holders.push(input);
+  else names.set(name, [input]);
+}
+
+/** Other inputs of the app that use `name`. */
+export function otherInputsNamed(input: IConstruct, name: string): IConstruct[] {
+  return (inputNames.get(input.node.root)?.get(name) ?? []).filter((other) => other !== input);
+}
