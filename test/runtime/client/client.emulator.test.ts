@@ -126,29 +126,23 @@ describe('sessions that expire', () => {
     expect(events.filter((e) => e.type === 'relogin').length).toBeGreaterThanOrEqual(1);
     expect(client.metrics.retries).toBe(0);
   });
-});
 
-describe('sessions that cannot be renewed', () => {
-  let instant: EmulatorProcess;
-  beforeAll(async () => {
-    instant = await startEmulatorProcess({ sessionTtlS: 0.001 });
-  });
-  afterAll(async () => {
-    await instant?.stop();
-  });
-
-  it('GIVEN every new session is already expired WHEN calling THEN the client logs in again only once, then fails with auth', async () => {
-    const { client } = clientFor(instant.url);
-    await sleep(5);
+  it('GIVEN every new session expires before use WHEN calling THEN the client logs in again only once, then fails with auth', async () => {
+    // Latency (applied before authentication) longer than the session lifetime: each session is dead on arrival.
+    await shortLived.setFaults({ latencyMs: 1050 });
+    await shortLived.resetStats();
+    const { client } = clientFor(shortLived.url);
 
     const error = await client.getAccountName().catch((e) => e);
 
+    await shortLived.setFaults({});
     expect(error).toBeInstanceOf(AloomaAuthError);
-    expect(error.status).toBe(401);
-    const stats = await instant.stats();
+    expect(error.message).toBe('GET repository failed: 401 Session expired: log in again');
+    const stats = await shortLived.stats();
     expect(stats['POST login']).toBe(2);
     expect(stats['GET repository']).toBe(2);
-  });
+    expect(client.metrics.relogins).toBe(1);
+  }, 15000);
 });
 
 describe('reading', () => {
