@@ -222,7 +222,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
           path: '/',
           httpOnly: true,
           sameSite: 'lax',
-          maxAge: options.sessionTtlS,
+          maxAge: Math.max(1, Math.ceil(options.sessionTtlS)),
         });
         return { message: 'Logged in', account: user.account };
       },

@@ -22,6 +22,8 @@ export const Subcommand = {
   PLAN: 'plan',
   /** Run the local Alooma-compatible API server. */
   EMULATOR: 'emulator',
+  /** Synth-time live diff: manifests on stdin, JSON report on stdout. */
+  LIVE_DIFF: 'live-diff',
 } as const;
 
 /** Environment variables read by the runtime. */
@@ -42,6 +44,8 @@ export const EnvVar = {
   PREVIOUS_NAMES: 'ALOOMA_CDKTF_PREVIOUS_NAMES',
   /** `off` disables the live diff printed during synth. */
   LIVE_DIFF: 'ALOOMA_LIVE_DIFF',
+  /** Timeout of the synth-time live diff in milliseconds (default 5000). */
+  LIVE_DIFF_TIMEOUT_MS: 'ALOOMA_LIVE_DIFF_TIMEOUT_MS',
 } as const;
 
 /** Default connection of the embedded emulator (see DESIGN.md, "Emulator defaults"). */
@@ -75,6 +79,11 @@ export interface OwnershipMarker {
    * treated (and masked) as a secret by the API.
    */
   readonly secretVersions?: ReadonlyArray<{ readonly path: string; readonly version: string }>;
+  /**
+   * Fingerprint of the live state the last apply corrected; keeps the
+   * stack's drift token stable once drift is fixed (see reconcile/drift.ts).
+   */
+  readonly syncToken?: string;
 }
 
 /** Where the runtime reads a secret at apply time. Values never enter the manifest. */

@@ -67,6 +67,16 @@ export function checkInteger(scope: IConstruct, field: string, value: unknown, m
   return value;
 }
 
+/** Throws unless `value` is a cron expression of 5 to 7 fields. */
+export function checkCron(scope: IConstruct, field: string, value: unknown): string {
+  const text = checkString(scope, field, value, 'a cron expression such as "0 * * * *"');
+  const fields = text.trim().split(/\s+/).length;
+  if (fields < 5 || fields > 7) {
+    throw errors.invalidProperty(scope, field, value, 'a cron expression of 5 to 7 fields, e.g. "0 * * * *"');
+  }
+  return text;
+}
+
 /** Throws unless `value` is a boolean. */
 export function checkBoolean(scope: IConstruct, field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw errors.invalidProperty(scope, field, value, 'true or false');

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { AloomaClient } from '../client';
-import { Subcommand } from '../protocol';
+import { EmulatorDefaults, Manifest, Subcommand } from '../protocol';
+import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
 import { loadManifest } from './manifest';
@@ -17,7 +18,6 @@ import {
   deleteCommand,
   planCommand,
   pruneCommand,
-  ReconcileApi,
 } from './reconcile-commands';
 
 declare const __PACKAGE_VERSION__: string | undefined;
@@ -43,9 +43,9 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
   const withContext = (manifestFile: string, fn: (ctx: CommandContext) => Promise<number>) =>
     run(async () => {
       const manifest = loadManifest(manifestFile);
-      const client = AloomaClient.fromEnv(process.env, manifest.connection);
+      const client = AloomaClient.fromEnv(process.env, manifest.connection, { defaultUrl: EmulatorDefaults.URL });
       return fn({
-        api: client as unknown as ReconcileApi,
+        api: client,
         manifest,
         out: { log: (line) => process.stdout.write(`${line}\n`) },
         env: process.env,
@@ -58,8 +58,22 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .description('print what apply would change in Alooma (exit 0: in sync, 2: changes, 1: error)')
     .addOption(manifestOption())
     .option('--show-matching', 'also list fields that already match')
-    .action((opts: { manifest: string; showMatching?: boolean }) =>
-      withContext(opts.manifest, (ctx) => planCommand(ctx, { showMatching: opts.showMatching })),
+    .option('--compact', 'one line per input that differs (the report cdktf diff prints)')
+    .action((opts: { manifest: string; showMatching?: boolean; compact?: boolean }) =>
+      withContext(opts.manifest, (ctx) => planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact })),
+    );
+
+  program
+    .command(Subcommand.LIVE_DIFF)
+    .description('(used by synth) read manifests as a JSON array on stdin, print the live report as JSON')
+    .option('--timeout-ms <ms>', 'give up after this long', '5000')
+    .action((opts: { timeoutMs: string }) =>
+      run(async () => {
+        const manifests = JSON.parse(await readStdin()) as Manifest[];
+        const result = await liveDiff(manifests, process.env, Number(opts.timeoutMs));
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return 0;
+      }),
     );
 
   program
@@ -84,7 +98,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     );
 
   addInputsCommands(program, {
-    client: () => AloomaClient.fromEnv(process.env),
+    client: () => AloomaClient.fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL }),
     print: (line) => process.stdout.write(`${line}\n`),
     colour: colourEnabled,
     run,

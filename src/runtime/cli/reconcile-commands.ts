@@ -5,7 +5,7 @@
 import { EnvVar, Manifest } from '../protocol';
 import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
 import { LiveInput, Plan, planDelete, planHasChanges, planManifest, planPrune, summarize } from '../reconcile/plan';
-import { compactLine, formatPlan, headingLine, palette, Palette } from '../reconcile/report';
+import { compactLine, formatPlan, headingLine, liveReportLines, palette, Palette } from '../reconcile/report';
 import { CliError, formatError } from './errors';
 import { parseNameList } from './manifest';
 
@@ -29,9 +29,13 @@ export interface CommandContext {
 }
 
 /** `plan`: prints the diff; returns 0 when in sync, 2 when apply would change something. */
-export async function planCommand(ctx: CommandContext, options: { showMatching?: boolean } = {}): Promise<number> {
+export async function planCommand(
+  ctx: CommandContext,
+  options: { showMatching?: boolean; compact?: boolean } = {},
+): Promise<number> {
   const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
-  ctx.out.log(formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }));
+  if (options.compact) for (const line of liveReportLines(plan)) ctx.out.log(line);
+  else ctx.out.log(formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }));
   return planHasChanges(plan) ? 2 : 0;
 }
 

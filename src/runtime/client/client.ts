@@ -33,7 +33,7 @@ import {
   looksLikeHtml,
 } from './errors';
 import { PollOptions, StructurePoller, isLiveInputNamed } from './poller';
-import { redactUrl, registerSecret } from './redact';
+import { redactUrl, registerSecret, registerSecretsIn } from './redact';
 import {
   ResolvedRetryOptions,
   RetryOptions,
@@ -85,7 +85,10 @@ export interface ClientOptions {
 }
 
 /** Options of {@link AloomaClient.fromEnv} besides URL, account and credentials. */
-export interface FromEnvOptions extends Omit<ClientOptions, 'baseUrl' | 'account' | 'auth' | 'authHint'> {
+export interface FromEnvOptions extends Omit<
+  ClientOptions,
+  'baseUrl' | 'account' | 'auth' | 'authHint'
+> {
   /**
    * URL used when neither the connection nor `$ALOOMA_API_URL` names one,
    * e.g. `EmulatorDefaults.URL`. Without it, a missing URL is a config error.
@@ -126,7 +129,13 @@ const LOGIN_PATH = 'login';
 /** Client of one Alooma account. Safe for concurrent use; one login is shared by all calls. */
 export class AloomaClient {
   /** Counters, for benchmarks and tests. */
-  readonly metrics: ClientMetrics = { requests: 0, retries: 0, relogins: 0, structureReads: 0, writes: 0 };
+  readonly metrics: ClientMetrics = {
+    requests: 0,
+    retries: 0,
+    relogins: 0,
+    structureReads: 0,
+    writes: 0,
+  };
   /** Base URL as given (without trailing slash). */
   readonly baseUrl: string;
   /** `<baseUrl>/[<account>/]rest/`. */
@@ -159,7 +168,11 @@ export class AloomaClient {
     else registerSecret(this.auth.apiKey);
     this.retry = resolveRetryOptions(options.retry);
     this.timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
-    this.createTimeoutMs = positive(options.createTimeoutMs, DEFAULT_CREATE_TIMEOUT_MS, 'createTimeoutMs');
+    this.createTimeoutMs = positive(
+      options.createTimeoutMs,
+      DEFAULT_CREATE_TIMEOUT_MS,
+      'createTimeoutMs',
+    );
     this.onEvent = options.onEvent;
     this.authHint = options.authHint ?? DEFAULT_AUTH_HINT;
     this.random = options.random ?? Math.random;
@@ -178,7 +191,11 @@ export class AloomaClient {
       maxRedirects: 0,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      transitional: {
+        clarifyTimeoutError: true,
+        silentJSONParsing: true,
+        forcedJSONParsing: false,
+      },
       headers: {
         Accept: 'application/json',
         'User-Agent': options.userAgent ?? `alooma-cdktf (node ${process.version})`,
@@ -202,7 +219,8 @@ export class AloomaClient {
     options: FromEnvOptions = {},
   ): AloomaClient {
     const { defaultUrl, ...clientOptions } = options;
-    const baseUrl = nonEmpty(connection.apiUrl) ?? nonEmpty(env[EnvVar.API_URL]) ?? nonEmpty(defaultUrl);
+    const baseUrl =
+      nonEmpty(connection.apiUrl) ?? nonEmpty(env[EnvVar.API_URL]) ?? nonEmpty(defaultUrl);
     if (baseUrl === undefined) {
       throw new AloomaConfigError(
         `no Alooma API URL is configured: ${EnvVar.API_URL} is not set`,
@@ -223,7 +241,10 @@ export class AloomaClient {
     let auth: ClientAuth;
     if (apiKey !== undefined && (username !== undefined || password !== undefined)) {
       throw new AloomaConfigError(
-        `both an API key (${apiKeyEnv}) and a login (${[username && usernameEnv, password && passwordEnv]
+        `both an API key (${apiKeyEnv}) and a login (${[
+          username && usernameEnv,
+          password && passwordEnv,
+        ]
           .filter(Boolean)
           .join(', ')}) are set; Alooma takes one or the other, not both`,
         `unset ${apiKeyEnv}, or unset ${usernameEnv} and ${passwordEnv}`,
@@ -234,9 +255,15 @@ export class AloomaClient {
       auth = { kind: 'password', username, password };
     } else if (username !== undefined || password !== undefined) {
       const missing = username === undefined ? usernameEnv : passwordEnv;
-      throw new AloomaConfigError(`${missing} is not set (the login needs both ${usernameEnv} and ${passwordEnv})`, credentialsHint);
+      throw new AloomaConfigError(
+        `${missing} is not set (the login needs both ${usernameEnv} and ${passwordEnv})`,
+        credentialsHint,
+      );
     } else {
-      throw new AloomaConfigError(`no Alooma credentials: none of ${usernameEnv}, ${passwordEnv}, ${apiKeyEnv} is set`, credentialsHint);
+      throw new AloomaConfigError(
+        `no Alooma credentials: none of ${usernameEnv}, ${passwordEnv}, ${apiKeyEnv} is set`,
+        credentialsHint,
+      );
     }
     return new AloomaClient({
       ...clientOptions,
@@ -251,16 +278,23 @@ export class AloomaClient {
 
   /** The account's name (`GET repository` -> `config_clientName`). */
   async getAccountName(): Promise<string> {
-    const repository = await this.call<Record<string, unknown>>('GET', 'repository', { expect: 'json' });
+    const repository = await this.call<Record<string, unknown>>('GET', 'repository', {
+      expect: 'json',
+    });
     const name = isObject(repository) ? repository.config_clientName : undefined;
-    if (typeof name !== 'string') throw this.unexpected('GET', 'repository', 'no config_clientName in the answer');
+    if (typeof name !== 'string')
+      throw this.unexpected('GET', 'repository', 'no config_clientName in the answer');
     return name;
   }
 
   /** The plumbing structure (`GET plumbing/?resolution=1min`): every node of the account. */
   async getStructure(): Promise<AloomaStructure> {
     const structure = await this.call<AloomaStructure>('GET', STRUCTURE_PATH, { expect: 'json' });
-    if (!isObject(structure) || !Array.isArray(structure.nodes) || !structure.nodes.every(isNodeLike)) {
+    if (
+      !isObject(structure) ||
+      !Array.isArray(structure.nodes) ||
+      !structure.nodes.every(isNodeLike)
+    ) {
       throw this.unexpected('GET', STRUCTURE_PATH, 'the answer is not {nodes: [...]}');
     }
     for (const node of structure.nodes) this.knownTypes.set(node.id, node.type);
@@ -313,7 +347,9 @@ export class AloomaClient {
   /** Names of the account's secrets (`GET secrets`); values are never readable. */
   async getSecrets(): Promise<string[]> {
     const answer = await this.call<unknown>('GET', 'secrets', { expect: 'json' });
-    if (Array.isArray(answer) && answer.every((k) => typeof k === 'string')) return [...answer].sort();
+    if (Array.isArray(answer) && answer.every((k) => typeof k === 'string')) {
+      return [...answer].sort();
+    }
     if (isObject(answer)) return Object.keys(answer).sort();
     throw this.unexpected('GET', 'secrets', 'the answer is neither a list of names nor an object');
   }
@@ -328,7 +364,12 @@ export class AloomaClient {
    * @throws AloomaCreateUnconfirmedError when it did not appear within the timeout.
    */
   async createInput(spec: NewInput, options: CreateInputOptions = {}): Promise<AloomaNode> {
-    if (!isObject(spec) || typeof spec.name !== 'string' || spec.name.trim() === '' || typeof spec.type !== 'string') {
+    if (
+      !isObject(spec) ||
+      typeof spec.name !== 'string' ||
+      spec.name.trim() === '' ||
+      typeof spec.type !== 'string'
+    ) {
       throw new AloomaValidationError({
         code: AloomaErrorCode.VALIDATION,
         method: 'POST',
@@ -341,6 +382,7 @@ export class AloomaClient {
     const path = validate ? 'plumbing/inputs' : 'inputs?validate=false';
     const timeoutMs = options.timeoutMs ?? this.createTimeoutMs;
     const body = { name: spec.name, type: spec.type, configuration: spec.configuration ?? {} };
+    registerSecretsIn(body.configuration);
     let mayHaveLanded = false;
 
     for (let attempt = 0; ; attempt++) {
@@ -385,6 +427,7 @@ export class AloomaClient {
     }
     const path = `inputs/${segment(node.id)}`;
     this.refuseSystemInput('PUT', path, node.type, node.name);
+    registerSecretsIn(node.configuration);
     const answer = await this.call<unknown>('PUT', path, { body: node, expect: 'any' });
     return isNodeLike(answer) ? answer : undefined;
   }
@@ -397,7 +440,12 @@ export class AloomaClient {
    */
   async deleteInput(target: NodeRef): Promise<void> {
     const id = await this.checkModifiable(target, 'POST', 'plumbing/nodes/remove/<id>');
-    await this.call('POST', `plumbing/nodes/remove/${segment(id)}`, { expect: 'any' }, { notFoundAfterRetryIsDone: true });
+    await this.call(
+      'POST',
+      `plumbing/nodes/remove/${segment(id)}`,
+      { expect: 'any' },
+      { notFoundAfterRetryIsDone: true },
+    );
     this.knownTypes.delete(id);
   }
 
@@ -407,9 +455,13 @@ export class AloomaClient {
    */
   async setPaused(target: NodeRef, paused: boolean): Promise<AloomaNode | undefined> {
     const id = await this.checkModifiable(target, 'PUT', 'inputs/<id>/pause');
-    const answer = await this.call<unknown>('PUT', `inputs/${segment(id)}/pause?pause=${paused ? 'true' : 'false'}`, {
-      expect: 'any',
-    });
+    const answer = await this.call<unknown>(
+      'PUT',
+      `inputs/${segment(id)}/pause?pause=${paused ? 'true' : 'false'}`,
+      {
+        expect: 'any',
+      },
+    );
     return isNodeLike(answer) ? answer : undefined;
   }
 
@@ -425,7 +477,10 @@ export class AloomaClient {
       });
     }
     const id = await this.checkModifiable(target, 'PUT', 'inputSleepTime/<id>');
-    await this.call('PUT', `inputSleepTime/${segment(id)}`, { text: String(seconds), expect: 'any' });
+    await this.call('PUT', `inputSleepTime/${segment(id)}`, {
+      text: String(seconds),
+      expect: 'any',
+    });
   }
 
   /** Adds or replaces account secrets (`PUT secrets`); values are registered for redaction first. */
@@ -445,7 +500,12 @@ export class AloomaClient {
 
   /** Deletes an account secret (`DELETE secrets/<key>`); a 404 after a retried attempt counts as done. */
   async deleteSecret(key: string): Promise<void> {
-    await this.call('DELETE', `secrets/${segment(key)}`, { expect: 'any' }, { notFoundAfterRetryIsDone: true });
+    await this.call(
+      'DELETE',
+      `secrets/${segment(key)}`,
+      { expect: 'any' },
+      { notFoundAfterRetryIsDone: true },
+    );
   }
 
   /** Closes idle keep-alive connections; the client is not usable afterwards. */
@@ -465,15 +525,23 @@ export class AloomaClient {
   ): Promise<T> {
     let retried = false;
     try {
-      return await withRetry((attempt) => this.attempt<T>(method, path, options, attempt), this.retry, {
-        random: this.random,
-        onRetry: ({ attempt, delayMs, error }) => {
-          retried = true;
-          this.noteRetry(method, path, attempt, delayMs, error);
+      return await withRetry(
+        (attempt) => this.attempt<T>(method, path, options, attempt),
+        this.retry,
+        {
+          random: this.random,
+          onRetry: ({ attempt, delayMs, error }) => {
+            retried = true;
+            this.noteRetry(method, path, attempt, delayMs, error);
+          },
         },
-      });
+      );
     } catch (error) {
-      if (behaviour.notFoundAfterRetryIsDone && retried && isCode(error, AloomaErrorCode.NOT_FOUND)) {
+      if (
+        behaviour.notFoundAfterRetryIsDone &&
+        retried &&
+        isCode(error, AloomaErrorCode.NOT_FOUND)
+      ) {
         return undefined as T;
       }
       throw error;
@@ -484,7 +552,12 @@ export class AloomaClient {
    * One attempt, authenticated: logs in first when needed and, on a 401 of
    * a session, logs in again once and replays the request.
    */
-  private async attempt<T>(method: Method, path: string, options: CallOptions, attempt: number): Promise<T> {
+  private async attempt<T>(
+    method: Method,
+    path: string,
+    options: CallOptions,
+    attempt: number,
+  ): Promise<T> {
     if (this.auth.kind === 'apiKey') return this.send<T>(method, path, options, attempt);
     if (this.sessionGeneration === 0) await this.ensureLogin('initial');
     const generation = this.sessionGeneration;
@@ -514,19 +587,18 @@ export class AloomaClient {
     this.emit({ type: 'login', reason });
     if (reason === 'session_expired') this.metrics.relogins++;
     this.jar.clear();
-    await withRetry(
-      (attempt) => this.send('POST', LOGIN_PATH, { body: { email: username, password }, expect: 'any' }, attempt),
-      this.retry,
-      {
-        random: this.random,
-        onRetry: ({ attempt, delayMs, error }) => this.noteRetry('POST', LOGIN_PATH, attempt, delayMs, error),
-      },
-    );
+    // One attempt: the call that needed the login retries it (no retries nested in retries).
+    await this.send('POST', LOGIN_PATH, { body: { email: username, password }, expect: 'any' }, 0);
     this.sessionGeneration++;
   }
 
   /** One HTTP exchange; every failure becomes an AloomaError. */
-  private async send<T>(method: Method, path: string, options: CallOptions, attempt: number): Promise<T> {
+  private async send<T>(
+    method: Method,
+    path: string,
+    options: CallOptions,
+    attempt: number,
+  ): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.auth.kind === 'apiKey') {
       headers.Authorization = `API ${this.auth.apiKey}`;
@@ -546,7 +618,13 @@ export class AloomaClient {
     this.metrics.requests++;
     if (method !== 'GET' && path !== LOGIN_PATH) this.metrics.writes++;
     if (method === 'GET' && path === STRUCTURE_PATH) this.metrics.structureReads++;
-    const context = { method, path, baseUrl: this.baseUrl, timeoutMs: this.timeoutMs, authHint: this.authHint };
+    const context = {
+      method,
+      path,
+      baseUrl: this.baseUrl,
+      timeoutMs: this.timeoutMs,
+      authHint: this.authHint,
+    };
     const started = Date.now();
 
     let response;
@@ -561,7 +639,10 @@ export class AloomaClient {
     const responseHeaders = response.headers as Record<string, unknown>;
     this.jar.store(responseHeaders['set-cookie'] as string[] | undefined);
     const body = typeof response.data === 'string' ? response.data : String(response.data ?? '');
-    const requestId = typeof responseHeaders['x-request-id'] === 'string' ? responseHeaders['x-request-id'] : undefined;
+    const requestId =
+      typeof responseHeaders['x-request-id'] === 'string'
+        ? responseHeaders['x-request-id']
+        : undefined;
     const status = response.status;
 
     let result: unknown;
@@ -572,7 +653,14 @@ export class AloomaClient {
       const contentType = String(responseHeaders['content-type'] ?? '');
       const parsed = parseBody(body, contentType, options.expect);
       if (parsed.ok) result = parsed.value;
-      else failure = fromResponse({ ...context, status, headers: responseHeaders, body, badResponseReason: parsed.reason });
+      else
+        failure = fromResponse({
+          ...context,
+          status,
+          headers: responseHeaders,
+          body,
+          badResponseReason: parsed.reason,
+        });
     }
     this.emitRequest(method, path, status, started, attempt, requestId, failure?.code);
     if (failure) throw failure;
@@ -580,7 +668,11 @@ export class AloomaClient {
   }
 
   /** Resolves a node reference to an id, refusing system inputs before any write. */
-  private async checkModifiable(target: NodeRef, method: Method, pathTemplate: string): Promise<string> {
+  private async checkModifiable(
+    target: NodeRef,
+    method: Method,
+    pathTemplate: string,
+  ): Promise<string> {
     const id = typeof target === 'string' ? target : target?.id;
     if (typeof id !== 'string' || id === '') {
       throw new AloomaValidationError({
@@ -603,7 +695,12 @@ export class AloomaClient {
     return id;
   }
 
-  private refuseSystemInput(method: Method, path: string, type: string, name: string | undefined): void {
+  private refuseSystemInput(
+    method: Method,
+    path: string,
+    type: string,
+    name: string | undefined,
+  ): void {
     if (!SYSTEM_INPUT_TYPES.has(type)) return;
     throw new AloomaForbiddenError({
       code: AloomaErrorCode.FORBIDDEN,
@@ -615,10 +712,22 @@ export class AloomaClient {
   }
 
   private unexpected(method: Method, path: string, reason: string): AloomaBadResponseError {
-    return fromResponse({ method, path, status: 200, baseUrl: this.baseUrl, badResponseReason: reason }) as AloomaBadResponseError;
+    return fromResponse({
+      method,
+      path,
+      status: 200,
+      baseUrl: this.baseUrl,
+      badResponseReason: reason,
+    }) as AloomaBadResponseError;
   }
 
-  private noteRetry(method: string, path: string, attempt: number, delayMs: number, error: AloomaError): void {
+  private noteRetry(
+    method: string,
+    path: string,
+    attempt: number,
+    delayMs: number,
+    error: AloomaError,
+  ): void {
     this.metrics.retries++;
     this.emit({
       type: 'retry',
@@ -669,7 +778,10 @@ type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
 function parseBody(body: string, contentType: string, expect: 'json' | 'any'): Parsed {
   if (looksLikeHtml(body, contentType)) return { ok: false, reason: 'got an HTML page' };
   const text = body.trim();
-  if (text === '') return expect === 'json' ? { ok: false, reason: 'empty body where JSON was expected' } : { ok: true, value: undefined };
+  if (text === '')
+    return expect === 'json'
+      ? { ok: false, reason: 'empty body where JSON was expected' }
+      : { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -700,12 +812,20 @@ function checkBaseUrl(baseUrl: string): string {
 }
 
 function checkAuth(auth: ClientAuth): ClientAuth {
-  if (auth?.kind === 'password' && nonEmpty(auth.username) && typeof auth.password === 'string' && auth.password !== '') {
+  if (
+    auth?.kind === 'password' &&
+    nonEmpty(auth.username) &&
+    typeof auth.password === 'string' &&
+    auth.password !== ''
+  ) {
     return auth;
   }
   if (auth?.kind === 'apiKey' && nonEmpty(auth.apiKey)) {
     if (/\s/.test(auth.apiKey.trim())) {
-      throw new AloomaConfigError('the Alooma API key contains whitespace', `check ${EnvVar.API_KEY}`);
+      throw new AloomaConfigError(
+        'the Alooma API key contains whitespace',
+        `check ${EnvVar.API_KEY}`,
+      );
     }
     return { kind: 'apiKey', apiKey: auth.apiKey.trim() };
   }
@@ -718,7 +838,10 @@ function checkAuth(auth: ClientAuth): ClientAuth {
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new AloomaConfigError(`client option ${name} must be a number > 0, got ${String(value)}`, 'fix the client options');
+    throw new AloomaConfigError(
+      `client option ${name} must be a number > 0, got ${String(value)}`,
+      'fix the client options',
+    );
   }
   return value;
 }
@@ -753,5 +876,8 @@ function isCode(error: unknown, code: AloomaErrorCode): boolean {
 function isNameInUse(error: unknown): boolean {
   if (!(error instanceof AloomaError)) return false;
   if (error.code === AloomaErrorCode.CONFLICT) return true;
-  return error.code === AloomaErrorCode.VALIDATION && /already (in use|exists|taken)/i.test(error.message);
+  return (
+    error.code === AloomaErrorCode.VALIDATION &&
+    /already (in use|exists|taken)/i.test(error.message)
+  );
 }

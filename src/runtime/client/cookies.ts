@@ -33,7 +33,8 @@ export class CookieJar {
           if (!Number.isNaN(date)) expiresAt = date;
         }
       }
-      if (value === '' || (expiresAt !== undefined && expiresAt <= this.now())) this.cookies.delete(name);
+      if (value === '' || (expiresAt !== undefined && expiresAt <= this.now()))
+        this.cookies.delete(name);
       else this.cookies.set(name, { value, expiresAt });
     }
   }

@@ -99,7 +99,8 @@ export class AloomaError extends Error {
     if (init.method !== undefined) this.method = init.method;
     if (init.path !== undefined) this.path = redactUrl(init.path);
     if (init.requestId !== undefined) this.requestId = init.requestId;
-    if (init.body !== undefined && init.body !== '') this.body = truncate(redactBody(init.body), MAX_ERROR_BODY_CHARS);
+    if (init.body !== undefined && init.body !== '')
+      this.body = truncate(redactBody(init.body), MAX_ERROR_BODY_CHARS);
     if (init.cause !== undefined) this.causeCode = init.cause;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
@@ -224,7 +225,11 @@ export function fromResponse(res: ResponseLike): AloomaError {
   const init = { ...base, message };
   switch (status) {
     case 401:
-      return new AloomaAuthError({ ...init, code: AloomaErrorCode.AUTH, hint: res.authHint ?? DEFAULT_AUTH_HINT });
+      return new AloomaAuthError({
+        ...init,
+        code: AloomaErrorCode.AUTH,
+        hint: res.authHint ?? DEFAULT_AUTH_HINT,
+      });
     case 403:
       return new AloomaForbiddenError({
         ...init,
@@ -250,7 +255,10 @@ export function fromResponse(res: ResponseLike): AloomaError {
         hint: 'an input with that name already exists: choose another name, or import the existing input',
       });
     case 429: {
-      const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'), res.now ?? Date.now());
+      const retryAfterMs = parseRetryAfter(
+        headerValue(headers, 'retry-after'),
+        res.now ?? Date.now(),
+      );
       return new AloomaRateLimitError({
         ...init,
         code: AloomaErrorCode.RATE_LIMITED,
@@ -283,8 +291,14 @@ export interface AxiosErrorLike {
   readonly errors?: readonly unknown[];
 }
 
-const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|HOSTNAME_MISMATCH|EPROTO$|ERR_OSSL)/;
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const TLS_CODE =
+  /^(CERT_|ERR_TLS_|ERR_SSL_|SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|HOSTNAME_MISMATCH|EPROTO$|ERR_OSSL)/;
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Builds the error of a call that got no HTTP response: `tls` for
@@ -351,7 +365,10 @@ function lowLevelCode(err: AxiosErrorLike): string | undefined {
  * HTTP-date. Returns ms to wait (never negative), or undefined when absent
  * or unparseable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
@@ -403,7 +420,15 @@ function messageOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const obj = value as Record<string, unknown>;
-  for (const key of ['message', 'error_message', 'errorMessage', 'detail', 'error', 'msg', 'description']) {
+  for (const key of [
+    'message',
+    'error_message',
+    'errorMessage',
+    'detail',
+    'error',
+    'msg',
+    'description',
+  ]) {
     const v = obj[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
     if (v && typeof v === 'object') {

@@ -4,7 +4,13 @@
  * the retry policy and redact.ts for what never reaches a log.
  */
 export { AloomaClient, DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client';
-export type { ClientAuth, ClientOptions, CreateInputOptions, FromEnvOptions, NodeRef } from './client';
+export type {
+  ClientAuth,
+  ClientOptions,
+  CreateInputOptions,
+  FromEnvOptions,
+  NodeRef,
+} from './client';
 export {
   AloomaAuthError,
   AloomaBadResponseError,
@@ -36,6 +42,7 @@ export {
   redactUrl,
   redactValue,
   registerSecret,
+  registerSecretsIn,
 } from './redact';
 export {
   DEFAULT_RETRY_OPTIONS,
@@ -47,4 +54,11 @@ export {
 } from './retry';
 export type { JitterMode, ResolvedRetryOptions, RetryDecision, RetryOptions } from './retry';
 export { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from './types';
-export type { AloomaNode, AloomaStructure, ClientEvent, ClientMetrics, InputsMapping, NewInput } from './types';
+export type {
+  AloomaNode,
+  AloomaStructure,
+  ClientEvent,
+  ClientMetrics,
+  InputsMapping,
+  NewInput,
+} from './types';

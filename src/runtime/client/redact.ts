@@ -116,13 +116,19 @@ export function redactText(text: string): string {
     .replace(BEARER_TEXT, `$1 ${REDACTED}`)
     .replace(URL_USERINFO, `$1${REDACTED}@`)
     .replace(JSON_STRING_MEMBER, (match, key: string, sep: string, value: string, close: string) =>
-      isSecretName(key) && value !== '' && value !== SECRET_MASK ? `"${key}"${sep}"${REDACTED}${close}` : match,
+      isSecretName(key) && value !== '' && value !== SECRET_MASK
+        ? `"${key}"${sep}"${REDACTED}${close}`
+        : match,
     )
     .replace(PY_STRING_MEMBER, (match, key: string, sep: string, value: string, close: string) =>
-      isSecretName(key) && value !== '' && value !== SECRET_MASK ? `'${key}'${sep}'${REDACTED}${close}` : match,
+      isSecretName(key) && value !== '' && value !== SECRET_MASK
+        ? `'${key}'${sep}'${REDACTED}${close}`
+        : match,
     )
     .replace(NAME_EQUALS_VALUE, (match, lead: string, name: string, value: string) =>
-      isSecretName(name) && value !== '' && value !== REDACTED ? `${lead}${name}=${REDACTED}` : match,
+      isSecretName(name) && value !== '' && value !== REDACTED
+        ? `${lead}${name}=${REDACTED}`
+        : match,
     )
     .replace(NAME_COLON_VALUE, (match, lead: string, name: string, sep: string, value: string) =>
       value !== SECRET_MASK ? `${lead}${name}${sep}${REDACTED}` : match,
@@ -196,4 +202,32 @@ export function redactBody(body: string): string {
     }
   }
   return redactText(body);
+}
+
+/**
+ * Registers (see {@link registerSecret}) every secret value of a
+ * configuration or node: the values `maskSecrets` would mask (secret keys at
+ * any depth, secret REST parameter values), except the mask itself. The
+ * client calls it on every body it sends, so a server that echoes a request
+ * back cannot put a secret into an error.
+ */
+export function registerSecretsIn(value: unknown): void {
+  collectMasked(value, maskSecrets(value));
+}
+
+function collectMasked(original: unknown, masked: unknown): void {
+  if (masked === SECRET_MASK && typeof original === 'string' && original !== SECRET_MASK) {
+    registerSecret(original);
+    return;
+  }
+  if (
+    original === null ||
+    typeof original !== 'object' ||
+    masked === null ||
+    typeof masked !== 'object'
+  )
+    return;
+  for (const [key, item] of Object.entries(original)) {
+    collectMasked(item, (masked as Record<string, unknown>)[key]);
+  }
 }

@@ -75,7 +75,10 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   const nonNegative = (key: 'retries' | 'minDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs') => {
     const v = resolved[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new AloomaConfigError(`retry option ${key} must be a number >= 0, got ${String(v)}`, 'fix the retry options');
+      throw new AloomaConfigError(
+        `retry option ${key} must be a number >= 0, got ${String(v)}`,
+        'fix the retry options',
+      );
     }
   };
   nonNegative('retries');
@@ -83,13 +86,26 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   nonNegative('maxDelayMs');
   nonNegative('maxRetryAfterMs');
   if (!Number.isInteger(resolved.retries)) {
-    throw new AloomaConfigError(`retry option retries must be an integer, got ${resolved.retries}`, 'fix the retry options');
+    throw new AloomaConfigError(
+      `retry option retries must be an integer, got ${resolved.retries}`,
+      'fix the retry options',
+    );
   }
-  if (typeof resolved.factor !== 'number' || !Number.isFinite(resolved.factor) || resolved.factor < 1) {
-    throw new AloomaConfigError(`retry option factor must be a number >= 1, got ${String(resolved.factor)}`, 'fix the retry options');
+  if (
+    typeof resolved.factor !== 'number' ||
+    !Number.isFinite(resolved.factor) ||
+    resolved.factor < 1
+  ) {
+    throw new AloomaConfigError(
+      `retry option factor must be a number >= 1, got ${String(resolved.factor)}`,
+      'fix the retry options',
+    );
   }
   if (!['full', 'equal', 'none'].includes(resolved.jitter)) {
-    throw new AloomaConfigError(`retry option jitter must be 'full', 'equal' or 'none', got ${String(resolved.jitter)}`, 'fix the retry options');
+    throw new AloomaConfigError(
+      `retry option jitter must be 'full', 'equal' or 'none', got ${String(resolved.jitter)}`,
+      'fix the retry options',
+    );
   }
   return resolved;
 }
@@ -99,9 +115,16 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * Retry-After: `min(maxDelayMs, minDelayMs * factor^(retry-1))`, jittered.
  * @param random a source of [0, 1) numbers (Math.random in production).
  */
-export function backoffDelayMs(retry: number, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: number,
+  options: ResolvedRetryOptions,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, retry - 1);
-  const ceiling = Math.min(options.maxDelayMs, options.minDelayMs * Math.pow(options.factor, exponent));
+  const ceiling = Math.min(
+    options.maxDelayMs,
+    options.minDelayMs * Math.pow(options.factor, exponent),
+  );
   switch (options.jitter) {
     case 'none':
       return Math.round(ceiling);
@@ -128,7 +151,11 @@ export function isRetryable(error: unknown): boolean {
     case AloomaErrorCode.SERVER:
       return error.status !== 501 && error.status !== 505;
     case AloomaErrorCode.NETWORK:
-      return !PERMANENT_NETWORK_CAUSES.has(error.causeCode ?? '');
+      // ERR_INVALID_*: node refused the request itself (e.g. a bad header); it will refuse it again.
+      return (
+        !PERMANENT_NETWORK_CAUSES.has(error.causeCode ?? '') &&
+        !/^ERR_INVALID/.test(error.causeCode ?? '')
+      );
     default:
       return false;
   }
@@ -137,7 +164,10 @@ export function isRetryable(error: unknown): boolean {
 /** What to do after a failed attempt. */
 export type RetryDecision =
   | { readonly retry: true; readonly delayMs: number }
-  | { readonly retry: false; readonly reason: 'not_retryable' | 'retries_exhausted' | 'retry_after_too_long' };
+  | {
+      readonly retry: false;
+      readonly reason: 'not_retryable' | 'retries_exhausted' | 'retry_after_too_long';
+    };
 
 /**
  * Decides whether to retry after `error`, given that `retriesDone` retries
@@ -153,7 +183,8 @@ export function decideRetry(
   if (retriesDone >= options.retries) return { retry: false, reason: 'retries_exhausted' };
   const retryAfterMs = (error as AloomaError).retryAfterMs;
   if (options.honourRetryAfter && retryAfterMs !== undefined) {
-    if (retryAfterMs > options.maxRetryAfterMs) return { retry: false, reason: 'retry_after_too_long' };
+    if (retryAfterMs > options.maxRetryAfterMs)
+      return { retry: false, reason: 'retry_after_too_long' };
     const spread = options.jitter === 'none' ? 0 : random() * options.minDelayMs;
     return { retry: true, delayMs: Math.round(retryAfterMs + spread) };
   }
@@ -201,7 +232,11 @@ export async function withRetry<T>(
     } catch (error) {
       const decision = decideRetry(error, attempt, options, random);
       if (!decision.retry) throw error;
-      hooks.onRetry?.({ attempt: attempt + 1, delayMs: decision.delayMs, error: error as AloomaError });
+      hooks.onRetry?.({
+        attempt: attempt + 1,
+        delayMs: decision.delayMs,
+        error: error as AloomaError,
+      });
       await wait(decision.delayMs);
     }
   }

@@ -7,6 +7,7 @@
 import { InputSpec, MARKER_FIELD, OwnershipMarker } from '../protocol';
 import { isParameter, RestParameter } from '../secret-fields';
 import { toApiConfiguration } from './canonical';
+import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
 /** The slice of the Alooma client the engine uses (see client/client.ts). */
@@ -126,17 +127,17 @@ async function applyInput(
       if (spec.paused === true && node.paused !== true) await write(api.setPaused(node.id, true));
       return;
     }
-    case 'update': {
+    case 'update':
+    case 'pause':
+    case 'resume': {
+      // A pause or resume also rewrites the marker's syncToken (one PUT), so
+      // the drift token stays stable after the correction (see drift.ts).
       const live = input.live!;
       const configuration = desiredApiConfiguration(input.spec!, live, owner, secrets);
       await write(api.updateInput({ ...live, configuration } as LiveInput & Record<string, unknown>));
       if (input.pausedChange) await write(api.setPaused(live.id, input.pausedChange.to));
       return;
     }
-    case 'pause':
-    case 'resume':
-      await write(api.setPaused(input.live!.id, input.kind === 'pause'));
-      return;
     case 'delete':
       await write(api.deleteInput(input.live!.id));
       return;
@@ -176,7 +177,11 @@ export function desiredApiConfiguration(
     const version = secrets.has(path) ? ref.version : markedSecretVersion(previous, path);
     if (version !== undefined) secretVersions.push({ path, version });
   }
-  const marker: OwnershipMarker = secretVersions.length > 0 ? { owner, secretVersions } : { owner };
+  const marker: OwnershipMarker = {
+    owner,
+    ...(secretVersions.length > 0 ? { secretVersions } : {}),
+    syncToken: liveFingerprint(spec, live),
+  };
   configuration[MARKER_FIELD] = marker;
   return configuration;
 }

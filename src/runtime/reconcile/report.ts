@@ -182,3 +182,18 @@ export function compactLine(input: InputPlan): string {
   if (input.adopt && input.kind !== 'create' && input.kind !== 'conflict') parts.push('will be adopted');
   return `${input.name}: ${parts.join('; ') || 'in sync'}`;
 }
+
+/**
+ * The live report printed during `cdktf diff` (and by `plan --compact`): a
+ * line per input that differs, or one line when everything is in sync.
+ */
+export function liveReportLines(plan: Plan): string[] {
+  const differing = plan.inputs.filter((i) => i.kind !== 'unchanged');
+  if (differing.length === 0) {
+    return [`alooma (${plan.owner}): ${plan.inputs.length} input(s) in sync with live Alooma.`];
+  }
+  return [
+    `alooma (${plan.owner}): ${differing.length} of ${plan.inputs.length} input(s) differ from live Alooma (the next deploy applies them):`,
+    ...differing.map((i) => `  ${compactLine(i)}`),
+  ];
+}

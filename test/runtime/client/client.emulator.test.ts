@@ -40,7 +40,9 @@ describe('authentication', () => {
     const stats = await emulator.stats();
     expect(stats['POST login']).toBe(1);
     expect(stats['GET repository']).toBe(2);
-    expect(events.filter((e) => e.type === 'login')).toEqual([{ type: 'login', reason: 'initial' }]);
+    expect(events.filter((e) => e.type === 'login')).toEqual([
+      { type: 'login', reason: 'initial' },
+    ]);
     expect(client.metrics).toMatchObject({ requests: 3, relogins: 0, writes: 0 });
   });
 
@@ -91,7 +93,9 @@ describe('authentication', () => {
   });
 
   it('GIVEN a wrong API key WHEN calling THEN an auth error is raised without any re-login', async () => {
-    const { client, events } = clientFor(emulator.url, { auth: { kind: 'apiKey', apiKey: 'not-the-key' } });
+    const { client, events } = clientFor(emulator.url, {
+      auth: { kind: 'apiKey', apiKey: 'not-the-key' },
+    });
     const error = await client.getAccountName().catch((e) => e);
     expect(error).toBeInstanceOf(AloomaAuthError);
     expect(error.message).toBe('GET repository failed: 401 Invalid API key');
@@ -114,15 +118,18 @@ describe('sessions that expire', () => {
     await client.getAccountName();
     await sleep(1200);
 
-    const names = await Promise.all([client.getAccountName(), client.getAccountName(), client.listInputs()]);
+    const names = await Promise.all([
+      client.getAccountName(),
+      client.getAccountName(),
+      client.listInputs(),
+    ]);
 
     expect(names[0]).toBe('demo');
     expect(client.metrics.relogins).toBe(1);
     expect((await shortLived.stats())['POST login']).toBe(2);
-    expect(events.filter((e) => e.type === 'login').map((e) => (e as { reason: string }).reason)).toEqual([
-      'initial',
-      'session_expired',
-    ]);
+    expect(
+      events.filter((e) => e.type === 'login').map((e) => (e as { reason: string }).reason),
+    ).toEqual(['initial', 'session_expired']);
     expect(events.filter((e) => e.type === 'relogin').length).toBeGreaterThanOrEqual(1);
     expect(client.metrics.retries).toBe(0);
   });
@@ -152,7 +159,9 @@ describe('reading', () => {
     const structure = await client.getStructure();
     const inputs = await client.listInputs();
 
-    expect(structure.nodes.map((n) => n.category).sort()).toEqual(expect.arrayContaining(['INPUT', 'OUTPUT', 'TRANSFORMER']));
+    expect(structure.nodes.map((n) => n.category).sort()).toEqual(
+      expect.arrayContaining(['INPUT', 'OUTPUT', 'TRANSFORMER']),
+    );
     expect(inputs.every((n) => n.category === 'INPUT')).toBe(true);
     expect(inputs.map((n) => n.type)).toContain('RESTREAM');
     expect(client.metrics.structureReads).toBe(2);
@@ -161,13 +170,23 @@ describe('reading', () => {
 
   it('GIVEN an input WHEN reading it by id, in the mapping and by name THEN all agree and secrets read back masked', async () => {
     const { client } = clientFor(emulator.url);
-    const created = await client.createInput({ name: 'read_me', type: 'ODBC', configuration: odbcConfiguration('s3cret-db') });
+    const created = await client.createInput({
+      name: 'read_me',
+      type: 'ODBC',
+      configuration: odbcConfiguration('s3cret-db'),
+    });
 
     const node = await client.getNode(created.id);
     const mapping = await client.getInputsMapping();
     const found = await client.findInput('read_me');
 
-    expect(node).toMatchObject({ id: created.id, name: 'read_me', type: 'ODBC', category: 'INPUT', paused: false });
+    expect(node).toMatchObject({
+      id: created.id,
+      name: 'read_me',
+      type: 'ODBC',
+      category: 'INPUT',
+      paused: false,
+    });
     expect(node.configuration.password).toBe(SECRET_MASK);
     expect(mapping[created.id]).toEqual(node);
     expect(found).toEqual(node);
@@ -189,9 +208,18 @@ describe('writing', () => {
   it('GIVEN a validating create WHEN it succeeds THEN it goes to POST plumbing/inputs and resolves the node with its id', async () => {
     const { client } = clientFor(emulator.url);
 
-    const node = await client.createInput({ name: 'orders_db', type: 'ODBC', configuration: odbcConfiguration() });
+    const node = await client.createInput({
+      name: 'orders_db',
+      type: 'ODBC',
+      configuration: odbcConfiguration(),
+    });
 
-    expect(node).toMatchObject({ name: 'orders_db', type: 'ODBC', category: 'INPUT', validated: true });
+    expect(node).toMatchObject({
+      name: 'orders_db',
+      type: 'ODBC',
+      category: 'INPUT',
+      validated: true,
+    });
     expect(node.id).toMatch(/^[0-9a-f-]{36}$/);
     const stats = await emulator.stats();
     expect(stats['POST plumbing/inputs']).toBe(1);
@@ -200,7 +228,10 @@ describe('writing', () => {
 
   it('GIVEN validate false WHEN creating THEN it goes to POST inputs?validate=false', async () => {
     const { client } = clientFor(emulator.url);
-    const node = await client.createInput({ name: 'unvalidated', type: 'RESTAPI', configuration: {} }, { validate: false });
+    const node = await client.createInput(
+      { name: 'unvalidated', type: 'RESTAPI', configuration: {} },
+      { validate: false },
+    );
     expect(node.validated).toBe(false);
     expect((await emulator.stats())['POST inputs']).toBe(1);
   });
@@ -210,7 +241,11 @@ describe('writing', () => {
     const { client } = clientFor(emulator.url);
     const started = Date.now();
 
-    const node = await client.createInput({ name: 'slow_to_appear', type: 'RESTAPI', configuration: {} });
+    const node = await client.createInput({
+      name: 'slow_to_appear',
+      type: 'RESTAPI',
+      configuration: {},
+    });
 
     expect(node.name).toBe('slow_to_appear');
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -222,10 +257,16 @@ describe('writing', () => {
     const { client } = clientFor(emulator.url);
 
     const error = await client
-      .createInput({ name: 'never_in_time', type: 'RESTAPI', configuration: {} }, { timeoutMs: 200 })
+      .createInput(
+        { name: 'never_in_time', type: 'RESTAPI', configuration: {} },
+        { timeoutMs: 200 },
+      )
       .catch((e) => e);
 
-    expect(error).toMatchObject({ code: 'create_unconfirmed', name: 'AloomaCreateUnconfirmedError' });
+    expect(error).toMatchObject({
+      code: 'create_unconfirmed',
+      name: 'AloomaCreateUnconfirmedError',
+    });
     expect(error.hint).toMatch(/will not duplicate/);
   });
 
@@ -234,7 +275,9 @@ describe('writing', () => {
     const configuration = odbcConfiguration();
     delete configuration.password;
 
-    const error = await client.createInput({ name: 'no_password', type: 'ODBC', configuration }).catch((e) => e);
+    const error = await client
+      .createInput({ name: 'no_password', type: 'ODBC', configuration })
+      .catch((e) => e);
 
     expect(error).toBeInstanceOf(AloomaValidationError);
     expect(error.message).toMatch(/^POST plumbing\/inputs failed: 400 .*password/);
@@ -247,16 +290,22 @@ describe('writing', () => {
     const { client } = clientFor(emulator.url);
     await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} });
 
-    const error = await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} }).catch((e) => e);
+    const error = await client
+      .createInput({ name: 'taken', type: 'RESTAPI', configuration: {} })
+      .catch((e) => e);
 
     expect(error).toBeInstanceOf(AloomaConflictError);
-    expect(error.message).toBe("POST plumbing/inputs failed: 409 Input name 'taken' is already in use");
+    expect(error.message).toBe(
+      "POST plumbing/inputs failed: 409 Input name 'taken' is already in use",
+    );
     expect((await emulator.stats())['POST plumbing/inputs']).toBe(2);
   });
 
   it('GIVEN a bad spec WHEN creating THEN it is refused before any request', async () => {
     const { client } = clientFor(emulator.url);
-    await expect(client.createInput({ name: ' ', type: 'RESTAPI', configuration: {} })).rejects.toMatchObject({
+    await expect(
+      client.createInput({ name: ' ', type: 'RESTAPI', configuration: {} }),
+    ).rejects.toMatchObject({
       code: 'validation',
     });
     expect(client.metrics.requests).toBe(0);
@@ -264,10 +313,17 @@ describe('writing', () => {
 
   it('GIVEN a node read back with masked secrets WHEN edited and PUT whole THEN the change lands and the password is kept', async () => {
     const { client } = clientFor(emulator.url);
-    const created = await client.createInput({ name: 'edit_me', type: 'ODBC', configuration: odbcConfiguration('keep-me') });
+    const created = await client.createInput({
+      name: 'edit_me',
+      type: 'ODBC',
+      configuration: odbcConfiguration('keep-me'),
+    });
     const node = await client.getNode(created.id);
 
-    const updated = await client.updateInput({ ...node, configuration: { ...node.configuration, database: 'shop2' } });
+    const updated = await client.updateInput({
+      ...node,
+      configuration: { ...node.configuration, database: 'shop2' },
+    });
 
     expect(updated?.configuration.database).toBe('shop2');
     expect((await client.getNode(created.id)).configuration.database).toBe('shop2');
@@ -277,7 +333,9 @@ describe('writing', () => {
 
   it('GIVEN something that is not a node WHEN updating THEN it is refused before any request', async () => {
     const { client } = clientFor(emulator.url);
-    await expect(client.updateInput({ id: 'x' } as AloomaNode)).rejects.toMatchObject({ code: 'validation' });
+    await expect(client.updateInput({ id: 'x' } as AloomaNode)).rejects.toMatchObject({
+      code: 'validation',
+    });
     expect(client.metrics.requests).toBe(0);
   });
 
@@ -297,12 +355,18 @@ describe('writing', () => {
     await client.setInputSleepTime(node.id, 120);
 
     expect(await client.getInputSleepTime(node.id)).toBe(120);
-    await expect(client.setInputSleepTime(node.id, -1)).rejects.toMatchObject({ code: 'validation' });
+    await expect(client.setInputSleepTime(node.id, -1)).rejects.toMatchObject({
+      code: 'validation',
+    });
   });
 
   it('GIVEN an input WHEN deleted THEN it is gone from the structure and by id', async () => {
     const { client } = clientFor(emulator.url);
-    const node = await client.createInput({ name: 'delete_me', type: 'RESTAPI', configuration: {} });
+    const node = await client.createInput({
+      name: 'delete_me',
+      type: 'RESTAPI',
+      configuration: {},
+    });
 
     await client.deleteInput(node.id);
 
@@ -313,7 +377,11 @@ describe('writing', () => {
 
   it('GIVEN a client that never saw the input WHEN deleting by id THEN it reads the node first, then deletes', async () => {
     const { client: creator } = clientFor(emulator.url);
-    const node = await creator.createInput({ name: 'delete_by_stranger', type: 'RESTAPI', configuration: {} });
+    const node = await creator.createInput({
+      name: 'delete_by_stranger',
+      type: 'RESTAPI',
+      configuration: {},
+    });
     const { client } = clientFor(emulator.url, { auth: DEMO_KEY });
     await emulator.resetStats();
 
@@ -334,7 +402,9 @@ describe('writing', () => {
     expect(names).toEqual(expect.arrayContaining(['OTHER', 'WAREHOUSE_TOKEN']));
     expect(await client.getSecrets()).not.toContain('OTHER');
     await expect(client.deleteSecret('OTHER')).rejects.toBeInstanceOf(AloomaNotFoundError);
-    await expect(client.setSecrets({ bad: 1 as unknown as string })).rejects.toMatchObject({ code: 'validation' });
+    await expect(client.setSecrets({ bad: 1 as unknown as string })).rejects.toMatchObject({
+      code: 'validation',
+    });
   });
 });
 
@@ -358,7 +428,9 @@ describe('system inputs', () => {
       expect(error).toMatchObject({ code: 'forbidden', status: 0 });
       expect((error as AloomaError).hint).toMatch(/RESTREAM, AGENT/);
     }
-    expect(errors[1].message).toBe(`POST plumbing/nodes/remove/${restream.id} refused: RESTREAM input is a system input managed by Alooma`);
+    expect((errors[1] as Error).message).toBe(
+      `POST plumbing/nodes/remove/${restream.id} refused: RESTREAM input is a system input managed by Alooma`,
+    );
     expect((await emulator.stats()).total).toBe(0);
   });
 

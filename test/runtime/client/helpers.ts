@@ -6,9 +6,14 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
-import { AloomaClient, ClientEvent, ClientOptions, RetryOptions } from '../../../src/runtime/client';
+import {
+  AloomaClient,
+  ClientEvent,
+  ClientOptions,
+  RetryOptions,
+} from '../../../src/runtime/client';
 import { EmulatorDefaults } from '../../../src/runtime/protocol';
-import { EmulatorProcess } from '../../helpers/emulator-process';
+import { EmulatorFaults, EmulatorProcess } from '../../helpers/emulator-process';
 
 /** Retries fast enough for tests, many enough to ride out 30-50% injected faults. */
 export const FAST_RETRY: RetryOptions = { retries: 10, minDelayMs: 5, maxDelayMs: 50 };
@@ -53,7 +58,10 @@ export function closeClients(): void {
 }
 
 /** A valid ODBC configuration (the emulator checks required fields). */
-export function odbcConfiguration(password = 'db-pass', extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function odbcConfiguration(
+  password = 'db-pass',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     server: 'db.internal.example',
     port: 5432,
@@ -80,7 +88,12 @@ export async function createAccount(
 }
 
 /** Asks the control API whether a stored node secret equals `value` (without reading it). */
-export async function nodeSecretMatches(emulator: EmulatorProcess, nodeId: string, path: string, value: string): Promise<boolean> {
+export async function nodeSecretMatches(
+  emulator: EmulatorProcess,
+  nodeId: string,
+  path: string,
+  value: string,
+): Promise<boolean> {
   const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -138,11 +151,26 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Number of live inputs called `name` in the structure, read with the API key. */
-export async function countInputsNamed(url: string, names: readonly string[]): Promise<Map<string, number>> {
+export async function countInputsNamed(
+  url: string,
+  names: readonly string[],
+): Promise<Map<string, number>> {
   const { client } = clientFor(url, { auth: DEMO_KEY, retry: { retries: 0 } });
   const counts = new Map(names.map((n) => [n, 0]));
   for (const node of await client.listInputs()) {
     if (counts.has(node.name)) counts.set(node.name, counts.get(node.name)! + 1);
   }
   return counts;
+}
+
+/**
+ * Fault knobs of the emulator, including `errorAfterWriteRate` (a write
+ * applied, its answer replaced by a 503), which the shared helper's
+ * `EmulatorFaults` does not list yet.
+ */
+export type Faults = EmulatorFaults & { errorAfterWriteRate?: number };
+
+/** `emulator.setFaults` with every knob the emulator knows. */
+export function setFaults(emulator: EmulatorProcess, faults: Faults): Promise<void> {
+  return emulator.setFaults(faults as EmulatorFaults);
 }

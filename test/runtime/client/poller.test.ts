@@ -26,7 +26,10 @@ describe('StructurePoller', () => {
     const structure = new FakeStructure();
     structure.add('ready');
     const poller = new StructurePoller(structure.read, { intervalMs: 5 });
-    await expect(poller.waitFor('ready', 1000)).resolves.toMatchObject({ name: 'ready', category: 'INPUT' });
+    await expect(poller.waitFor('ready', 1000)).resolves.toMatchObject({
+      name: 'ready',
+      category: 'INPUT',
+    });
     expect(structure.reads).toBe(1);
   });
 
@@ -51,7 +54,11 @@ describe('StructurePoller', () => {
 
   it('GIVEN nothing appears WHEN polling goes on THEN the interval backs off up to the cap', async () => {
     const structure = new FakeStructure();
-    const poller = new StructurePoller(structure.read, { intervalMs: 10, maxIntervalMs: 40, backoffFactor: 2 });
+    const poller = new StructurePoller(structure.read, {
+      intervalMs: 10,
+      maxIntervalMs: 40,
+      backoffFactor: 2,
+    });
     await poller.waitFor('never', 200).catch(() => undefined);
     const gaps = structure.readTimes.slice(1).map((t, i) => t - structure.readTimes[i]);
     // 10, 20, 40, 40, ... (timers are late, never early)
@@ -74,7 +81,10 @@ describe('StructurePoller', () => {
     const auth = fromResponse({ method: 'GET', path: 'plumbing/', status: 401 });
     structure.failNext = [auth];
     const poller = new StructurePoller(structure.read, { intervalMs: 5 });
-    const results = await Promise.allSettled([poller.waitFor('a', 2000), poller.waitFor('b', 2000)]);
+    const results = await Promise.allSettled([
+      poller.waitFor('a', 2000),
+      poller.waitFor('b', 2000),
+    ]);
     expect(results).toEqual([
       { status: 'rejected', reason: auth },
       { status: 'rejected', reason: auth },
@@ -95,7 +105,11 @@ describe('StructurePoller', () => {
     const structure = new FakeStructure();
     structure.add('here');
     const poller = new StructurePoller(structure.read, { intervalMs: 5 });
-    const results = await Promise.all([poller.lookup('here'), poller.lookup('absent'), poller.lookup('here')]);
+    const results = await Promise.all([
+      poller.lookup('here'),
+      poller.lookup('absent'),
+      poller.lookup('here'),
+    ]);
     expect(results.map((n) => n?.name)).toEqual(['here', undefined, 'here']);
     expect(structure.reads).toBe(1);
     // A later lookup gets a new read (the old one could miss a create).
@@ -148,7 +162,14 @@ class FakeStructure {
   private inFlight = 0;
 
   add(name: string, extra: Partial<AloomaNode> = {}): void {
-    this.nodes.push({ id: `id-${this.nodes.length}`, name, type: 'RESTAPI', category: 'INPUT', configuration: {}, ...extra });
+    this.nodes.push({
+      id: `id-${this.nodes.length}`,
+      name,
+      type: 'RESTAPI',
+      category: 'INPUT',
+      configuration: {},
+      ...extra,
+    });
   }
 
   read = async (): Promise<AloomaNode[]> => {

@@ -7,6 +7,7 @@ import {
   redactUrl,
   redactValue,
   registerSecret,
+  registerSecretsIn,
 } from '../../../src/runtime/client';
 import { SECRET_MASK } from '../../../src/runtime/secret-fields';
 
@@ -50,7 +51,10 @@ describe('redactUrl', () => {
     ['inputs?api_key=abc', `inputs?api_key=${REDACTED}`],
     ['inputs?apiKey=abc#frag', `inputs?apiKey=${REDACTED}#frag`],
     ['/x?password=p&user=u', `/x?password=${REDACTED}&user=u`],
-    ['/x?key=k&sig=s&access_token=t', `/x?key=${REDACTED}&sig=${REDACTED}&access_token=${REDACTED}`],
+    [
+      '/x?key=k&sig=s&access_token=t',
+      `/x?key=${REDACTED}&sig=${REDACTED}&access_token=${REDACTED}`,
+    ],
     ['https://user:pa55@host/rest/', `https://user:${REDACTED}@host/rest/`],
     ['inputs/abc/pause?pause=true', 'inputs/abc/pause?pause=true'],
     ['plumbing/?resolution=1min', 'plumbing/?resolution=1min'],
@@ -77,6 +81,7 @@ describe('redactText', () => {
     [`{"password":"${SECRET_MASK}"}`, `{"password":"${SECRET_MASK}"}`],
     ['{"password":""}', '{"password":""}'],
     ["Field 'password' is required", "Field 'password' is required"],
+    ['no Alooma credentials: none of A, B is set', 'no Alooma credentials: none of A, B is set'],
     ['No input with id 123', 'No input with id 123'],
     ['', ''],
   ])('GIVEN %p WHEN redacted THEN it reads %p', (text, expected) => {
@@ -149,16 +154,46 @@ describe('redactValue and redactBody', () => {
   });
 
   it('GIVEN a JSON body WHEN redacted THEN it is masked and re-serialised', () => {
-    expect(redactBody('{"email":"a@b","password":"p"}')).toBe(`{"email":"a@b","password":"${SECRET_MASK}"}`);
+    expect(redactBody('{"email":"a@b","password":"p"}')).toBe(
+      `{"email":"a@b","password":"${SECRET_MASK}"}`,
+    );
     expect(redactBody('[{"token":"t"}]')).toBe(`[{"token":"${SECRET_MASK}"}]`);
   });
 
   it('GIVEN a truncated JSON body WHEN redacted THEN it is redacted as free text', () => {
-    expect(redactBody('{"email":"a@b","password":"p')).toBe(`{"email":"a@b","password":"${REDACTED}`);
+    expect(redactBody('{"email":"a@b","password":"p')).toBe(
+      `{"email":"a@b","password":"${REDACTED}`,
+    );
   });
 
   it('GIVEN an HTML body WHEN redacted THEN registered secrets are still removed', () => {
     registerSecret('html-secret');
     expect(redactBody('<html>html-secret</html>')).toBe(`<html>${REDACTED}</html>`);
+  });
+});
+
+describe('registerSecretsIn', () => {
+  it('GIVEN a configuration WHEN its secrets are registered THEN their values are scrubbed from free text, other values not', () => {
+    registerSecretsIn({
+      server: 'db.example',
+      password: 'cfg-pass-1',
+      nested: { api_key: 'cfg-key-2' },
+      parameters: [
+        { parameter: 'session_id', value: 'cfg-session-3' },
+        { parameter: 'where', value: 'cfg-plain-4' },
+      ],
+      masked: { password: SECRET_MASK },
+      notString: { token: 12345 },
+    });
+    expect(redactText('cfg-pass-1 cfg-key-2 cfg-session-3 cfg-plain-4 db.example 12345')).toBe(
+      `${REDACTED} ${REDACTED} ${REDACTED} cfg-plain-4 db.example 12345`,
+    );
+    expect(redactText(SECRET_MASK)).toBe(SECRET_MASK);
+  });
+
+  it('GIVEN non-objects WHEN registering THEN nothing happens', () => {
+    registerSecretsIn(undefined);
+    registerSecretsIn('password');
+    expect(redactText('password')).toBe('password');
   });
 });

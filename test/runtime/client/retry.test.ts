@@ -37,14 +37,17 @@ describe('resolveRetryOptions', () => {
     [{ maxRetryAfterMs: Infinity }, /maxRetryAfterMs/],
     [{ factor: 0.5 }, /factor must be a number >= 1/],
     [{ jitter: 'some' as never }, /jitter must be/],
-  ])('GIVEN invalid options %j WHEN resolved THEN a config error names the option', (options, message) => {
-    expect(() => resolveRetryOptions(options)).toThrow(message);
-    try {
-      resolveRetryOptions(options);
-    } catch (e) {
-      expect((e as AloomaError).code).toBe('config');
-    }
-  });
+  ])(
+    'GIVEN invalid options %j WHEN resolved THEN a config error names the option',
+    (options, message) => {
+      expect(() => resolveRetryOptions(options)).toThrow(message);
+      try {
+        resolveRetryOptions(options);
+      } catch (e) {
+        expect((e as AloomaError).code).toBe('config');
+      }
+    },
+  );
 });
 
 describe('backoffDelayMs', () => {
@@ -52,7 +55,9 @@ describe('backoffDelayMs', () => {
 
   it('GIVEN no jitter WHEN computing successive retries THEN the delay doubles up to the cap', () => {
     const none = { ...opts, jitter: 'none' as const };
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, none))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, none))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it('GIVEN full jitter WHEN random returns r THEN the delay is r times the exponential ceiling', () => {
@@ -83,9 +88,12 @@ describe('isRetryable', () => {
     expect(isRetryable(response(status))).toBe(true);
   });
 
-  it.each([400, 401, 403, 404, 409, 422, 501, 505])('GIVEN a %i answer THEN it is never retried', (status) => {
-    expect(isRetryable(response(status))).toBe(false);
-  });
+  it.each([400, 401, 403, 404, 409, 422, 501, 505])(
+    'GIVEN a %i answer THEN it is never retried',
+    (status) => {
+      expect(isRetryable(response(status))).toBe(false);
+    },
+  );
 
   it.each(['ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED', undefined])(
     'GIVEN a network failure %s THEN it is retried',
@@ -94,15 +102,20 @@ describe('isRetryable', () => {
     },
   );
 
-  it.each(['ECONNREFUSED', 'ENOTFOUND', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT'])(
-    'GIVEN a connection failure %s that retrying does not cure THEN it is not retried',
-    (code) => {
-      expect(isRetryable(network(code))).toBe(false);
-    },
-  );
+  it.each([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'ERR_INVALID_CHAR',
+  ])('GIVEN a connection failure %s that retrying does not cure THEN it is not retried', (code) => {
+    expect(isRetryable(network(code))).toBe(false);
+  });
 
   it('GIVEN a 2xx answer that is not the API (bad_response) THEN it is not retried', () => {
-    expect(isRetryable(fromResponse({ method: 'GET', path: 'x', status: 200, body: '<html></html>' }))).toBe(false);
+    expect(
+      isRetryable(fromResponse({ method: 'GET', path: 'x', status: 200, body: '<html></html>' })),
+    ).toBe(false);
   });
 
   it('GIVEN an error that is not an AloomaError THEN it is not retried', () => {
@@ -121,7 +134,10 @@ describe('decideRetry', () => {
   });
 
   it('GIVEN the retries are used up WHEN deciding THEN it gives up', () => {
-    expect(decideRetry(response(503), 3, opts, half)).toEqual({ retry: false, reason: 'retries_exhausted' });
+    expect(decideRetry(response(503), 3, opts, half)).toEqual({
+      retry: false,
+      reason: 'retries_exhausted',
+    });
   });
 
   it('GIVEN retries 0 WHEN deciding THEN even a retryable error is not retried', () => {
@@ -132,7 +148,10 @@ describe('decideRetry', () => {
   });
 
   it('GIVEN a 400 WHEN deciding THEN it is not retried', () => {
-    expect(decideRetry(response(400), 0, opts, half)).toEqual({ retry: false, reason: 'not_retryable' });
+    expect(decideRetry(response(400), 0, opts, half)).toEqual({
+      retry: false,
+      reason: 'not_retryable',
+    });
   });
 
   it('GIVEN a 429 with Retry-After 2 WHEN deciding THEN it waits 2 s plus a spread below minDelayMs', () => {
@@ -142,7 +161,10 @@ describe('decideRetry', () => {
   });
 
   it('GIVEN a 503 with Retry-After WHEN deciding THEN Retry-After is honoured too', () => {
-    expect(decideRetry(response(503, { 'retry-after': '1' }), 0, opts, () => 0)).toEqual({ retry: true, delayMs: 1000 });
+    expect(decideRetry(response(503, { 'retry-after': '1' }), 0, opts, () => 0)).toEqual({
+      retry: true,
+      delayMs: 1000,
+    });
   });
 
   it('GIVEN a Retry-After HTTP-date WHEN deciding THEN it waits until that date', () => {
@@ -155,11 +177,16 @@ describe('decideRetry', () => {
       now,
     });
     expect(error.retryAfterMs).toBe(3000);
-    expect(decideRetry(error, 0, { ...opts, jitter: 'none' }, half)).toEqual({ retry: true, delayMs: 3000 });
+    expect(decideRetry(error, 0, { ...opts, jitter: 'none' }, half)).toEqual({
+      retry: true,
+      delayMs: 3000,
+    });
   });
 
   it('GIVEN no jitter and a Retry-After WHEN deciding THEN the wait is exactly Retry-After', () => {
-    expect(decideRetry(response(429, { 'retry-after': '1' }), 0, { ...opts, jitter: 'none' }, half)).toEqual({
+    expect(
+      decideRetry(response(429, { 'retry-after': '1' }), 0, { ...opts, jitter: 'none' }, half),
+    ).toEqual({
       retry: true,
       delayMs: 1000,
     });
@@ -186,7 +213,12 @@ describe('decideRetry', () => {
 });
 
 describe('withRetry', () => {
-  const opts = resolveRetryOptions({ retries: 3, minDelayMs: 100, maxDelayMs: 1000, jitter: 'none' });
+  const opts = resolveRetryOptions({
+    retries: 3,
+    minDelayMs: 100,
+    maxDelayMs: 1000,
+    jitter: 'none',
+  });
 
   it('GIVEN an operation that fails twice with 503 WHEN run THEN it succeeds on the third attempt after backoff', async () => {
     const slept: number[] = [];
@@ -201,7 +233,8 @@ describe('withRetry', () => {
       opts,
       {
         sleep: async (ms) => void slept.push(ms),
-        onRetry: ({ attempt, delayMs, error }) => retries.push({ attempt, delayMs, code: error.code }),
+        onRetry: ({ attempt, delayMs, error }) =>
+          retries.push({ attempt, delayMs, code: error.code }),
       },
     );
     expect(result).toBe('ok');
@@ -249,7 +282,9 @@ describe('withRetry', () => {
 
   it('GIVEN a programming error (not an AloomaError) WHEN run THEN it is rethrown at once', async () => {
     const boom = new TypeError('x is undefined');
-    await expect(withRetry(async () => Promise.reject(boom), opts, { sleep: async () => undefined })).rejects.toBe(boom);
+    await expect(
+      withRetry(async () => Promise.reject(boom), opts, { sleep: async () => undefined }),
+    ).rejects.toBe(boom);
   });
 
   it('GIVEN the default sleep and random WHEN an attempt is retried THEN it really waits', async () => {
@@ -267,11 +302,22 @@ describe('withRetry', () => {
 });
 
 function response(status: number, headers: Record<string, string> = {}): AloomaError {
-  return fromResponse({ method: 'GET', path: 'plumbing/', status, headers, body: '{"message":"x"}' });
+  return fromResponse({
+    method: 'GET',
+    path: 'plumbing/',
+    status,
+    headers,
+    body: '{"message":"x"}',
+  });
 }
 
 function network(code: string | undefined): AloomaError {
-  const error = fromAxiosError({ code, message: code ? `connect ${code}` : 'socket hang up' }, { method: 'GET', path: 'x' });
-  expect([AloomaErrorCode.NETWORK, AloomaErrorCode.TIMEOUT, AloomaErrorCode.TLS]).toContain(error.code);
+  const error = fromAxiosError(
+    { code, message: code ? `connect ${code}` : 'socket hang up' },
+    { method: 'GET', path: 'x' },
+  );
+  expect([AloomaErrorCode.NETWORK, AloomaErrorCode.TIMEOUT, AloomaErrorCode.TLS]).toContain(
+    error.code,
+  );
   return error;
 }

@@ -180,7 +180,7 @@ describe('secrets at apply time', () => {
     const spec = db({}, { secrets: { password: { env: 'PG_PASSWORD', version: '3' } } });
     const config = desiredApiConfiguration(spec, liveDb(), 'stack', new Map([['password', 'new-secret']]));
     expect(config.password).toBe('new-secret');
-    expect(config[MARKER_FIELD]).toEqual({ owner: 'stack', secretVersions: [{ path: 'password', version: '3' }] });
+    expect(config[MARKER_FIELD]).toMatchObject({ owner: 'stack', secretVersions: [{ path: 'password', version: '3' }] });
   });
 });
 

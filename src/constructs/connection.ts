@@ -1,0 +1,180 @@
+import { TerraformProvider, TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { ConnectionSpec, EnvVar } from '../runtime/protocol';
+import * as errors from './errors';
+import { AloomaReconciler } from './reconciler';
+import { checkEnvName, checkInteger, checkName, checkOneOf, checkUrl } from './private/checks';
+import { loadNullProvider } from './private/engine';
+import { connectionOf, registerConnection } from './private/registry';
+
+/**
+ * What the stack synthesizes to.
+ * - `terraform_data`: Terraform's built-in resource; needs no provider, so it
+ *   works offline; configuration changes are in-place updates.
+ * - `null_resource`: from `@cdktf/provider-null` (install it); its triggers
+ *   are strings, so configuration is shown as JSON and a change is a
+ *   (harmless) replacement.
+ */
+export type AloomaEngine = 'terraform_data' | 'null_resource';
+
+const ENGINES: readonly AloomaEngine[] = ['terraform_data', 'null_resource'];
+const ACCOUNT_NAME = /^[A-Za-z0-9_.-]+$/;
+/** Upper bound of concurrent API writes: beyond it Alooma answers 429 anyway. */
+const MAX_CONCURRENCY = 64;
+
+/** Properties of an {@link AloomaConnection}. */
+export interface AloomaConnectionProps {
+  /**
+   * Base URL of the Alooma API, e.g. `https://app.alooma.com`. Recorded in
+   * the manifest; must not contain credentials.
+   *
+   * @default - `$ALOOMA_API_URL` at apply time, then the local emulator (http://127.0.0.1:8787)
+   */
+  readonly apiUrl?: string;
+  /**
+   * Alooma account name; requests go to `/<account>/rest/`.
+   *
+   * @default - `$ALOOMA_ACCOUNT` at apply time, else `/rest/`
+   */
+  readonly account?: string;
+  /**
+   * Environment variable holding the login e-mail at apply time.
+   *
+   * @default 'ALOOMA_USERNAME'
+   */
+  readonly usernameEnv?: string;
+  /**
+   * Environment variable holding the login password at apply time.
+   *
+   * @default 'ALOOMA_PASSWORD'
+   */
+  readonly passwordEnv?: string;
+  /**
+   * Environment variable holding an API key at apply time (used instead of
+   * username and password when set).
+   *
+   * @default 'ALOOMA_API_KEY'
+   */
+  readonly apiKeyEnv?: string;
+  /**
+   * Owner id recorded on every input the stack creates. The runtime only
+   * updates or deletes inputs carrying this owner, so two stacks (or two
+   * copies of one stack) never fight over an input.
+   *
+   * @default - the stack's name
+   */
+  readonly owner?: string;
+  /**
+   * Resource engine of the stack. Declare the connection before the inputs
+   * when choosing `null_resource`.
+   *
+   * @default 'terraform_data'
+   */
+  readonly engine?: AloomaEngine;
+  /**
+   * Concurrent API writes during apply (1 to 64).
+   *
+   * @default - the runtime's default
+   */
+  readonly concurrency?: number;
+  /**
+   * Provider of the `null_resource` engine's resources.
+   *
+   * @default - the stack's default `null` provider, or a new one created under this construct
+   */
+  readonly nullProvider?: TerraformProvider;
+}
+
+/**
+ * How a stack reaches Alooma and how it synthesizes: at most one per stack,
+ * optional. Credentials are named by environment variable, never given as
+ * values: only the names enter the manifest.
+ *
+ * Declaring a connection also declares the stack's reconciler, so a stack
+ * whose last input was removed from the code still deletes it on deploy.
+ */
+export class AloomaConnection extends Construct {
+  /** The connection of the stack containing `scope`, if one is declared. */
+  public static of(scope: IConstruct): AloomaConnection | undefined {
+    const connection = connectionOf(TerraformStack.of(scope))?.construct;
+    return connection instanceof AloomaConnection ? connection : undefined;
+  }
+
+  /** The resource engine of the stack. */
+  public readonly engine: AloomaEngine;
+  /** Owner id recorded on the stack's inputs. */
+  public readonly owner: string;
+  /** The connection as the manifest records it. */
+  public readonly spec: ConnectionSpec;
+  /** Provider of the `null_resource` engine, when that engine is used. */
+  public readonly nullProvider?: TerraformProvider;
+
+  constructor(scope: Construct, id: string, props: AloomaConnectionProps = {}) {
+    super(scope, id);
+    const stack = TerraformStack.of(this);
+    const existing = connectionOf(stack);
+    if (existing) throw errors.duplicateConnection(this, existing.construct.node.path);
+
+    this.engine = props.engine === undefined ? 'terraform_data' : checkOneOf(this, 'props.engine', props.engine, ENGINES);
+    const reconciler = stack.node.tryFindChild(AloomaReconciler.ID);
+    if (AloomaReconciler.isAloomaReconciler(reconciler) && reconciler.engine !== this.engine) {
+      throw errors.connectionDeclaredLate(this, this.engine, reconciler.inputs[0]?.node.path ?? reconciler.node.path);
+    }
+    if (props.nullProvider !== undefined && this.engine !== 'null_resource') {
+      throw errors.conflictingProperties(
+        this,
+        'props.nullProvider is set but props.engine is not "null_resource"',
+        'Set engine: "null_resource" or remove nullProvider',
+      );
+    }
+    this.owner = props.owner === undefined ? stack.node.id : checkName(this, 'props.owner', props.owner);
+    this.spec = {
+      ...(props.apiUrl === undefined ? {} : { apiUrl: checkUrl(this, 'props.apiUrl', props.apiUrl) }),
+      ...(props.account === undefined ? {} : { account: checkAccount(this, props.account) }),
+      ...envName(this, 'usernameEnv', props.usernameEnv, EnvVar.USERNAME),
+      ...envName(this, 'passwordEnv', props.passwordEnv, EnvVar.PASSWORD),
+      ...envName(this, 'apiKeyEnv', props.apiKeyEnv, EnvVar.API_KEY),
+    };
+    const concurrency =
+      props.concurrency === undefined ? undefined : checkInteger(this, 'props.concurrency', props.concurrency, 1, MAX_CONCURRENCY);
+    if (this.engine === 'null_resource') this.nullProvider = props.nullProvider ?? findOrCreateNullProvider(this, stack);
+
+    registerConnection(stack, {
+      construct: this,
+      engine: this.engine,
+      nullProvider: this.nullProvider,
+      spec: this.spec,
+      owner: this.owner,
+      concurrency,
+    });
+    AloomaReconciler.of(stack);
+  }
+}
+
+function checkAccount(scope: IConstruct, value: unknown): string {
+  if (typeof value !== 'string' || !ACCOUNT_NAME.test(value)) {
+    throw errors.invalidProperty(scope, 'props.account', value, 'an account name of letters, digits and _.-');
+  }
+  return value;
+}
+
+function envName(
+  scope: IConstruct,
+  prop: 'usernameEnv' | 'passwordEnv' | 'apiKeyEnv',
+  value: string | undefined,
+  defaultName: string,
+): Partial<ConnectionSpec> {
+  // The runtime applies the defaults, so the manifest only names variables the code chose.
+  if (value === undefined || value === defaultName) return {};
+  return { [prop]: checkEnvName(scope, `props.${prop}`, value) };
+}
+
+function findOrCreateNullProvider(scope: Construct, stack: TerraformStack): TerraformProvider {
+  const existing = stack.node
+    .findAll()
+    .filter(TerraformProvider.isTerraformProvider)
+    .find((p) => p.terraformGeneratorMetadata?.providerName === 'null' && p.alias === undefined);
+  if (existing) return existing;
+  const { provider } = loadNullProvider(scope);
+  return new provider.NullProvider(scope, 'NullProvider');
+}

@@ -1,0 +1,189 @@
+import { TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { InputSpec, MARKER_FIELD, SecretRef, Subcommand } from '../runtime/protocol';
+import * as errors from './errors';
+import { AloomaReconciler, IManagedInput } from './reconciler';
+import { RemovalPolicy } from './removal-policy';
+import { checkBoolean, checkJson, checkName, checkNoPlainSecrets, checkOneOf, checkRecord, checkString } from './private/checks';
+import { createInputResource } from './private/engine';
+import { otherInputsNamed, registerInputName } from './private/registry';
+
+/** Properties every input construct has. */
+export interface AloomaInputCommonProps {
+  /**
+   * Name of the input in Alooma: its identity, unique per account (and per
+   * app). Renaming creates the new input and deletes the old one.
+   * 1 to 200 characters, no control characters, no surrounding spaces.
+   */
+  readonly name: string;
+  /**
+   * Whether Alooma maps new event types to tables automatically (`auto_map`).
+   *
+   * @default true
+   */
+  readonly autoMap?: boolean;
+  /**
+   * Target schema of the input's tables (`input_default_schema`).
+   *
+   * @default - not managed: Alooma's choice stays
+   */
+  readonly defaultSchema?: string;
+  /**
+   * Whether the input is paused (pulls no data). Pausing or resuming is an
+   * in-place update.
+   *
+   * @default false
+   */
+  readonly paused?: boolean;
+  /**
+   * What removing the input from the code, or destroying the stack, does to
+   * the input in Alooma.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** What an input renders, at synth time. */
+export interface RenderedInput {
+  /** Non-secret configuration in the manifest's shape (ODBC `tables` as an object). */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  /** Secret references by path: `password`, `parameters.<name>.value`. */
+  readonly secrets: Readonly<Record<string, SecretRef>>;
+}
+
+/**
+ * Base of the input constructs: the name rule, the per-input Terraform
+ * resource, registration with the stack's reconciler and the duplicate-name
+ * check. Subclasses render their configuration.
+ */
+export abstract class AloomaInputBase extends Construct implements IManagedInput {
+  /** Name of the input in Alooma. */
+  public readonly inputName: string;
+  /** Alooma input type, e.g. `ODBC`. */
+  public readonly inputType: string;
+  /** What removal does to the input in Alooma. */
+  public readonly removalPolicy: RemovalPolicy;
+  /** Desired paused state. */
+  public readonly paused: boolean;
+  /**
+   * The per-input Terraform resource (`terraform_data` or `null_resource`);
+   * an escape hatch for overrides.
+   */
+  public readonly resource: TerraformResource;
+
+  private readonly autoMap: boolean;
+  private readonly defaultSchema?: string;
+
+  protected constructor(scope: Construct, id: string, type: string, props: AloomaInputCommonProps) {
+    super(scope, id);
+    if (props === null || typeof props !== 'object') throw errors.invalidProperty(this, 'props', props, 'an object');
+    this.inputName = checkName(this, 'props.name', props.name);
+    this.inputType = type;
+    this.autoMap = props.autoMap === undefined ? true : checkBoolean(this, 'props.autoMap', props.autoMap);
+    this.defaultSchema = props.defaultSchema === undefined ? undefined : checkString(this, 'props.defaultSchema', props.defaultSchema);
+    this.paused = props.paused === undefined ? false : checkBoolean(this, 'props.paused', props.paused);
+    this.removalPolicy =
+      props.removalPolicy === undefined
+        ? RemovalPolicy.DESTROY
+        : checkOneOf(this, 'props.removalPolicy', props.removalPolicy, [RemovalPolicy.DESTROY, RemovalPolicy.RETAIN]);
+
+    const reconciler = AloomaReconciler.of(this);
+    this.resource = createInputResource(this, 'Default', reconciler.engine, {
+      identity: () => ({ name: this.inputName, type: this.inputType }),
+      input: () => this.terraformInput(),
+      destroyCommand: this.removalPolicy === RemovalPolicy.RETAIN ? undefined : reconciler.command(Subcommand.DELETE),
+      provider: reconciler.resource.provider,
+    });
+    reconciler.registerInput(this);
+    registerInputName(this, this.inputName);
+    this.node.addValidation({ validate: () => this.validateUniqueName() });
+  }
+
+  /** The input as the manifest records it. */
+  public toInputSpec(): InputSpec {
+    const { configuration, secrets } = this.render();
+    return {
+      name: this.inputName,
+      type: this.inputType,
+      configuration,
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      paused: this.paused,
+      removalPolicy: this.removalPolicy,
+    };
+  }
+
+  /**
+   * The planned state of the input (the `input` of its Terraform resource):
+   * non-secret configuration, paused state, removal policy and the secret
+   * references (variable names and versions, never values). Identity (name,
+   * type) is not part of it: it is in the replace-triggers.
+   */
+  public terraformInput(): Record<string, unknown> {
+    const { configuration, secrets } = this.render();
+    return {
+      configuration: this.planConfiguration(configuration),
+      paused: this.paused,
+      removal_policy: this.removalPolicy,
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+    };
+  }
+
+  /** Renders the type-specific configuration and secrets. */
+  protected abstract renderInput(): RenderedInput;
+
+  /**
+   * The configuration as the plan shows it; by default the manifest's.
+   * Lists whose items have an identity are better shown as maps.
+   */
+  protected planConfiguration(configuration: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    return configuration;
+  }
+
+  /**
+   * Checks a free-form configuration (`AloomaInput.configuration`, the typed
+   * inputs' `extraConfiguration`): plain JSON known at synth time, no key the
+   * typed props or the runtime manage, no plain secrets. Returns a copy.
+   */
+  protected checkConfiguration(field: string, value: unknown, typedKeys: readonly string[]): Record<string, unknown> {
+    const configuration = checkJson(this, field, checkRecord(this, field, value)) as Record<string, unknown>;
+    for (const key of Object.keys(configuration)) {
+      if (key === MARKER_FIELD) {
+        throw errors.reservedField(this, key, 'the runtime records the owning stack and secret versions there');
+      }
+      if (key === 'auto_map' || key === 'input_default_schema') {
+        throw errors.conflictingProperties(
+          this,
+          `${field} sets ${JSON.stringify(key)}, which props.${key === 'auto_map' ? 'autoMap' : 'defaultSchema'} manages`,
+          `Use props.${key === 'auto_map' ? 'autoMap' : 'defaultSchema'} instead`,
+        );
+      }
+      if (typedKeys.includes(key)) {
+        throw errors.conflictingProperties(
+          this,
+          `${field} sets ${JSON.stringify(key)}, which a typed property of ${this.constructor.name} manages`,
+          'Use the typed property instead',
+        );
+      }
+    }
+    checkNoPlainSecrets(this, field, configuration);
+    return configuration;
+  }
+
+  private render(): RenderedInput {
+    const { configuration, secrets } = this.renderInput();
+    return {
+      configuration: {
+        ...configuration,
+        auto_map: this.autoMap,
+        ...(this.defaultSchema === undefined ? {} : { input_default_schema: this.defaultSchema }),
+      },
+      secrets,
+    };
+  }
+
+  private validateUniqueName(): string[] {
+    const others = otherInputsNamed(this, this.inputName);
+    return others.length === 0 ? [] : [errors.duplicateInputName(this, this.inputName, others.map((o) => o.node.path)).message];
+  }
+}

@@ -1,0 +1,101 @@
+import { Construct } from 'constructs';
+import { SecretRef } from '../runtime/protocol';
+import * as errors from './errors';
+import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
+import { AloomaSecret } from './secret';
+import { checkSecret } from './private/checks';
+
+/** Input types seen in Alooma accounts; others pass through. */
+export const AloomaInputType = {
+  /** A webhook: events are POSTed to Alooma. */
+  RESTAPI: 'RESTAPI',
+  /** Salesforce objects (OAuth 2 token in `oauth2`). */
+  SALESFORCE: 'SALESFORCE',
+  /** Files from an S3 bucket (`awsSecretAccessKey` is a secret). */
+  S3: 'S3',
+  /** Mixpanel export. */
+  MIXPANEL: 'MIXPANEL',
+  /** Google Sheets from a Drive folder (OAuth 2 token in `oauth2`). */
+  GOOGLE_SHEETS_STORAGE: 'GOOGLE_SHEETS_STORAGE',
+  /** A database; {@link AloomaDatabaseInput} is the typed construct. */
+  ODBC: 'ODBC',
+  /** A polled REST API; {@link AloomaRestInput} is the typed construct. */
+  REST_INPUT: 'REST_INPUT',
+} as const;
+
+/** An input type: one of {@link AloomaInputType} or another Alooma type name. */
+export type AloomaInputTypeName = (typeof AloomaInputType)[keyof typeof AloomaInputType] | (string & {});
+
+/** System inputs Alooma runs itself; clients must never modify or delete them. */
+const SYSTEM_TYPES: readonly string[] = ['RESTREAM', 'AGENT'];
+const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Properties of an {@link AloomaInput}. */
+export interface AloomaInputProps extends AloomaInputCommonProps {
+  /** Alooma input type, e.g. `AloomaInputType.SALESFORCE`. */
+  readonly type: AloomaInputTypeName;
+  /**
+   * Non-secret configuration, in the API's shape, e.g.
+   * `{ awsBucketName: 'clickstream', filePrefix: 'events/' }`. Values under
+   * secret-looking keys (passwords, tokens, oauth2, secret keys) are refused:
+   * put them in `secrets`.
+   *
+   * @default {}
+   */
+  readonly configuration?: Readonly<Record<string, unknown>>;
+  /**
+   * Secret configuration fields, by top-level configuration key, e.g.
+   * `{ oauth2: AloomaSecret.fromEnv('SALESFORCE_TOKEN') }`. Read at apply
+   * time, never stored in the manifest or state.
+   *
+   * @default {}
+   */
+  readonly secrets?: Readonly<Record<string, AloomaSecret>>;
+}
+
+/**
+ * Any Alooma input: a webhook (`RESTAPI`), `SALESFORCE`, `S3`, `MIXPANEL`,
+ * `GOOGLE_SHEETS_STORAGE`, ... configured with a free-form record.
+ *
+ * @example
+ * new AloomaInput(stack, 'Webhook', { name: 'webhook_events', type: AloomaInputType.RESTAPI });
+ * new AloomaInput(stack, 'Clicks', {
+ *   name: 'clickstream_s3',
+ *   type: AloomaInputType.S3,
+ *   configuration: { awsBucketName: 'clickstream', awsAccessKeyId: 'AKIA...', filePrefix: 'events/' },
+ *   secrets: { awsSecretAccessKey: AloomaSecret.fromEnv('CLICKSTREAM_AWS_SECRET') },
+ * });
+ */
+export class AloomaInput extends AloomaInputBase {
+  private readonly configuration: Record<string, unknown>;
+  private readonly secrets: Record<string, SecretRef>;
+
+  constructor(scope: Construct, id: string, props: AloomaInputProps) {
+    super(scope, id, String(props?.type), props);
+    checkType(this, props.type);
+    this.configuration =
+      props.configuration === undefined ? {} : this.checkConfiguration('props.configuration', props.configuration, []);
+    this.secrets = {};
+    for (const [key, secret] of Object.entries(props.secrets ?? {})) {
+      const field = `props.secrets.${key}`;
+      if (key === '' || key.includes('.')) {
+        throw errors.invalidProperty(this, field, key, 'a top-level configuration key (no dots)');
+      }
+      if (key in this.configuration) {
+        throw errors.conflictingProperties(this, `${JSON.stringify(key)} is in both props.configuration and props.secrets`, 'Keep it in secrets only');
+      }
+      this.secrets[key] = checkSecret(this, field, secret);
+    }
+  }
+
+  protected renderInput(): RenderedInput {
+    return { configuration: this.configuration, secrets: this.secrets };
+  }
+}
+
+function checkType(scope: Construct, type: unknown): void {
+  if (typeof type !== 'string' || !TYPE_NAME.test(type)) {
+    throw errors.invalidProperty(scope, 'props.type', type, 'an Alooma input type such as "RESTAPI", "SALESFORCE" or "S3"');
+  }
+  if (SYSTEM_TYPES.includes(type.toUpperCase())) throw errors.systemInputType(scope, type);
+}

@@ -1,0 +1,200 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, AssetType, Aspects, IAspect, TerraformAsset, TerraformResource, TerraformStack, dependable } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { InputSpec, Manifest, MANIFEST_VERSION, Subcommand } from '../runtime/protocol';
+import type { AloomaEngine } from './connection';
+import * as errors from './errors';
+import { RemovalPolicy } from './removal-policy';
+import { createReconcilerResource } from './private/engine';
+import { connectionOf } from './private/registry';
+import { sha256, stableJson } from './private/render';
+import { defaultRuntimeBundle, RUNTIME_BUNDLE_CONTEXT_KEY } from './private/runtime-bundle';
+import { TerraformVersionCheck } from './private/terraform-data';
+
+const RECONCILER_BRAND = Symbol.for('alooma-cdktf.AloomaReconciler');
+
+/** Directory under the app's outdir where manifests are staged before the asset copies them. */
+export const MANIFEST_STAGING_DIR = '.alooma-cdktf';
+/** File name of the manifest, in the staging directory and in the stack's assets. */
+export const MANIFEST_FILE_NAME = 'manifest.json';
+/**
+ * Fixed asset hash of the manifest: its path in the stack stays the same
+ * whatever its content, because the content is only final at synth time,
+ * after the asset is declared. Changes reach Terraform through the
+ * reconciler's digest trigger instead.
+ */
+const MANIFEST_ASSET_HASH = `v${MANIFEST_VERSION}`;
+/** Asset paths are built by cdktf from logical ids and hashes; they must stay shell-inert. */
+const SAFE_ASSET_PATH = /^[A-Za-z0-9_./-]+$/;
+
+/** What the reconciler needs from an input construct. */
+export interface IManagedInput extends IConstruct {
+  /** Name of the input in Alooma. */
+  readonly inputName: string;
+  /** Whether removing the input from code deletes it in Alooma. */
+  readonly removalPolicy: RemovalPolicy;
+  /** The per-input Terraform resource. */
+  readonly resource: TerraformResource;
+  /** The input as the manifest records it. */
+  toInputSpec(): InputSpec;
+}
+
+/**
+ * The per-stack reconciler, created implicitly by the first input or by the
+ * `AloomaConnection` of a stack (`AloomaReconciler.of(stack)`).
+ *
+ * It ships the runtime bundle and the stack's manifest as assets and declares
+ * one resource that is replaced whenever the manifest changes: its creation
+ * runs `apply` (make Alooma match the manifest), its destruction runs
+ * `prune` (delete the inputs the previous apply managed and the new manifest
+ * no longer has).
+ */
+export class AloomaReconciler extends Construct {
+  /** Construct id of the reconciler, a direct child of its stack. */
+  public static readonly ID = 'AloomaReconciler';
+
+  /** The reconciler of the stack that contains `scope`, created on first use. */
+  public static of(scope: IConstruct): AloomaReconciler {
+    const stack = TerraformStack.of(scope);
+    const existing = stack.node.tryFindChild(AloomaReconciler.ID);
+    if (existing !== undefined) {
+      if (AloomaReconciler.isAloomaReconciler(existing)) return existing;
+      throw errors.invalidScope(existing, `a construct with id "${AloomaReconciler.ID}"`, 'alooma-cdktf (the id is reserved)');
+    }
+    return new AloomaReconciler(stack);
+  }
+
+  /** True when `x` is an {@link AloomaReconciler}. */
+  public static isAloomaReconciler(x: unknown): x is AloomaReconciler {
+    return x !== null && typeof x === 'object' && RECONCILER_BRAND in x;
+  }
+
+  /** The engine of the stack's resources. */
+  public readonly engine: AloomaEngine;
+  /** The reconciler's Terraform resource. */
+  public readonly resource: TerraformResource;
+  /** The runtime CLI, shipped with the stack. */
+  public readonly runtimeAsset: TerraformAsset;
+  /** The manifest, shipped with the stack. */
+  public readonly manifestAsset: TerraformAsset;
+  /** Absolute path where the manifest is written at synth time, before the asset copies it. */
+  public readonly manifestStagingPath: string;
+
+  private readonly stack: TerraformStack;
+  private readonly managed: IManagedInput[] = [];
+
+  private constructor(stack: TerraformStack) {
+    super(stack, AloomaReconciler.ID);
+    Object.defineProperty(this, RECONCILER_BRAND, { value: true });
+    this.stack = stack;
+    const connection = connectionOf(stack);
+    this.engine = connection?.engine ?? 'terraform_data';
+
+    const runtimeBundle = path.resolve(this.node.tryGetContext(RUNTIME_BUNDLE_CONTEXT_KEY) ?? defaultRuntimeBundle());
+    if (!fs.existsSync(runtimeBundle)) throw errors.runtimeBundleMissing(this, runtimeBundle);
+    this.runtimeAsset = new TerraformAsset(this, 'Runtime', { path: runtimeBundle, type: AssetType.FILE });
+
+    this.manifestStagingPath = path.join(path.resolve(App.of(stack).outdir), MANIFEST_STAGING_DIR, stack.node.id, MANIFEST_FILE_NAME);
+    // TerraformAsset reads the file when declared; the final content is written at synth (see ManifestWriter).
+    this.writeManifest();
+    this.manifestAsset = new TerraformAsset(this, 'Manifest', {
+      path: this.manifestStagingPath,
+      type: AssetType.FILE,
+      assetHash: MANIFEST_ASSET_HASH,
+    });
+
+    this.resource = createReconcilerResource(this, 'Default', this.engine, {
+      digest: () => this.digest(),
+      names: () => this.deletableNames(),
+      applyCommand: this.command(Subcommand.APPLY),
+      pruneCommand: this.command(Subcommand.PRUNE),
+      provider: connection?.nullProvider,
+    });
+
+    Aspects.of(this).add(new ManifestWriter(this));
+    if (this.engine === 'terraform_data') this.node.addValidation(new TerraformVersionCheck(this));
+  }
+
+  /** The inputs of the stack, in declaration order. */
+  public get inputs(): readonly IManagedInput[] {
+    return this.managed;
+  }
+
+  /**
+   * `node <runtime> <subcommand> --manifest <manifest>`. Only asset paths
+   * (built by cdktf from logical ids and hashes) and subcommand constants
+   * enter a command; input names reach the runtime through the
+   * provisioner's `environment`.
+   */
+  public command(subcommand: (typeof Subcommand)[keyof typeof Subcommand]): string {
+    for (const asset of [this.runtimeAsset, this.manifestAsset]) {
+      if (!SAFE_ASSET_PATH.test(asset.path)) {
+        throw errors.invalidProperty(asset, 'asset path', asset.path, 'a path of letters, digits and ._-/ (rename the runtime bundle)');
+      }
+    }
+    return `node ${this.runtimeAsset.path} ${subcommand} --manifest ${this.manifestAsset.path}`;
+  }
+
+  /**
+   * Registers an input of the stack: it enters the manifest and the
+   * reconciler depends on its resource. Called by the input constructs.
+   */
+  public registerInput(input: IManagedInput): void {
+    this.managed.push(input);
+    (this.resource.dependsOn ??= []).push(dependable(input.resource));
+  }
+
+  /** The manifest of the stack as it stands now. */
+  public manifest(): Manifest {
+    const connection = connectionOf(this.stack);
+    const inputs = this.managed.map((input) => input.toInputSpec()).sort((a, b) => compare(a.name, b.name));
+    return {
+      version: MANIFEST_VERSION,
+      owner: connection?.owner ?? this.stack.node.id,
+      connection: connection?.spec ?? {},
+      ...(connection?.concurrency === undefined ? {} : { concurrency: connection.concurrency }),
+      inputs,
+    };
+  }
+
+  /** The manifest file's content: sorted keys, inputs sorted by name, byte-identical across synths. */
+  public manifestJson(): string {
+    return stableJson(this.manifest());
+  }
+
+  /** SHA-256 of {@link manifestJson}: the reconciler is replaced (apply re-runs) when it changes. */
+  public digest(): string {
+    return sha256(this.manifestJson());
+  }
+
+  /** Names the stack may delete (inputs without RETAIN), sorted. */
+  public deletableNames(): string[] {
+    const names = this.managed.filter((input) => input.removalPolicy !== RemovalPolicy.RETAIN).map((input) => input.inputName);
+    return [...new Set(names)].sort(compare);
+  }
+
+  /** Writes the manifest to its staging path, where the asset copies it from. */
+  public writeManifest(): void {
+    fs.mkdirSync(path.dirname(this.manifestStagingPath), { recursive: true });
+    fs.writeFileSync(this.manifestStagingPath, this.manifestJson());
+  }
+}
+
+/**
+ * Writes the final manifest when aspects run: every synthesis path (App.synth,
+ * Testing.synth, Testing.fullSynth) runs them after the app code and before
+ * the assets are copied.
+ */
+class ManifestWriter implements IAspect {
+  constructor(private readonly reconciler: AloomaReconciler) {}
+
+  public visit(node: IConstruct): void {
+    if (node === this.reconciler) this.reconciler.writeManifest();
+  }
+}
+
+/** Orders by UTF-16 code units, independent of the locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Testing, TerraformStack } from 'cdktf';
+import { RUNTIME_BUNDLE_CONTEXT_KEY } from '../../src/constructs/private/runtime-bundle';
+
+/** Stand-in runtime bundle with a stable content hash. */
+export const RUNTIME_STUB = path.join(__dirname, 'fixtures', 'runtime-stub.js');
+
+/** A test app (temporary outdir) shipping the stub runtime. */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return Testing.app({ context: { [RUNTIME_BUNDLE_CONTEXT_KEY]: RUNTIME_STUB, ...context } });
+}
+
+/** A stack in a fresh test app. */
+export function testStack(id = 'stack', app = testApp()): TerraformStack {
+  return new TerraformStack(app, id);
+}
+
+/** Synthesized JSON of a stack built by `build`, without running validations. */
+export function synth(build: (stack: TerraformStack) => void): string {
+  const stack = testStack();
+  build(stack);
+  return Testing.synth(stack);
+}
+
+/** Synthesized config of a stack, parsed. */
+export function synthJson(build: (stack: TerraformStack) => void): TerraformJson {
+  return JSON.parse(synth(build)) as TerraformJson;
+}
+
+/** Runs the stack's validations, as `cdktf synth` does; throws their messages. */
+export function validate(stack: TerraformStack): void {
+  Testing.synth(stack, true);
+}
+
+/** The resource blocks of a synthesized config, by type then logical id. */
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, any>>>;
+  provider?: Record<string, unknown>;
+}
+
+/** Every file under `dir`, recursively. */
+export function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** The manifest asset a full synth wrote for `stackName`. */
+export function manifestAsset(outdir: string, stackName: string): string {
+  const file = filesUnder(path.join(outdir, 'stacks', stackName)).find((f) => f.endsWith(`${path.sep}manifest.json`));
+  if (!file) throw new Error(`no manifest asset under ${outdir}/stacks/${stackName}`);
+  return file;
+}
+
+/** Replaces asset hashes (hex directory names) so snapshots survive content changes. */
+export function redactHashes(text: string): string {
+  return text.replace(/\/[0-9A-F]{32}\//g, '/<hash>/');
+}
