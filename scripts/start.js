@@ -26,10 +26,14 @@ async function emulatorIsUp(url) {
 }
 
 function startEmulator() {
-  const child = spawn(process.execPath, [path.join(root, 'dist/emulator.js'), '--data-dir', '.alooma-local'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist/emulator.js'), '--data-dir', '.alooma-local'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -50,7 +54,8 @@ async function main() {
   if (!env.ALOOMA_API_URL) {
     env.ALOOMA_API_URL = EMULATOR_URL;
     if (!env.ALOOMA_API_KEY && !env.ALOOMA_USERNAME) env.ALOOMA_API_KEY = 'demo-key';
-    if (await emulatorIsUp(EMULATOR_URL)) console.log(`Using the emulator already listening on ${EMULATOR_URL}`);
+    if (await emulatorIsUp(EMULATOR_URL))
+      console.log(`Using the emulator already listening on ${EMULATOR_URL}`);
     else emulator = await startEmulator();
   }
   // The example's database input reads its password from this variable at apply time.
@@ -64,7 +69,9 @@ async function main() {
   } finally {
     if (emulator) {
       emulator.kill('SIGTERM');
-      console.log('\nThe emulator stopped; its data stays in .alooma-local/. Run `npm run emulator` to keep one running.');
+      console.log(
+        '\nThe emulator stopped; its data stays in .alooma-local/. Run `npm run emulator` to keep one running.',
+      );
     }
   }
 }

@@ -48,16 +48,23 @@ export function maskSecrets<T>(value: T): T {
 
 function maskValue(value: unknown, key: string | undefined): unknown {
   // A boolean is a flag (a parameter's `secret: true`), never a secret value.
-  if (key !== undefined && isSecretKey(key) && isSet(value) && typeof value !== 'boolean') return SECRET_MASK;
+  if (key !== undefined && isSecretKey(key) && isSet(value) && typeof value !== 'boolean')
+    return SECRET_MASK;
   if (Array.isArray(value)) {
     return value.map((item) => {
-      if (key === 'parameters' && isParameter(item) && isSecretParameter(item) && isSet(item.value)) {
+      if (
+        key === 'parameters' &&
+        isParameter(item) &&
+        isSecretParameter(item) &&
+        isSet(item.value)
+      ) {
         return { ...maskObject(item), value: SECRET_MASK };
       }
       return maskValue(item, undefined);
     });
   }
-  if (value !== null && typeof value === 'object') return maskObject(value as Record<string, unknown>);
+  if (value !== null && typeof value === 'object')
+    return maskObject(value as Record<string, unknown>);
   return value;
 }
 

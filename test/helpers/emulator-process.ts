@@ -56,7 +56,9 @@ export async function startEmulatorProcess(
   options: EmulatorProcessOptions = {},
 ): Promise<EmulatorProcess> {
   if (!fs.existsSync(EMULATOR_BUNDLE)) {
-    throw new Error(`${EMULATOR_BUNDLE} is missing: run "npm run bundle" (npm test does it first).`);
+    throw new Error(
+      `${EMULATOR_BUNDLE} is missing: run "npm run bundle" (npm test does it first).`,
+    );
   }
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-emu-'));
   const faults = options.faults ?? {};
@@ -106,7 +108,8 @@ export async function startEmulatorProcess(
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) throw new Error(`${method} /_emulator/${route}: ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`${method} /_emulator/${route}: ${res.status} ${await res.text()}`);
     const text = await res.text();
     return text ? JSON.parse(text) : undefined;
   };

@@ -34,8 +34,13 @@ export function writeManifest(manifest: Manifest): string {
 }
 
 /** Reads the inputs of the emulator's structure with the demo API key. */
-export async function liveInputs(url: string, apiKey = 'demo-key'): Promise<Array<Record<string, any>>> {
-  const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, { headers: { authorization: `API ${apiKey}` } });
+export async function liveInputs(
+  url: string,
+  apiKey = 'demo-key',
+): Promise<Array<Record<string, any>>> {
+  const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, {
+    headers: { authorization: `API ${apiKey}` },
+  });
   if (!res.ok) throw new Error(`GET plumbing: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { nodes: Array<Record<string, any>> };
   return body.nodes.filter((n) => n.category === 'INPUT' && n.type !== 'RESTREAM');

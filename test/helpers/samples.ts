@@ -13,14 +13,20 @@ export const SAMPLE_SECRETS = {
 };
 
 /** The samples as create requests, with secrets filled in where the service requires them. */
-export function sampleCreateRequests(): Array<{ name: string; type: string; configuration: Record<string, any> }> {
+export function sampleCreateRequests(): Array<{
+  name: string;
+  type: string;
+  configuration: Record<string, any>;
+}> {
   const samples = JSON.parse(fs.readFileSync(SAMPLES_FILE, 'utf8')) as Array<Record<string, any>>;
   return samples.map((s) => {
     const configuration = structuredClone(s.configuration);
     if (s.type === 'ODBC') configuration.password = SAMPLE_SECRETS.password;
     if ('oauth2' in configuration) configuration.oauth2 = SAMPLE_SECRETS.oauth2;
-    if ('awsSecretAccessKey' in configuration) configuration.awsSecretAccessKey = SAMPLE_SECRETS.awsSecretAccessKey;
-    for (const p of configuration.parameters ?? []) if (p.parameter === 'session_id') p.value = SAMPLE_SECRETS.session_id;
+    if ('awsSecretAccessKey' in configuration)
+      configuration.awsSecretAccessKey = SAMPLE_SECRETS.awsSecretAccessKey;
+    for (const p of configuration.parameters ?? [])
+      if (p.parameter === 'session_id') p.value = SAMPLE_SECRETS.session_id;
     return { name: s.name, type: s.type, configuration };
   });
 }
@@ -37,8 +43,12 @@ export async function loadSamples(url: string, apiKey = 'demo-key'): Promise<voi
   }
   const deadline = Date.now() + 10000;
   while (Date.now() < deadline) {
-    const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, { headers: { authorization: `API ${apiKey}` } });
-    const names = new Set(((await res.json()) as { nodes: Array<{ name: string }> }).nodes.map((n) => n.name));
+    const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, {
+      headers: { authorization: `API ${apiKey}` },
+    });
+    const names = new Set(
+      ((await res.json()) as { nodes: Array<{ name: string }> }).nodes.map((n) => n.name),
+    );
     if (sampleCreateRequests().every((r) => names.has(r.name))) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -17,7 +17,11 @@ export interface TerraformResult {
  * inherits `env` (credentials for the provisioners), never the test's own
  * environment by accident.
  */
-export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): TerraformResult {
+export function terraform(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): TerraformResult {
   const result = spawnSync(TERRAFORM, args, {
     cwd: dir,
     encoding: 'utf8',
@@ -32,7 +36,9 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = 
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) {
-    throw new Error(`cannot run ${TERRAFORM}: ${result.error.message} (e2e tests need Terraform 1.11 on PATH)`);
+    throw new Error(
+      `cannot run ${TERRAFORM}: ${result.error.message} (e2e tests need Terraform 1.11 on PATH)`,
+    );
   }
   const stdout = result.stdout ?? '';
   const stderr = result.stderr ?? '';
@@ -40,7 +46,12 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 /** Runs terraform and throws with its output unless it exits with one of `okCodes`. */
-export function terraformOk(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, okCodes = [0]): TerraformResult {
+export function terraformOk(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  okCodes = [0],
+): TerraformResult {
   const result = terraform(dir, args, env);
   if (!okCodes.includes(result.code)) {
     throw new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${result.output}`);

@@ -23,7 +23,9 @@ interface CommonOptions {
 
 /** Adds the `inputs` command tree to a program. */
 export function addInputsCommands(program: Command, deps: InputsCommandDeps): void {
-  const inputs = program.command('inputs').description('inspect and change inputs one at a time (dry run unless --apply)');
+  const inputs = program
+    .command('inputs')
+    .description('inspect and change inputs one at a time (dry run unless --apply)');
 
   const make = (opts: CommonOptions & { indent?: string; width?: string; depth?: string }) => {
     const json = opts.format === 'json';
@@ -41,15 +43,27 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     });
     return { api, json };
   };
-  const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-  const applyOption = () => new Option('--apply', 'write the change (default: dry run that prints the diff)');
+  const formatOption = () =>
+    new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+  const applyOption = () =>
+    new Option('--apply', 'write the change (default: dry run that prints the diff)');
   const emit = (value: unknown) => deps.print(JSON.stringify(value, null, 2));
-  const change = (label: string, fn: (api: Inputs) => Promise<{ applied: boolean; newInput: unknown; diff: unknown }>) =>
+  const change =
+    (
+      label: string,
+      fn: (api: Inputs) => Promise<{ applied: boolean; newInput: unknown; diff: unknown }>,
+    ) =>
     (opts: CommonOptions) =>
       deps.run(async () => {
         const { api, json } = make(opts);
         const result = await fn(api);
-        if (json) emit({ operation: label, applied: result.applied, diff: result.diff, input: result.newInput });
+        if (json)
+          emit({
+            operation: label,
+            applied: result.applied,
+            diff: result.diff,
+            input: result.newInput,
+          });
         return 0;
       });
 
@@ -122,7 +136,11 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     .action((name: string, opts: CommonOptions & { yes?: boolean }) =>
       deps.run(async () => {
         if (opts.apply && !opts.yes) {
-          throw new CliError('confirmation_required', `deleting "${name}" cannot be undone`, 'add --yes to confirm');
+          throw new CliError(
+            'confirmation_required',
+            `deleting "${name}" cannot be undone`,
+            'add --yes to confirm',
+          );
         }
         const { api } = make(opts);
         await api.deleteInput(name);
@@ -132,15 +150,20 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
 
   inputs
     .command('edit')
-    .description('set one configuration field (VALUE is parsed as JSON when it is JSON, e.g. 500 or true)')
+    .description(
+      'set one configuration field (VALUE is parsed as JSON when it is JSON, e.g. 500 or true)',
+    )
     .argument('<name>')
     .argument('<field>')
     .argument('<value>')
     .option('--string', 'keep VALUE as a string even when it looks like JSON')
     .addOption(applyOption())
     .addOption(formatOption())
-    .action((name: string, field: string, value: string, opts: CommonOptions & { string?: boolean }) =>
-      change('edit', (api) => api.editInputConfiguration(name, field, opts.string ? value : parseValue(value)))(opts),
+    .action(
+      (name: string, field: string, value: string, opts: CommonOptions & { string?: boolean }) =>
+        change('edit', (api) =>
+          api.editInputConfiguration(name, field, opts.string ? value : parseValue(value)),
+        )(opts),
     );
 
   inputs
@@ -174,7 +197,9 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     .addOption(applyOption())
     .addOption(formatOption())
     .action((name: string, parameters: string[], opts: CommonOptions & { template: string }) =>
-      change('template', (api) => api.addTemplateToParameterConfiguration(name, parameters, opts.template))(opts),
+      change('template', (api) =>
+        api.addTemplateToParameterConfiguration(name, parameters, opts.template),
+      )(opts),
     );
 
   inputs
@@ -187,7 +212,9 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     .addOption(applyOption())
     .addOption(formatOption())
     .action((name: string, parameter: string, field: string, value: string, opts: CommonOptions) =>
-      change('set-param', (api) => api.editParameterConfiguration(name, parameter, field, parseValue(value)))(opts),
+      change('set-param', (api) =>
+        api.editParameterConfiguration(name, parameter, field, parseValue(value)),
+      )(opts),
     );
 }
 
@@ -206,7 +233,11 @@ export function parseTablePairs(pairs: readonly string[]): Record<string, string
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0 || at === pair.length - 1) {
-      throw new CliError('bad_table', `"${pair}" is not TABLE=INDICATOR`, 'e.g. orders=xmin::text::bigint');
+      throw new CliError(
+        'bad_table',
+        `"${pair}" is not TABLE=INDICATOR`,
+        'e.g. orders=xmin::text::bigint',
+      );
     }
     tables[pair.slice(0, at)] = pair.slice(at + 1);
   }

@@ -19,7 +19,11 @@ export interface StackLiveDiff {
 
 /** What `live-diff` prints. */
 export type LiveDiffResult =
-  | { readonly ok: true; readonly stacks: Record<string, StackLiveDiff>; readonly structureReads: number }
+  | {
+      readonly ok: true;
+      readonly stacks: Record<string, StackLiveDiff>;
+      readonly structureReads: number;
+    }
   | { readonly ok: false; readonly message: string };
 
 /** Reads live state once per distinct connection and diffs every manifest against it. */

@@ -38,12 +38,17 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .exitOverride();
 
   const manifestOption = () =>
-    new Option('-m, --manifest <file>', 'manifest.json synthesized by the stack').makeOptionMandatory();
+    new Option(
+      '-m, --manifest <file>',
+      'manifest.json synthesized by the stack',
+    ).makeOptionMandatory();
 
   const withContext = (manifestFile: string, fn: (ctx: CommandContext) => Promise<number>) =>
     run(async () => {
       const manifest = loadManifest(manifestFile);
-      const client = AloomaClient.fromEnv(process.env, manifest.connection, { defaultUrl: EmulatorDefaults.URL });
+      const client = AloomaClient.fromEnv(process.env, manifest.connection, {
+        defaultUrl: EmulatorDefaults.URL,
+      });
       return fn({
         api: client,
         manifest,
@@ -60,12 +65,16 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .option('--show-matching', 'also list fields that already match')
     .option('--compact', 'one line per input that differs (the report cdktf diff prints)')
     .action((opts: { manifest: string; showMatching?: boolean; compact?: boolean }) =>
-      withContext(opts.manifest, (ctx) => planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact })),
+      withContext(opts.manifest, (ctx) =>
+        planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact }),
+      ),
     );
 
   program
     .command(Subcommand.LIVE_DIFF)
-    .description('(used by synth) read manifests as a JSON array on stdin, print the live report as JSON')
+    .description(
+      '(used by synth) read manifests as a JSON array on stdin, print the live report as JSON',
+    )
     .option('--timeout-ms <ms>', 'give up after this long', '5000')
     .action((opts: { timeoutMs: string }) =>
       run(async () => {

@@ -12,30 +12,48 @@ export function loadManifest(file: string): Manifest {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError('manifest_unreadable', `cannot read manifest ${file}: ${(error as Error).message}`,
-      'pass the manifest.json synthesized by cdktf (cdktf.out/stacks/<stack>/assets/...)');
+    throw new CliError(
+      'manifest_unreadable',
+      `cannot read manifest ${file}: ${(error as Error).message}`,
+      'pass the manifest.json synthesized by cdktf (cdktf.out/stacks/<stack>/assets/...)',
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new CliError('manifest_invalid', `manifest ${file} is not valid JSON: ${(error as Error).message}`,
-      'run cdktf synth again; do not edit synthesized files');
+    throw new CliError(
+      'manifest_invalid',
+      `manifest ${file} is not valid JSON: ${(error as Error).message}`,
+      'run cdktf synth again; do not edit synthesized files',
+    );
   }
   const manifest = data as Manifest;
   if (manifest === null || typeof manifest !== 'object' || manifest.version !== MANIFEST_VERSION) {
-    throw new CliError('manifest_version',
+    throw new CliError(
+      'manifest_version',
       `manifest ${file} has version ${String((manifest as { version?: unknown })?.version)}, this runtime reads version ${MANIFEST_VERSION}`,
-      'synthesize with the same alooma-cdktf version as the runtime');
+      'synthesize with the same alooma-cdktf version as the runtime',
+    );
   }
   if (typeof manifest.owner !== 'string' || !manifest.owner || !Array.isArray(manifest.inputs)) {
-    throw new CliError('manifest_invalid', `manifest ${file} lacks "owner" or "inputs"`,
-      'run cdktf synth again; do not edit synthesized files');
+    throw new CliError(
+      'manifest_invalid',
+      `manifest ${file} lacks "owner" or "inputs"`,
+      'run cdktf synth again; do not edit synthesized files',
+    );
   }
   for (const [index, input] of manifest.inputs.entries()) {
-    if (typeof input?.name !== 'string' || typeof input.type !== 'string' || typeof input.configuration !== 'object') {
-      throw new CliError('manifest_invalid', `manifest ${file}: inputs[${index}] lacks name, type or configuration`,
-        'run cdktf synth again; do not edit synthesized files');
+    if (
+      typeof input?.name !== 'string' ||
+      typeof input.type !== 'string' ||
+      typeof input.configuration !== 'object'
+    ) {
+      throw new CliError(
+        'manifest_invalid',
+        `manifest ${file}: inputs[${index}] lacks name, type or configuration`,
+        'run cdktf synth again; do not edit synthesized files',
+      );
     }
   }
   return manifest;
@@ -48,12 +66,18 @@ export function parseNameList(raw: string | undefined, variable: string): string
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new CliError('bad_environment', `${variable} is not a JSON array of names`,
-      'this variable is set by the synthesized stack; do not set it by hand');
+    throw new CliError(
+      'bad_environment',
+      `${variable} is not a JSON array of names`,
+      'this variable is set by the synthesized stack; do not set it by hand',
+    );
   }
   if (!Array.isArray(parsed) || !parsed.every((n) => typeof n === 'string')) {
-    throw new CliError('bad_environment', `${variable} must be a JSON array of strings`,
-      'this variable is set by the synthesized stack; do not set it by hand');
+    throw new CliError(
+      'bad_environment',
+      `${variable} must be a JSON array of strings`,
+      'this variable is set by the synthesized stack; do not set it by hand',
+    );
   }
   return parsed;
 }

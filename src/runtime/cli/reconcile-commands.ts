@@ -4,8 +4,23 @@
  */
 import { EnvVar, Manifest } from '../protocol';
 import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
-import { LiveInput, Plan, planDelete, planHasChanges, planManifest, planPrune, summarize } from '../reconcile/plan';
-import { compactLine, formatPlan, headingLine, liveReportLines, palette, Palette } from '../reconcile/report';
+import {
+  LiveInput,
+  Plan,
+  planDelete,
+  planHasChanges,
+  planManifest,
+  planPrune,
+  summarize,
+} from '../reconcile/plan';
+import {
+  compactLine,
+  formatPlan,
+  headingLine,
+  liveReportLines,
+  palette,
+  Palette,
+} from '../reconcile/report';
 import { CliError, formatError } from './errors';
 import { parseNameList } from './manifest';
 
@@ -35,7 +50,10 @@ export async function planCommand(
 ): Promise<number> {
   const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
   if (options.compact) for (const line of liveReportLines(plan)) ctx.out.log(line);
-  else ctx.out.log(formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }));
+  else
+    ctx.out.log(
+      formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }),
+    );
   return planHasChanges(plan) ? 2 : 0;
 }
 
@@ -58,18 +76,30 @@ export async function pruneCommand(ctx: CommandContext): Promise<number> {
 }
 
 /** `delete`: deletes one input this stack owns (a per-input destroy provisioner). */
-export async function deleteCommand(ctx: CommandContext, name: string | undefined): Promise<number> {
+export async function deleteCommand(
+  ctx: CommandContext,
+  name: string | undefined,
+): Promise<number> {
   const target = name ?? ctx.env[EnvVar.INPUT_NAME];
   if (!target) {
-    throw new CliError('missing_name', `no input name given`,
-      `pass --name NAME or set ${EnvVar.INPUT_NAME} (the synthesized stack sets it)`);
+    throw new CliError(
+      'missing_name',
+      `no input name given`,
+      `pass --name NAME or set ${EnvVar.INPUT_NAME} (the synthesized stack sets it)`,
+    );
   }
-  const live = (await ctx.api.listInputs()).find((i) => i.name === target && (i.category ?? 'INPUT') === 'INPUT');
+  const live = (await ctx.api.listInputs()).find(
+    (i) => i.name === target && (i.category ?? 'INPUT') === 'INPUT',
+  );
   if (!live) {
     ctx.out.log(`Delete: "${target}" does not exist in Alooma; nothing to do.`);
     return 0;
   }
-  return execute(ctx, { owner: ctx.manifest.owner, inputs: [planDelete(ctx.manifest.owner, live)] }, 'Delete');
+  return execute(
+    ctx,
+    { owner: ctx.manifest.owner, inputs: [planDelete(ctx.manifest.owner, live)] },
+    'Delete',
+  );
 }
 
 async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<number> {
@@ -101,7 +131,9 @@ async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<
       `${writes} write(s) in ${seconds}s.`,
   );
   if (failed.length) {
-    ctx.out.log(`  hint: fix the errors above and run the deploy again; inputs already applied are kept and re-checked.`);
+    ctx.out.log(
+      `  hint: fix the errors above and run the deploy again; inputs already applied are kept and re-checked.`,
+    );
     return 1;
   }
   return 0;
@@ -110,7 +142,8 @@ async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<
 function progressLine(outcome: InputOutcome, done: number, total: number, p: Palette): string {
   const prefix = `[${done}/${total}]`;
   const input = outcome.plan;
-  if (!outcome.ok) return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
+  if (!outcome.ok)
+    return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
   const heading = headingLine(input, p).replace(/will be (\w+)( in place)?/, '$1$2');
   if (input.kind === 'create' || input.kind === 'delete') return `${prefix} ${heading}`;
   return `${prefix} ${heading}: ${compactLine(input).slice(input.name.length + 2)}`;

@@ -124,7 +124,10 @@ export class Inputs {
   }
 
   /** Prints inputs as a table (name, type, state, tables) or JSON, and returns them. */
-  async viewInputs(singleInput?: string, printFormat: 'table' | 'json' = 'table'): Promise<AloomaNode[]> {
+  async viewInputs(
+    singleInput?: string,
+    printFormat: 'table' | 'json' = 'table',
+  ): Promise<AloomaNode[]> {
     const all = await this.getAllInputs();
     const inputs = singleInput === undefined ? all : [findInput(all, singleInput)];
     if (printFormat === 'json') {
@@ -157,12 +160,21 @@ export class Inputs {
     const input = await this.getInput(singleInput);
     const tables = tablesOf(input);
     if (tables === undefined) {
-      throw new InputsError('no_tables', `input "${input.name}" (${input.type}) has no tables`,
-        'tables belong to database (ODBC) inputs');
+      throw new InputsError(
+        'no_tables',
+        `input "${input.name}" (${input.type}) has no tables`,
+        'tables belong to database (ODBC) inputs',
+      );
     }
     if (printList) {
       const map = parseTables(input);
-      this.print(renderTable(['table', 'update indicator'], tables.map((t) => [t, String(map[t])]), this.palette));
+      this.print(
+        renderTable(
+          ['table', 'update indicator'],
+          tables.map((t) => [t, String(map[t])]),
+          this.palette,
+        ),
+      );
     }
     return tables;
   }
@@ -222,13 +234,19 @@ export class Inputs {
   ): Promise<AloomaNode | undefined> {
     const all = await this.getAllInputs();
     if (all.some((n) => n.name === newInputName)) {
-      throw new InputsError('input_exists', `an input named "${newInputName}" already exists`,
-        'choose another name, or edit the existing input');
+      throw new InputsError(
+        'input_exists',
+        `an input named "${newInputName}" already exists`,
+        'choose another name, or edit the existing input',
+      );
     }
     const base = existingInput ? findInput(all, existingInput) : undefined;
     if (base && base.type !== 'ODBC') {
-      throw new InputsError('not_a_database_input', `input "${base.name}" is ${base.type}, not a database (ODBC) input`,
-        'copy from a database input');
+      throw new InputsError(
+        'not_a_database_input',
+        `input "${base.name}" is ${base.type}, not a database (ODBC) input`,
+        'copy from a database input',
+      );
     }
     const configuration: Record<string, unknown> = { ...(base?.configuration ?? {}) };
     delete configuration.password; // the copy's mask must not become the new password
@@ -240,8 +258,11 @@ export class Inputs {
     if (inputDefaultSchema !== undefined) configuration.input_default_schema = inputDefaultSchema;
     if (tablesDict !== undefined) configuration.tables = JSON.stringify(tablesDict);
     if (configuration.tables === undefined) {
-      throw new InputsError('no_tables', `no tables for "${newInputName}"`,
-        'pass tablesDict, or an existingInput to copy tables from');
+      throw new InputsError(
+        'no_tables',
+        `no tables for "${newInputName}"`,
+        'pass tablesDict, or an existingInput to copy tables from',
+      );
     }
     const newInput = { name: newInputName, type: 'ODBC', configuration };
     if (this.options.previewFull) this.print(this.json(newInput));
@@ -255,14 +276,21 @@ export class Inputs {
   }
 
   /** Sets one configuration field. */
-  async editInputConfiguration(inputName: string, fieldToEdit: string, newFieldValue: unknown): Promise<ChangeResult> {
+  async editInputConfiguration(
+    inputName: string,
+    fieldToEdit: string,
+    newFieldValue: unknown,
+  ): Promise<ChangeResult> {
     return this.change(inputName, (config) => {
       config[fieldToEdit] = newFieldValue;
     });
   }
 
   /** Adds (or re-points) tables of a database input. */
-  async addTableToInput(inputName: string, newTableDict: Record<string, string>): Promise<ChangeResult> {
+  async addTableToInput(
+    inputName: string,
+    newTableDict: Record<string, string>,
+  ): Promise<ChangeResult> {
     return this.change(inputName, (config, input) => {
       const tables = parseTables(input);
       config.tables = JSON.stringify({ ...tables, ...newTableDict });
@@ -296,7 +324,10 @@ export class Inputs {
     newValue: unknown,
   ): Promise<ChangeResult> {
     return this.change(inputName, (config, input) => {
-      config.parameters = editParameters(input, [parameterToEdit], (p) => ({ ...p, [valueToSet]: newValue }));
+      config.parameters = editParameters(input, [parameterToEdit], (p) => ({
+        ...p,
+        [valueToSet]: newValue,
+      }));
     });
   }
 
@@ -304,8 +335,18 @@ export class Inputs {
    * Prints the changes between two versions of an input, grouped as changed /
    * removed / added (and matching on request), and returns the diff.
    */
-  previewInputChanges(input: AloomaNode, newInput: AloomaNode, switches: PreviewSwitches = {}): ConfigDiff {
-    const show = { showMatching: false, showChanged: true, showRemoved: true, showAdded: true, ...switches };
+  previewInputChanges(
+    input: AloomaNode,
+    newInput: AloomaNode,
+    switches: PreviewSwitches = {},
+  ): ConfigDiff {
+    const show = {
+      showMatching: false,
+      showChanged: true,
+      showRemoved: true,
+      showAdded: true,
+      ...switches,
+    };
     const diff = diffConfig(comparable(input), comparable(newInput));
     const p = this.palette;
     const group = (title: string, changes: FieldChange[], render: (c: FieldChange) => string) => {
@@ -314,11 +355,18 @@ export class Inputs {
       for (const change of changes) this.print(`  ${render(change)}`);
     };
     const path = (c: FieldChange) => c.path.join('.');
-    if (show.showChanged) group('changed', diff.changed, (c) => p.yellow(`${path(c)}: ${renderValue(c.from)} -> ${renderValue(c.to)}`));
-    if (show.showRemoved) group('removed', diff.removed, (c) => p.red(`${path(c)}: ${renderValue(c.from)}`));
-    if (show.showAdded) group('added', diff.added, (c) => p.green(`${path(c)}: ${renderValue(c.to)}`));
-    if (show.showMatching) group('matching', diff.matching, (c) => p.dim(`${path(c)}: ${renderValue(c.to)}`));
-    if (diff.changed.length + diff.removed.length + diff.added.length === 0) this.print(`No changes to "${input.name}".`);
+    if (show.showChanged)
+      group('changed', diff.changed, (c) =>
+        p.yellow(`${path(c)}: ${renderValue(c.from)} -> ${renderValue(c.to)}`),
+      );
+    if (show.showRemoved)
+      group('removed', diff.removed, (c) => p.red(`${path(c)}: ${renderValue(c.from)}`));
+    if (show.showAdded)
+      group('added', diff.added, (c) => p.green(`${path(c)}: ${renderValue(c.to)}`));
+    if (show.showMatching)
+      group('matching', diff.matching, (c) => p.dim(`${path(c)}: ${renderValue(c.to)}`));
+    if (diff.changed.length + diff.removed.length + diff.added.length === 0)
+      this.print(`No changes to "${input.name}".`);
     return diff;
   }
 
@@ -371,14 +419,19 @@ export function findInput(inputs: readonly AloomaNode[], name: string): AloomaNo
   throw new InputsError(
     'input_not_found',
     `no input named "${name}"`,
-    known.length ? `known inputs: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}` : 'the account has no inputs',
+    known.length
+      ? `known inputs: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}`
+      : 'the account has no inputs',
   );
 }
 
 function refuseSystem(input: AloomaNode, verb: string): AloomaNode {
   if (SYSTEM_INPUT_TYPES.has(input.type)) {
-    throw new InputsError('system_input', `"${input.name}" is a ${input.type} system input; it cannot be ${verb === 'modify' ? 'modified' : `${verb}d`}`,
-      'system inputs are managed by Alooma itself');
+    throw new InputsError(
+      'system_input',
+      `"${input.name}" is a ${input.type} system input; it cannot be ${verb === 'modify' ? 'modified' : `${verb}d`}`,
+      'system inputs are managed by Alooma itself',
+    );
   }
   return input;
 }
@@ -393,21 +446,31 @@ function parseTables(input: AloomaNode): JsonObject {
   if (input.configuration.tables === undefined) return {};
   const tables = parseLiveJsonField(input.configuration.tables);
   if (!tables) {
-    throw new InputsError('bad_tables', `the tables of "${input.name}" are not a JSON object: ${renderValue(input.configuration.tables as Json)}`,
-      'fix them in Alooma, e.g. alooma-cdktf inputs edit NAME tables \'{"orders":"xmin::text::bigint"}\' --apply');
+    throw new InputsError(
+      'bad_tables',
+      `the tables of "${input.name}" are not a JSON object: ${renderValue(input.configuration.tables as Json)}`,
+      'fix them in Alooma, e.g. alooma-cdktf inputs edit NAME tables \'{"orders":"xmin::text::bigint"}\' --apply',
+    );
   }
   return tables;
 }
 
-function editParameters(input: AloomaNode, names: string[], edit: (p: RestParameter) => RestParameter): RestParameter[] {
+function editParameters(
+  input: AloomaNode,
+  names: string[],
+  edit: (p: RestParameter) => RestParameter,
+): RestParameter[] {
   const parameters = Array.isArray(input.configuration.parameters)
     ? (input.configuration.parameters as unknown[]).filter(isParameter)
     : [];
   const known = new Set(parameters.map((p) => p.parameter));
   const missing = names.filter((n) => !known.has(n));
   if (missing.length) {
-    throw new InputsError('parameter_not_found', `input "${input.name}" has no parameter ${missing.map((m) => `"${m}"`).join(', ')}`,
-      known.size ? `its parameters: ${[...known].join(', ')}` : 'it has no parameters');
+    throw new InputsError(
+      'parameter_not_found',
+      `input "${input.name}" has no parameter ${missing.map((m) => `"${m}"`).join(', ')}`,
+      known.size ? `its parameters: ${[...known].join(', ')}` : 'it has no parameters',
+    );
   }
   return parameters.map((p) => (names.includes(p.parameter) ? edit(p) : p));
 }

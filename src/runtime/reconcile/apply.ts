@@ -67,7 +67,10 @@ export interface ApplyOptions {
  * Resolves every secret the plan writes, or throws {@link MissingSecretError}
  * listing all missing variables at once.
  */
-export function resolveSecrets(plan: Plan, env: NodeJS.ProcessEnv): Map<string, Map<string, string>> {
+export function resolveSecrets(
+  plan: Plan,
+  env: NodeJS.ProcessEnv,
+): Map<string, Map<string, string>> {
   const resolved = new Map<string, Map<string, string>>();
   const missing: Array<{ input: string; path: string; env: string }> = [];
   for (const input of plan.inputs) {
@@ -77,7 +80,8 @@ export function resolveSecrets(plan: Plan, env: NodeJS.ProcessEnv): Map<string, 
     for (const path of input.secretsToWrite) {
       const ref = input.spec.secrets![path];
       const value = env[ref.env];
-      if (value === undefined || value === '') missing.push({ input: input.name, path, env: ref.env });
+      if (value === undefined || value === '')
+        missing.push({ input: input.name, path, env: ref.env });
       else values.set(path, value);
     }
     resolved.set(input.name, values);
@@ -87,7 +91,11 @@ export function resolveSecrets(plan: Plan, env: NodeJS.ProcessEnv): Map<string, 
 }
 
 /** Applies a plan; never throws for one input's failure (see outcomes). */
-export async function applyPlan(api: InputsApi, plan: Plan, options: ApplyOptions = {}): Promise<InputOutcome[]> {
+export async function applyPlan(
+  api: InputsApi,
+  plan: Plan,
+  options: ApplyOptions = {},
+): Promise<InputOutcome[]> {
   const secrets = resolveSecrets(plan, options.env ?? process.env);
   const work = plan.inputs.filter((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
   return mapConcurrent(work, options.concurrency ?? 8, async (input) => {
@@ -95,7 +103,14 @@ export async function applyPlan(api: InputsApi, plan: Plan, options: ApplyOption
     const writes = { count: 0 };
     let outcome: InputOutcome;
     try {
-      await applyInput(api, plan.owner, input, secrets.get(input.name) ?? new Map(), options, writes);
+      await applyInput(
+        api,
+        plan.owner,
+        input,
+        secrets.get(input.name) ?? new Map(),
+        options,
+        writes,
+      );
       outcome = { plan: input, ok: true, writes: writes.count };
     } catch (error) {
       outcome = { plan: input, ok: false, error, writes: writes.count };
@@ -122,7 +137,10 @@ async function applyInput(
       const spec = input.spec!;
       const configuration = desiredApiConfiguration(spec, undefined, owner, secrets);
       const node = await write(
-        api.createInput({ name: spec.name, type: spec.type, configuration }, { validate: options.validate ?? true }),
+        api.createInput(
+          { name: spec.name, type: spec.type, configuration },
+          { validate: options.validate ?? true },
+        ),
       );
       if (spec.paused === true && node.paused !== true) await write(api.setPaused(node.id, true));
       return;
@@ -134,7 +152,9 @@ async function applyInput(
       // the drift token stays stable after the correction (see drift.ts).
       const live = input.live!;
       const configuration = desiredApiConfiguration(input.spec!, live, owner, secrets);
-      await write(api.updateInput({ ...live, configuration } as LiveInput & Record<string, unknown>));
+      await write(
+        api.updateInput({ ...live, configuration } as LiveInput & Record<string, unknown>),
+      );
       if (input.pausedChange) await write(api.setPaused(live.id, input.pausedChange.to));
       return;
     }
@@ -163,7 +183,11 @@ export function desiredApiConfiguration(
     ...(live?.configuration ?? {}),
     ...toApiConfiguration(spec.configuration),
   };
-  if (Array.isArray(configuration.parameters) && live && Array.isArray(live.configuration.parameters)) {
+  if (
+    Array.isArray(configuration.parameters) &&
+    live &&
+    Array.isArray(live.configuration.parameters)
+  ) {
     configuration.parameters = keepLiveSecretParameterValues(
       configuration.parameters as RestParameter[],
       live.configuration.parameters as unknown[],
@@ -173,7 +197,9 @@ export function desiredApiConfiguration(
 
   const previous = live ? readMarker(live) : undefined;
   const secretVersions: Array<{ path: string; version: string }> = [];
-  for (const [path, ref] of Object.entries(spec.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [path, ref] of Object.entries(spec.secrets ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
     const version = secrets.has(path) ? ref.version : markedSecretVersion(previous, path);
     if (version !== undefined) secretVersions.push({ path, version });
   }
@@ -213,7 +239,11 @@ function setSecret(configuration: Record<string, unknown>, path: string, value: 
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -114,7 +114,9 @@ function parseJsonObject(text: string): JsonObject | undefined {
  * Desired configuration in the shape the API stores: objects of
  * JSON-string fields (ODBC `tables`, `ssh`, `fileFormat`) become JSON strings.
  */
-export function toApiConfiguration(configuration: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function toApiConfiguration(
+  configuration: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(configuration)) {
     if (value === undefined) continue;
@@ -132,6 +134,7 @@ export function toApiConfiguration(configuration: Readonly<Record<string, unknow
  */
 export function parseLiveJsonField(value: unknown): JsonObject | undefined {
   if (typeof value === 'string') return parseJsonObject(value);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as JsonObject;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return value as JsonObject;
   return undefined;
 }

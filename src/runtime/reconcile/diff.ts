@@ -44,7 +44,12 @@ export function diffConfig(live: JsonObject, desired: JsonObject): ConfigDiff {
   return diff;
 }
 
-function walk(live: Json | undefined, desired: Json | undefined, path: string[], out: ConfigDiff): void {
+function walk(
+  live: Json | undefined,
+  desired: Json | undefined,
+  path: string[],
+  out: ConfigDiff,
+): void {
   if (isObject(live) && isObject(desired)) {
     const keys = new Set([...Object.keys(live), ...Object.keys(desired)]);
     for (const key of [...keys].sort()) walk(live[key], desired[key], [...path, key], out);
@@ -53,7 +58,8 @@ function walk(live: Json | undefined, desired: Json | undefined, path: string[],
   if (live === undefined && desired === undefined) return;
   if (live === undefined) out.added.push({ kind: 'added', path, to: desired });
   else if (desired === undefined) out.removed.push({ kind: 'removed', path, from: live });
-  else if (isDeepStrictEqual(live, desired)) out.matching.push({ kind: 'matching', path, from: live, to: desired });
+  else if (isDeepStrictEqual(live, desired))
+    out.matching.push({ kind: 'matching', path, from: live, to: desired });
   else out.changed.push({ kind: 'changed', path, from: live, to: desired });
 }
 

@@ -26,7 +26,10 @@ export function liveFingerprint(spec: InputSpec, live: LiveInput | undefined): s
     paused: live.paused === true,
     type: live.type,
   };
-  return createHash('sha256').update(JSON.stringify(sortKeys(seen))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(sortKeys(seen)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** What one input contributes to its stack's drift token. */

@@ -21,7 +21,8 @@ export interface LiveInput {
 export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
 
 /** What happens to one input. */
-export type ActionKind = 'create' | 'update' | 'pause' | 'resume' | 'unchanged' | 'delete' | 'conflict';
+export type ActionKind =
+  'create' | 'update' | 'pause' | 'resume' | 'unchanged' | 'delete' | 'conflict';
 
 /** The plan for one input. */
 export interface InputPlan {
@@ -62,14 +63,21 @@ export function readMarker(live: LiveInput): OwnershipMarker | undefined {
       return undefined;
     }
   }
-  if (raw !== null && typeof raw === 'object' && typeof (raw as OwnershipMarker).owner === 'string') {
+  if (
+    raw !== null &&
+    typeof raw === 'object' &&
+    typeof (raw as OwnershipMarker).owner === 'string'
+  ) {
     return raw as OwnershipMarker;
   }
   return undefined;
 }
 
 /** The secret version the marker records for a path, if any. */
-export function markedSecretVersion(marker: OwnershipMarker | undefined, path: string): string | undefined {
+export function markedSecretVersion(
+  marker: OwnershipMarker | undefined,
+  path: string,
+): string | undefined {
   const versions = marker?.secretVersions;
   return Array.isArray(versions) ? versions.find((v) => v?.path === path)?.version : undefined;
 }
@@ -91,7 +99,11 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
     return { name: spec.name, kind: 'create', spec, secretsToWrite: secretPaths };
   }
   if (SYSTEM_INPUT_TYPES.has(live.type)) {
-    return conflict(spec, live, `"${spec.name}" is a ${live.type} system input, which must never be modified`);
+    return conflict(
+      spec,
+      live,
+      `"${spec.name}" is a ${live.type} system input, which must never be modified`,
+    );
   }
   if (live.type !== spec.type) {
     return conflict(
@@ -113,7 +125,9 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
   );
   const livePaused = live.paused === true;
   const pausedChange =
-    spec.paused !== undefined && spec.paused !== livePaused ? { from: livePaused, to: spec.paused } : undefined;
+    spec.paused !== undefined && spec.paused !== livePaused
+      ? { from: livePaused, to: spec.paused }
+      : undefined;
 
   const configChanged = hasChanges(diff) || secretsToWrite.length > 0 || !marker;
   const kind: ActionKind = configChanged
@@ -148,7 +162,11 @@ export function planManifest(manifest: Manifest, live: readonly LiveInput[]): Pl
  * that the manifest no longer declares. Only inputs whose ownership marker
  * names this owner are deleted; a missing input is already gone.
  */
-export function planPrune(manifest: Manifest, previousNames: readonly string[], live: readonly LiveInput[]): Plan {
+export function planPrune(
+  manifest: Manifest,
+  previousNames: readonly string[],
+  live: readonly LiveInput[],
+): Plan {
   const keep = new Set(manifest.inputs.map((i) => i.name));
   const byName = indexByName(live);
   const inputs: InputPlan[] = [];
@@ -176,7 +194,15 @@ export function planDelete(owner: string, live: LiveInput): InputPlan {
 
 /** Counts the plan's inputs per action kind. */
 export function summarize(plan: Plan): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, pause: 0, resume: 0, unchanged: 0, delete: 0, conflict: 0 };
+  const summary: PlanSummary = {
+    create: 0,
+    update: 0,
+    pause: 0,
+    resume: 0,
+    unchanged: 0,
+    delete: 0,
+    conflict: 0,
+  };
   for (const input of plan.inputs) summary[input.kind] += 1;
   return summary;
 }

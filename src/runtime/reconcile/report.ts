@@ -93,13 +93,16 @@ export function detailLines(input: InputPlan, options: FormatOptions = {}): stri
     if (options.showMatching) for (const change of matching) lines.push(renderChange(change, p));
   }
   if (input.pausedChange) {
-    lines.push(p.yellow(`~ paused: ${state(input.pausedChange.from)} -> ${state(input.pausedChange.to)}`));
+    lines.push(
+      p.yellow(`~ paused: ${state(input.pausedChange.from)} -> ${state(input.pausedChange.to)}`),
+    );
   }
   for (const path of input.secretsToWrite) {
     const version = input.spec?.secrets?.[path]?.version;
     lines.push(p.yellow(`~ ${path}: (secret, written${version ? ` as version ${version}` : ''})`));
   }
-  if (input.adopt && input.kind !== 'create') lines.push(p.cyan('  (exists, not yet managed: will be adopted)'));
+  if (input.adopt && input.kind !== 'create')
+    lines.push(p.cyan('  (exists, not yet managed: will be adopted)'));
   return lines;
 }
 
@@ -171,15 +174,20 @@ export function compactLine(input: InputPlan): string {
         });
         parts.push(`${top} ${items.join(' ')}`);
       } else {
-        for (const c of changes) parts.push(`${c.path.join('.')} ${renderValue(c.from)} -> ${renderValue(c.to)}`);
+        for (const c of changes)
+          parts.push(`${c.path.join('.')} ${renderValue(c.from)} -> ${renderValue(c.to)}`);
       }
     }
   }
   if (input.pausedChange) {
-    parts.push(`${state(input.pausedChange.from)} (live) -> ${state(input.pausedChange.to)} (code)`);
+    parts.push(
+      `${state(input.pausedChange.from)} (live) -> ${state(input.pausedChange.to)} (code)`,
+    );
   }
-  for (const path of input.secretsToWrite) if (input.kind !== 'create') parts.push(`${path} (secret) rotated`);
-  if (input.adopt && input.kind !== 'create' && input.kind !== 'conflict') parts.push('will be adopted');
+  for (const path of input.secretsToWrite)
+    if (input.kind !== 'create') parts.push(`${path} (secret) rotated`);
+  if (input.adopt && input.kind !== 'create' && input.kind !== 'conflict')
+    parts.push('will be adopted');
   return `${input.name}: ${parts.join('; ') || 'in sync'}`;
 }
 

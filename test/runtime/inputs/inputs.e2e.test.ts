@@ -16,7 +16,10 @@ let printed: string[];
 beforeAll(async () => {
   emulator = await startEmulatorProcess();
   await loadSamples(emulator.url);
-  client = new AloomaClient({ baseUrl: emulator.url, auth: { kind: 'apiKey', apiKey: 'demo-key' } });
+  client = new AloomaClient({
+    baseUrl: emulator.url,
+    auth: { kind: 'apiKey', apiKey: 'demo-key' },
+  });
 });
 afterAll(async () => emulator?.stop());
 beforeEach(async () => {
@@ -25,7 +28,12 @@ beforeEach(async () => {
 });
 
 function inputs(applyChanges: boolean, extra: Record<string, unknown> = {}): Inputs {
-  return new Inputs(client, { applyChanges, previewFull: false, print: (l) => printed.push(l), ...extra });
+  return new Inputs(client, {
+    applyChanges,
+    previewFull: false,
+    print: (l) => printed.push(l),
+    ...extra,
+  });
 }
 async function live(name: string): Promise<Record<string, any>> {
   return (await liveInputs(emulator.url)).find((n) => n.name === name)!;
@@ -44,12 +52,16 @@ async function checkSecret(nodeId: string, path: string, value: string): Promise
 describe('reading', () => {
   test('getAllInputs returns every input with one structure read', async () => {
     const all = await inputs(false).getAllInputs();
-    expect(all.map((n) => n.name)).toEqual(expect.arrayContaining(['orders_db', 'mixpanel_engage', 'webhook_events']));
+    expect(all.map((n) => n.name)).toEqual(
+      expect.arrayContaining(['orders_db', 'mixpanel_engage', 'webhook_events']),
+    );
     expect((await emulator.stats())['GET plumbing']).toBe(1);
   });
 
   test('getInput of a missing name raises input_not_found naming known inputs (the reference crashes)', async () => {
-    const error = await inputs(false).getInput('nope').catch((e: unknown) => e);
+    const error = await inputs(false)
+      .getInput('nope')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputsError);
     expect(error).toMatchObject({ code: 'input_not_found' });
     expect((error as InputsError).hint).toMatch(/orders_db/);
@@ -73,7 +85,9 @@ describe('reading', () => {
 
   test('listTables parses the JSON-string tables of a database input', async () => {
     expect(await inputs(false).listTables('orders_db')).toEqual(['order_items', 'orders', 'users']);
-    await expect(inputs(false).listTables('webhook_events')).rejects.toMatchObject({ code: 'no_tables' });
+    await expect(inputs(false).listTables('webhook_events')).rejects.toMatchObject({
+      code: 'no_tables',
+    });
   });
 });
 
@@ -91,7 +105,10 @@ describe('changing, dry run first', () => {
     expect(writeCount(stats)).toBe(1);
     expect(stats['GET plumbing']).toBe(1);
     const node = await live('orders_db');
-    expect(JSON.parse(node.configuration.tables)).toMatchObject({ items: 'updated_at', orders: 'xmin::text::bigint' });
+    expect(JSON.parse(node.configuration.tables)).toMatchObject({
+      items: 'updated_at',
+      orders: 'xmin::text::bigint',
+    });
     expect(node.configuration.password).toBe(SECRET_MASK);
     expect(await checkSecret(node.id, 'password', SAMPLE_SECRETS.password)).toBe(true);
   });
@@ -108,10 +125,16 @@ describe('changing, dry run first', () => {
   });
 
   test('addTemplateToParameterConfiguration templates several parameters; an unknown one is an error', async () => {
-    await inputs(true).addTemplateToParameterConfiguration('mixpanel_engage', ['where', 'session_id'], '%Y-%m-%d');
+    await inputs(true).addTemplateToParameterConfiguration(
+      'mixpanel_engage',
+      ['where', 'session_id'],
+      '%Y-%m-%d',
+    );
     const params = (await live('mixpanel_engage')).configuration.parameters;
     expect(params.map((p: any) => p.template)).toEqual(['%Y-%m-%d', '%Y-%m-%d']);
-    await expect(inputs(true).addTemplateToParameterConfiguration('mixpanel_engage', 'nope', '%Y')).rejects.toMatchObject({
+    await expect(
+      inputs(true).addTemplateToParameterConfiguration('mixpanel_engage', 'nope', '%Y'),
+    ).rejects.toMatchObject({
       code: 'parameter_not_found',
     });
   });
@@ -122,7 +145,9 @@ describe('changing, dry run first', () => {
     expect(params.find((p: any) => p.parameter === 'where').value).toBe(10);
     expect(params.find((p: any) => p.parameter === 'session_id').value).toBe(SECRET_MASK);
     const id = (await live('mixpanel_engage')).id;
-    expect(await checkSecret(id, 'parameters.session_id.value', SAMPLE_SECRETS.session_id)).toBe(true);
+    expect(await checkSecret(id, 'parameters.session_id.value', SAMPLE_SECRETS.session_id)).toBe(
+      true,
+    );
   });
 
   test('previewInputChanges groups changes and shows matching only when asked', async () => {
@@ -135,7 +160,10 @@ describe('changing, dry run first', () => {
 
   test('applyInputChanges writes the whole node and names it in the message (the reference prints undefined)', async () => {
     const node = await inputs(false).getInput('orders_db');
-    await inputs(true).applyInputChanges({ ...node, configuration: { ...node.configuration, server: 'db2' } });
+    await inputs(true).applyInputChanges({
+      ...node,
+      configuration: { ...node.configuration, server: 'db2' },
+    });
     expect(output()).toBe('Applied changes to input "orders_db".');
     expect((await live('orders_db')).configuration.server).toBe('db2');
   });
@@ -152,13 +180,33 @@ describe('pause, resume, delete, create', () => {
   });
 
   test('createInputDatabase copies an input and takes db_type from the credentials (the reference copies the schema)', async () => {
-    const credentials = { server: 'replica', port: 5432, database: 'shop', db_type: 'psql', user: 'u', password: 'Pw-Create-1' };
-    expect(await inputs(false).createInputDatabase(credentials, 'orders_copy', 'orders_db')).toBeUndefined();
+    const credentials = {
+      server: 'replica',
+      port: 5432,
+      database: 'shop',
+      db_type: 'psql',
+      user: 'u',
+      password: 'Pw-Create-1',
+    };
+    expect(
+      await inputs(false).createInputDatabase(credentials, 'orders_copy', 'orders_db'),
+    ).toBeUndefined();
     expect(await live('orders_copy')).toBeUndefined();
-    const created = await inputs(true).createInputDatabase(credentials, 'orders_copy', 'orders_db', undefined, true, 'COPY');
+    const created = await inputs(true).createInputDatabase(
+      credentials,
+      'orders_copy',
+      'orders_db',
+      undefined,
+      true,
+      'COPY',
+    );
     expect(created?.name).toBe('orders_copy');
     const node = await live('orders_copy');
-    expect(node.configuration).toMatchObject({ db_type: 'psql', input_default_schema: 'COPY', server: 'replica' });
+    expect(node.configuration).toMatchObject({
+      db_type: 'psql',
+      input_default_schema: 'COPY',
+      server: 'replica',
+    });
     expect(JSON.parse(node.configuration.tables)).toHaveProperty('orders');
     expect(JSON.stringify(node)).not.toContain('Pw-Create-1');
   });
@@ -170,7 +218,9 @@ describe('pause, resume, delete, create', () => {
     expect(await live('orders_copy')).toBeUndefined();
     const all = await client.listInputs();
     const restream = all.find((n) => n.type === 'RESTREAM')!;
-    await expect(inputs(true).deleteInput(restream.name)).rejects.toMatchObject({ code: 'system_input' });
+    await expect(inputs(true).deleteInput(restream.name)).rejects.toMatchObject({
+      code: 'system_input',
+    });
   });
 });
 
@@ -188,33 +238,56 @@ describe('the inputs CLI', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/configuration\.tables\.payments: "id"/);
     expect(dry.stdout).toMatch(/Dry run/);
-    expect(JSON.parse((await live('orders_db')).configuration.tables)).not.toHaveProperty('payments');
-    expect(runCli(['inputs', 'add-tables', 'orders_db', 'payments=id', '--apply'], env()).code).toBe(0);
-    expect(JSON.parse((await live('orders_db')).configuration.tables)).toHaveProperty('payments', 'id');
+    expect(JSON.parse((await live('orders_db')).configuration.tables)).not.toHaveProperty(
+      'payments',
+    );
+    expect(
+      runCli(['inputs', 'add-tables', 'orders_db', 'payments=id', '--apply'], env()).code,
+    ).toBe(0);
+    expect(JSON.parse((await live('orders_db')).configuration.tables)).toHaveProperty(
+      'payments',
+      'id',
+    );
   });
 
   test('delete --apply without --yes is refused with a hint', async () => {
     const result = runCli(['inputs', 'delete', 'webhook_events', '--apply'], env());
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error[confirmation_required]: deleting "webhook_events" cannot be undone\n  hint: add --yes to confirm\n');
+    expect(result.stderr).toBe(
+      'error[confirmation_required]: deleting "webhook_events" cannot be undone\n  hint: add --yes to confirm\n',
+    );
     expect(await live('webhook_events')).toBeDefined();
   });
 
   test('a missing input is one line and a hint', () => {
     const result = runCli(['inputs', 'tables', 'nope'], env());
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error\[input_not_found\]: no input named "nope"\n  hint: known inputs: /);
+    expect(result.stderr).toMatch(
+      /^error\[input_not_found\]: no input named "nope"\n  hint: known inputs: /,
+    );
   });
 
   test('edit, auto-map, template and set-param write with --apply', async () => {
-    expect(runCli(['inputs', 'edit', 'orders_db', 'batch_size', '250', '--apply'], env()).code).toBe(0);
+    expect(
+      runCli(['inputs', 'edit', 'orders_db', 'batch_size', '250', '--apply'], env()).code,
+    ).toBe(0);
     expect(runCli(['inputs', 'auto-map', 'orders_db', 'on', '--apply'], env()).code).toBe(0);
-    expect(runCli(['inputs', 'template', 'mixpanel_engage', 'where', '--template', '%Y', '--apply'], env()).code).toBe(0);
-    expect(runCli(['inputs', 'set-param', 'mixpanel_engage', 'where', 'value', '3', '--apply'], env()).code).toBe(0);
+    expect(
+      runCli(
+        ['inputs', 'template', 'mixpanel_engage', 'where', '--template', '%Y', '--apply'],
+        env(),
+      ).code,
+    ).toBe(0);
+    expect(
+      runCli(['inputs', 'set-param', 'mixpanel_engage', 'where', 'value', '3', '--apply'], env())
+        .code,
+    ).toBe(0);
     const orders = await live('orders_db');
     expect(orders.configuration.batch_size).toBe(250);
     expect([true, 'true']).toContain(orders.configuration.auto_map);
-    const where = (await live('mixpanel_engage')).configuration.parameters.find((p: any) => p.parameter === 'where');
+    const where = (await live('mixpanel_engage')).configuration.parameters.find(
+      (p: any) => p.parameter === 'where',
+    );
     expect(where).toMatchObject({ template: '%Y', value: 3 });
   });
 

@@ -1,9 +1,19 @@
 import { Manifest, MARKER_FIELD, InputSpec } from '../../../src/runtime/protocol';
 import { canonicalConfig, toApiConfiguration } from '../../../src/runtime/reconcile/canonical';
 import { diffConfig } from '../../../src/runtime/reconcile/diff';
-import { LiveInput, planDelete, planManifest, planPrune, summarize } from '../../../src/runtime/reconcile/plan';
+import {
+  LiveInput,
+  planDelete,
+  planManifest,
+  planPrune,
+  summarize,
+} from '../../../src/runtime/reconcile/plan';
 import { compactLine, formatPlan } from '../../../src/runtime/reconcile/report';
-import { desiredApiConfiguration, MissingSecretError, resolveSecrets } from '../../../src/runtime/reconcile/apply';
+import {
+  desiredApiConfiguration,
+  MissingSecretError,
+  resolveSecrets,
+} from '../../../src/runtime/reconcile/apply';
 import { SECRET_MASK } from '../../../src/runtime/secret-fields';
 
 describe('canonical configuration', () => {
@@ -14,7 +24,9 @@ describe('canonical configuration', () => {
   });
 
   test('auto_map "true" and true, port "5432" and 5432 compare equal', () => {
-    expect(canonicalConfig({ auto_map: 'true', port: '5432' })).toEqual(canonicalConfig({ auto_map: true, port: 5432 }));
+    expect(canonicalConfig({ auto_map: 'true', port: '5432' })).toEqual(
+      canonicalConfig({ auto_map: true, port: 5432 }),
+    );
   });
 
   test('parameters compare by name, whatever their order, and secret values are left out', () => {
@@ -34,7 +46,9 @@ describe('canonical configuration', () => {
   });
 
   test('secret keys and the ownership marker are never compared', () => {
-    expect(canonicalConfig({ password: SECRET_MASK, [MARKER_FIELD]: { owner: 'x' }, user: 'u' })).toEqual({ user: 'u' });
+    expect(
+      canonicalConfig({ password: SECRET_MASK, [MARKER_FIELD]: { owner: 'x' }, user: 'u' }),
+    ).toEqual({ user: 'u' });
   });
 
   test('the API form serialises tables back to a JSON string', () => {
@@ -51,7 +65,9 @@ describe('field-level diff', () => {
       { tables: { orders: 'xmin', users: 'xmin' }, batch_size: 100 },
       { tables: { orders: 'updated_at', items: 'id' }, batch_size: 100 },
     );
-    expect(diff.changed).toEqual([{ kind: 'changed', path: ['tables', 'orders'], from: 'xmin', to: 'updated_at' }]);
+    expect(diff.changed).toEqual([
+      { kind: 'changed', path: ['tables', 'orders'], from: 'xmin', to: 'updated_at' },
+    ]);
     expect(diff.removed).toEqual([{ kind: 'removed', path: ['tables', 'users'], from: 'xmin' }]);
     expect(diff.added).toEqual([{ kind: 'added', path: ['tables', 'items'], to: 'id' }]);
     expect(diff.matching.map((m) => m.path.join('.'))).toEqual(['batch_size']);
@@ -77,14 +93,20 @@ describe('planning a manifest against live inputs', () => {
   });
 
   test('GIVEN only the paused state differs WHEN planned THEN it is a pause or resume, not an update', () => {
-    expect(planManifest(manifest([db({}, { paused: true })]), [liveDb()]).inputs[0].kind).toBe('pause');
-    expect(planManifest(manifest([db({}, { paused: false })]), [liveDb({ paused: true })]).inputs[0].kind).toBe('resume');
+    expect(planManifest(manifest([db({}, { paused: true })]), [liveDb()]).inputs[0].kind).toBe(
+      'pause',
+    );
+    expect(
+      planManifest(manifest([db({}, { paused: false })]), [liveDb({ paused: true })]).inputs[0]
+        .kind,
+    ).toBe('resume');
   });
 
   test('GIVEN paused is undefined WHEN the live input is paused THEN it is left as it is', () => {
-    expect(planManifest(manifest([db({}, { paused: undefined })]), [liveDb({ paused: true })]).inputs[0].kind).toBe(
-      'unchanged',
-    );
+    expect(
+      planManifest(manifest([db({}, { paused: undefined })]), [liveDb({ paused: true })]).inputs[0]
+        .kind,
+    ).toBe('unchanged');
   });
 
   test('GIVEN a bumped secret version WHEN planned THEN only that secret is rewritten', () => {
@@ -102,8 +124,10 @@ describe('planning a manifest against live inputs', () => {
     expect(input.secretsToWrite).toEqual([]);
   });
 
-  test("GIVEN an input owned by another stack WHEN planned THEN it is a conflict and not written", () => {
-    const live = liveDb({ configuration: { ...liveDb().configuration, [MARKER_FIELD]: { owner: 'other' } } });
+  test('GIVEN an input owned by another stack WHEN planned THEN it is a conflict and not written', () => {
+    const live = liveDb({
+      configuration: { ...liveDb().configuration, [MARKER_FIELD]: { owner: 'other' } },
+    });
     const input = planManifest(manifest([db()]), [live]).inputs[0];
     expect(input.kind).toBe('conflict');
     expect(input.reason).toMatch(/managed by "other"/);
@@ -121,12 +145,16 @@ describe('planning a manifest against live inputs', () => {
   });
 
   test('GIVEN unmanaged live fields WHEN planned THEN they are ignored', () => {
-    const live = liveDb({ configuration: { ...liveDb().configuration, input_type: 'x', state_extra: 1 } });
+    const live = liveDb({
+      configuration: { ...liveDb().configuration, input_type: 'x', state_extra: 1 },
+    });
     expect(planManifest(manifest([db()]), [live]).inputs[0].kind).toBe('unchanged');
   });
 
   test('the multi-line plan is readable and ends with a summary', () => {
-    const plan = planManifest(manifest([db({ batch_size: 500 }), db({}, { name: 'new_db' })]), [liveDb()]);
+    const plan = planManifest(manifest([db({ batch_size: 500 }), db({}, { name: 'new_db' })]), [
+      liveDb(),
+    ]);
     expect(formatPlan(plan)).toBe(
       [
         '~ orders_db (ODBC) will be updated in place',
@@ -150,9 +178,17 @@ describe('planning a manifest against live inputs', () => {
 describe('prune and delete plans', () => {
   test('prune deletes previously managed names the manifest dropped, and only those this owner manages', () => {
     const mine = liveDb({ name: 'old_db', id: 'a' });
-    const foreign = liveDb({ name: 'foreign', id: 'b', configuration: { [MARKER_FIELD]: { owner: 'other' } } });
+    const foreign = liveDb({
+      name: 'foreign',
+      id: 'b',
+      configuration: { [MARKER_FIELD]: { owner: 'other' } },
+    });
     const kept = liveDb({ id: 'c' });
-    const plan = planPrune(manifest([db()]), ['old_db', 'foreign', 'orders_db', 'gone'], [mine, foreign, kept]);
+    const plan = planPrune(
+      manifest([db()]),
+      ['old_db', 'foreign', 'orders_db', 'gone'],
+      [mine, foreign, kept],
+    );
     expect(summarize(plan)).toMatchObject({ delete: 1, conflict: 1 });
     expect(plan.inputs.find((i) => i.kind === 'delete')?.name).toBe('old_db');
   });
@@ -164,7 +200,10 @@ describe('prune and delete plans', () => {
 
 describe('secrets at apply time', () => {
   test('every missing variable is reported at once, before any write', () => {
-    const plan = planManifest(manifest([db(), db({}, { name: 'b', secrets: { password: { env: 'B_PW' } } })]), []);
+    const plan = planManifest(
+      manifest([db(), db({}, { name: 'b', secrets: { password: { env: 'B_PW' } } })]),
+      [],
+    );
     expect(() => resolveSecrets(plan, {})).toThrow(MissingSecretError);
     expect(() => resolveSecrets(plan, {})).toThrow(/PG_PASSWORD .*B_PW/);
   });
@@ -172,15 +211,28 @@ describe('secrets at apply time', () => {
   test('an update keeps unmanaged live fields and the stored secret (mask sent back), and records the owner', () => {
     const live = liveDb({ configuration: { ...liveDb().configuration, extra: 'kept' } });
     const config = desiredApiConfiguration(db({ batch_size: 5 }), live, 'stack', new Map());
-    expect(config).toMatchObject({ extra: 'kept', password: SECRET_MASK, batch_size: 5, [MARKER_FIELD]: { owner: 'stack' } });
+    expect(config).toMatchObject({
+      extra: 'kept',
+      password: SECRET_MASK,
+      batch_size: 5,
+      [MARKER_FIELD]: { owner: 'stack' },
+    });
     expect(typeof config.tables).toBe('string');
   });
 
   test('a rotated secret is written and its version recorded', () => {
     const spec = db({}, { secrets: { password: { env: 'PG_PASSWORD', version: '3' } } });
-    const config = desiredApiConfiguration(spec, liveDb(), 'stack', new Map([['password', 'new-secret']]));
+    const config = desiredApiConfiguration(
+      spec,
+      liveDb(),
+      'stack',
+      new Map([['password', 'new-secret']]),
+    );
     expect(config.password).toBe('new-secret');
-    expect(config[MARKER_FIELD]).toMatchObject({ owner: 'stack', secretVersions: [{ path: 'password', version: '3' }] });
+    expect(config[MARKER_FIELD]).toMatchObject({
+      owner: 'stack',
+      secretVersions: [{ path: 'password', version: '3' }],
+    });
   });
 });
 
