@@ -259,6 +259,16 @@ export function invalidScope(scope: IConstruct, construct: string, parent: strin
   );
 }
 
+/** A foreign construct uses an id the library reserves. */
+export function reservedId(scope: IConstruct, id: string): AloomaConstructError {
+  return error(
+    scope,
+    AloomaErrorCode.INVALID_SCOPE,
+    `the construct id ${quote(id)} is reserved for the stack's Alooma reconciler`,
+    'Give your construct another id',
+  );
+}
+
 /** The runtime bundle is missing at `path`. */
 export function runtimeBundleMissing(scope: IConstruct, path: string): AloomaConstructError {
   return error(

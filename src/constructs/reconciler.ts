@@ -60,7 +60,7 @@ export class AloomaReconciler extends Construct {
     const existing = stack.node.tryFindChild(AloomaReconciler.ID);
     if (existing !== undefined) {
       if (AloomaReconciler.isAloomaReconciler(existing)) return existing;
-      throw errors.invalidScope(existing, `a construct with id "${AloomaReconciler.ID}"`, 'alooma-cdktf (the id is reserved)');
+      throw errors.reservedId(existing, AloomaReconciler.ID);
     }
     return new AloomaReconciler(stack);
   }

@@ -1,4 +1,4 @@
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import {
   AloomaDatabaseInput,
   AloomaDatabaseInputProps,
@@ -8,7 +8,6 @@ import {
 } from '../../src/constructs';
 import { redactHashes, synth, synthJson, testStack, validate } from './helpers';
 
-Testing.setupJest();
 
 const TERRAFORM_DATA = { tfResourceType: 'terraform_data' };
 

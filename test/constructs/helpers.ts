@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
+// Types of cdktf's jest matchers (toHaveResourceWithProperties, ...), as cdktf's project template imports them.
+import 'cdktf/lib/testing/adapters/jest';
 import { RUNTIME_BUNDLE_CONTEXT_KEY } from '../../src/constructs/private/runtime-bundle';
+
+Testing.setupJest();
 
 /** Stand-in runtime bundle with a stable content hash. */
 export const RUNTIME_STUB = path.join(__dirname, 'fixtures', 'runtime-stub.js');

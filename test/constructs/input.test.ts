@@ -2,7 +2,6 @@ import { Testing } from 'cdktf';
 import { AloomaInput, AloomaInputType, AloomaSecret, RemovalPolicy } from '../../src/constructs';
 import { synth, synthJson, testStack } from './helpers';
 
-Testing.setupJest();
 
 describe('AloomaInput', () => {
   test('synthesizes a webhook with its identity and configuration', () => {

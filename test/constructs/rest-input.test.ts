@@ -1,9 +1,7 @@
-import { Testing } from 'cdktf';
 import { AloomaRestInput, AloomaRestInputProps, AloomaSecret, ParameterTemplate } from '../../src/constructs';
 import { AloomaReconciler } from '../../src/constructs/reconciler';
 import { synthJson, testStack, validate } from './helpers';
 
-Testing.setupJest();
 
 function props(overrides: Partial<AloomaRestInputProps> = {}): AloomaRestInputProps {
   return { name: 'mixpanel_engage', baseUrl: 'https://mixpanel.com/api/2.0/engage', ...overrides };

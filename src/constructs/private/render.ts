@@ -35,7 +35,8 @@ export function sha256(text: string): string {
  * Terraform turns back into the literal text.
  */
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // Replacement functions: in a replacement string "$$" would itself mean "$".
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** {@link escapeTemplate} applied to every string and object key of a JSON value. */

@@ -11,6 +11,7 @@ import { EmulatorDefaults, Manifest, Subcommand } from '../protocol';
 import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
+import { importCommand } from './import-command';
 import { loadManifest } from './manifest';
 import {
   applyCommand,
@@ -112,6 +113,22 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     colour: colourEnabled,
     run,
   });
+
+  program
+    .command('import')
+    .description('print TypeScript construct code for live inputs; deploying it changes nothing')
+    .argument('[names...]', 'inputs to import')
+    .option('--all', 'import every input (system inputs excluded)')
+    .option('--module <name>', 'module to import the constructs from', 'alooma-cdktf')
+    .option('--function <name>', 'name of the generated function', 'importedInputs')
+    .action((names: string[], opts: { all?: boolean; module: string; function: string }) =>
+      run(async () => {
+        const client = AloomaClient.fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL });
+        const result = await importCommand(client, names, opts);
+        process.stdout.write(result.code);
+        return 0;
+      }),
+    );
 
   program
     .command(Subcommand.EMULATOR)

@@ -1,0 +1,69 @@
+/**
+ * The app the benchmarks synthesize: one stack of N database inputs with T
+ * tables each, as a user would write it. Run it as cdktf.json runs main.ts
+ * (`node -r ts-node/register/transpile-only bench/synth-app.ts`), with:
+ *
+ *   BENCH_INPUTS   number of inputs (default 10)
+ *   BENCH_TABLES   tables per input (default 20)
+ *   BENCH_VARIANT  0 or 1: flips the update indicator of one table of input 0,
+ *                  so two synths differ by exactly one input (default 0)
+ *   BENCH_API_URL  the connection's apiUrl (default: the emulator's)
+ *   CDKTF_OUTDIR   where to write (set by cdktf synth; default cdktf.out)
+ *
+ * It prints `synth-ms <n>` (time spent in app code + app.synth(), measured in
+ * process) so the runner can tell module loading from synthesis.
+ */
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AloomaConnection, AloomaDatabaseInput, AloomaSecret } from '../src/constructs';
+
+const started = process.hrtime.bigint();
+
+const inputs = positiveInt('BENCH_INPUTS', 10);
+const tables = positiveInt('BENCH_TABLES', 20);
+const variant = positiveInt('BENCH_VARIANT', 0, 0);
+
+/** N inputs of one shape, like a team that replicates many similar databases. */
+class BenchInputsStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AloomaConnection(this, 'Alooma', {
+      apiUrl: process.env.BENCH_API_URL || 'http://127.0.0.1:8787',
+      account: 'demo',
+    });
+    for (let i = 0; i < inputs; i++) {
+      const db = new AloomaDatabaseInput(this, `Db${i}`, {
+        name: `bench_db_${String(i).padStart(4, '0')}`,
+        source: {
+          server: `db${i}.internal.example`,
+          port: 5432,
+          database: `shop_${i}`,
+          schema: 'public',
+          dbType: 'psql',
+          user: 'alooma_reader',
+          password: AloomaSecret.fromEnv('PG_PASSWORD'),
+        },
+        defaultSchema: 'BENCH',
+        batchSize: 50_000,
+      });
+      for (let t = 0; t < tables; t++) {
+        const indicator = i === 0 && t === 0 && variant === 1 ? 'updated_at' : 'xmin::text::bigint';
+        db.addTable(`table_${t}`, indicator);
+      }
+    }
+  }
+}
+
+const app = new App();
+new BenchInputsStack(app, 'bench-inputs');
+app.synth();
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+console.log(`synth-ms ${ms.toFixed(1)}`);
+
+function positiveInt(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
+  return value;
+}

@@ -1,0 +1,35 @@
+/**
+ * `alooma-cdktf import NAME... | --all`: one structure read, then code.
+ */
+import { SYSTEM_INPUT_TYPES } from '../client/types';
+import type { AloomaNode } from '../client/types';
+import { generateImportCode, ImportResult } from '../import/codegen';
+import { findInput } from '../inputs/inputs';
+import { CliError } from './errors';
+
+/** What import needs of the client. */
+export interface ImportClient {
+  listInputs(): Promise<AloomaNode[]>;
+  getAccountName(): Promise<string>;
+}
+
+/** Reads the inputs to import and generates their code. */
+export async function importCommand(
+  client: ImportClient,
+  names: readonly string[],
+  options: { all?: boolean; module?: string; function?: string },
+): Promise<ImportResult> {
+  if (!options.all && names.length === 0) {
+    throw new CliError('nothing_to_import', 'no input named', 'name the inputs to import, or pass --all');
+  }
+  const [live, account] = await Promise.all([client.listInputs(), client.getAccountName().catch(() => undefined)]);
+  const inputs = live.filter((n) => (n.category ?? 'INPUT') === 'INPUT');
+  const chosen = options.all
+    ? inputs.filter((n) => !SYSTEM_INPUT_TYPES.has(n.type))
+    : names.map((name) => findInput(inputs, name));
+  const system = chosen.find((n) => SYSTEM_INPUT_TYPES.has(n.type));
+  if (system) {
+    throw new CliError('system_input', `"${system.name}" is a ${system.type} system input`, 'system inputs are managed by Alooma itself; leave them out');
+  }
+  return generateImportCode(chosen, { moduleName: options.module, functionName: options.function, account });
+}
