@@ -14,10 +14,22 @@ import { FaultInjector, FaultOptions } from './faults';
 import { buildServer } from './server';
 import { RequestStats } from './stats';
 import { AccountSpec, AloomaStore } from './store';
+import {
+  PostgresSourceValidator,
+  SOURCE_VALIDATION_MODES,
+  SourceValidationMode,
+} from './source-validation';
 import { SourceValidator, acceptAllSources } from './validation';
 
 export type { FaultOptions } from './faults';
-export type { SourceValidator, SourceValidationResult, InputDraft } from './validation';
+export type {
+  SourceValidator,
+  SourceValidationResult,
+  SourceValidationContext,
+  InputDraft,
+} from './validation';
+export type { SourceValidationMode } from './source-validation';
+export { DEFAULT_SOURCE_TIMEOUT_MS, PostgresSourceValidator } from './source-validation';
 export type { AccountSpec } from './store';
 
 /** Default session lifetime in seconds. */
@@ -49,7 +61,21 @@ export interface EmulatorOptions {
   readonly enableControl?: boolean;
   /** Log every request. @default false */
   readonly logger?: boolean;
-  /** Checks sources on validating creates/edits. @default - accepts every source */
+  /**
+   * Source validation on validating creates and edits (`POST plumbing/inputs`,
+   * `PUT inputs/<id>`): `resolvable` connects to the PostgreSQL source of
+   * every ODBC input whose host resolves here and skips (with a warning) host
+   * names that do not, such as the placeholders of examples; `strict` refuses
+   * those too; `off` accepts every source. Ignored when `sourceValidator` is
+   * given. @default 'resolvable'
+   */
+  readonly sourceValidation?: SourceValidationMode;
+  /**
+   * Limit on resolving, connecting and logging in to a source, and on each
+   * validation statement, in ms. @default 5000
+   */
+  readonly sourceTimeoutMs?: number;
+  /** A custom source validator, replacing the one `sourceValidation` selects. @default - see sourceValidation */
   readonly sourceValidator?: SourceValidator;
   /**
    * Inputs to load into the default account at start (a JSON file path or
@@ -74,8 +100,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? EmulatorDefaults.HOST;
   const sessionTtlS = options.sessionTtlS ?? DEFAULT_SESSION_TTL_S;
   if (!(sessionTtlS > 0)) throw new Error(`sessionTtlS must be > 0 (got ${sessionTtlS})`);
-  // Validate faults before touching the disk.
+  // Validate faults and source validation options before touching the disk.
   const faults = new FaultInjector(options.faults, options.faultSeed);
+  const sourceValidator = options.sourceValidator ?? selectSourceValidator(options);
 
   const store = await AloomaStore.open(
     options.dataDir ?? EmulatorDefaults.DATA_DIR,
@@ -92,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sessionTtlS,
       enableControl: options.enableControl ?? false,
       logger: options.logger ?? false,
-      sourceValidator: options.sourceValidator ?? acceptAllSources,
+      sourceValidator,
     });
     await app.listen({ host, port: options.port ?? EmulatorDefaults.PORT });
   } catch (err) {
@@ -117,6 +144,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         }
       })()),
   };
+}
+
+function selectSourceValidator(options: EmulatorOptions): SourceValidator {
+  const mode = options.sourceValidation ?? 'resolvable';
+  if (!SOURCE_VALIDATION_MODES.includes(mode)) {
+    throw new Error(
+      `sourceValidation must be one of ${SOURCE_VALIDATION_MODES.join(', ')} (got ${String(mode)})`,
+    );
+  }
+  if (mode === 'off') return acceptAllSources;
+  return new PostgresSourceValidator({ mode, timeoutMs: options.sourceTimeoutMs });
 }
 
 async function loadSamples(source: string | readonly unknown[]): Promise<readonly unknown[]> {

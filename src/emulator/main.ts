@@ -1,7 +1,8 @@
 /**
  * Command line of the emulator, bundled into `dist/emulator.js`:
  *
- *   node dist/emulator.js [--port 8787] [--data-dir .alooma-local] [--enable-control] ...
+ *   node dist/emulator.js [--port 8787] [--data-dir .alooma-local] [--enable-control]
+ *     [--source-validation resolvable|strict|off | --no-source-validation] ...
  *
  * The runtime CLI's `emulator` subcommand loads this bundle and calls
  * {@link main} with a process.argv-style array.
@@ -10,6 +11,11 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EmulatorDefaults, Subcommand } from '../runtime/protocol';
 import { DEFAULT_ACCOUNT, DEFAULT_SESSION_TTL_S, RunningEmulator, startEmulator } from './index';
+import {
+  DEFAULT_SOURCE_TIMEOUT_MS,
+  SOURCE_VALIDATION_MODES,
+  SourceValidationMode,
+} from './source-validation';
 
 interface CliOptions {
   host: string;
@@ -26,6 +32,9 @@ interface CliOptions {
   enableControl?: boolean;
   seedSamples?: string;
   log?: boolean;
+  /** A mode, or false for `--no-source-validation`. */
+  sourceValidation: SourceValidationMode | false;
+  sourceTimeoutMs?: number;
 }
 
 /**
@@ -60,13 +69,17 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
     enableControl: options.enableControl ?? false,
     logger: options.log ?? false,
     seedSamples: options.seedSamples,
+    sourceValidation: options.sourceValidation === false ? 'off' : options.sourceValidation,
+    sourceTimeoutMs: options.sourceTimeoutMs,
   });
+  const sourceValidation = options.sourceValidation === false ? 'off' : options.sourceValidation;
 
   const a = DEFAULT_ACCOUNT;
   // One line; test/helpers/emulator-process.ts parses "listening on <url>" from it.
   console.log(
     `Alooma emulator listening on ${emulator.url} (account ${a.account}: user ${a.email} / password ${a.password}, ` +
-      `API key ${a.apiKey}; data in ${dataDir}${options.enableControl ? '; control API at /_emulator' : ''})`,
+      `API key ${a.apiKey}; data in ${dataDir}; source validation ${sourceValidation}` +
+      `${options.enableControl ? '; control API at /_emulator' : ''})`,
   );
 
   let stopping = false;
@@ -151,6 +164,24 @@ function parseArgs(argv: string[]): CliOptions {
     .option(
       '--seed-samples <file>',
       'load inputs from a JSON file into the demo account (skips names already present)',
+    )
+    .addOption(
+      new Option(
+        '--source-validation <mode>',
+        'check the PostgreSQL source of ODBC inputs on validating creates and edits: ' +
+          '"resolvable" checks every host that resolves here and skips (with a warning) names that ' +
+          'do not, like placeholders; "strict" refuses those too; "off" accepts every source',
+      )
+        .choices(SOURCE_VALIDATION_MODES)
+        .env('ALOOMA_EMULATOR_SOURCE_VALIDATION')
+        .default(SOURCE_VALIDATION_MODES[0]),
+    )
+    .option('--no-source-validation', 'same as --source-validation off')
+    .addOption(
+      new Option(
+        '--source-timeout-ms <ms>',
+        `limit on connecting to a source, and on each validation statement (default ${DEFAULT_SOURCE_TIMEOUT_MS})`,
+      ).argParser(positive),
     )
     .option('--log', 'log every request')
     .helpOption('-h, --help', 'show this help');

@@ -32,7 +32,13 @@ import { NodeCategory, isProtectedNode, renderPublicNode } from './nodes';
 import { isPlainObject, restoreMaskedSecrets } from './secret-merge';
 import { RequestStats, StatKey } from './stats';
 import { AloomaStore } from './store';
-import { SourceValidator, parseInputBody, validateConfiguration } from './validation';
+import {
+  InputDraft,
+  SourceValidationContext,
+  SourceValidator,
+  parseInputBody,
+  validateConfiguration,
+} from './validation';
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -273,7 +279,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       // Cheap early answer before a (possibly slow) source validation; the transaction re-checks.
       if (store.nameInUse(account, input.name)) throw nameInUseError(input.name);
       const validate = request.query.validate !== 'false';
-      if (validate) await validateSource(sourceValidator, input, account);
+      if (validate) await validateSource(sourceValidator, input, { account });
       store.createInput(account, {
         ...input,
         validated: validate,
@@ -308,7 +314,12 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
         };
         validateConfiguration(checked);
         const validate = request.query.validate !== 'false';
-        if (validate) await validateSource(sourceValidator, checked, account);
+        // With the stored node as `previous`, the validator may skip an edit that leaves the source
+        // alone; a node never validated (created with validate=false) is validated in full.
+        const previous = current.validated
+          ? { name: current.name, type: current.type, configuration: current.configuration }
+          : undefined;
+        if (validate) await validateSource(sourceValidator, checked, { account, previous });
 
         const updated = store.updateInput(account, id, (latest) => {
           // Re-apply the body to the record as it is now: a concurrent write
@@ -447,12 +458,11 @@ function accountParam(request: FastifyRequest): string | undefined {
 
 async function validateSource(
   validator: SourceValidator,
-  input: Parameters<SourceValidator['validate']>[0],
-  account: string,
+  input: InputDraft,
+  context: SourceValidationContext,
 ): Promise<void> {
-  const result = await validator.validate(input, { account });
-  if (!result.ok)
-    throw new ValidationError(`Input source validation failed: ${result.message}`, 'configuration');
+  const result = await validator.validate(input, context);
+  if (!result.ok) throw new ValidationError(result.message, result.field ?? 'configuration');
 }
 
 /** Accepts `120`, `"120"` (text body, as the Python client sends it) or `{"inputSleepTime": 120}`. */

@@ -3,7 +3,8 @@
  * name, type, required configuration per type) always run and answer 400
  * naming the field; source validation (can the source be reached with these
  * credentials?) runs only on validating creates and edits, and plugs in
- * through {@link SourceValidator}.
+ * through {@link SourceValidator} (the emulator's real one is
+ * `PostgresSourceValidator` in `source-validation.ts`).
  */
 import { SYSTEM_INPUT_TYPES } from './nodes';
 import { ValidationError } from './errors';
@@ -19,25 +20,41 @@ export interface InputDraft {
   readonly configuration: Record<string, unknown>;
 }
 
-/** What a {@link SourceValidator} concluded. */
+/**
+ * What a {@link SourceValidator} concluded. A failure is answered 400 with
+ * `message` as it is (a whole sentence, e.g. `Source validation failed for
+ * table 'orders': column "nope" does not exist`) and `field` (default
+ * `configuration`), e.g. `configuration.tables.orders`.
+ */
 export type SourceValidationResult =
-  { readonly ok: true } | { readonly ok: false; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly message: string; readonly field?: string };
+
+/** What a {@link SourceValidator} knows besides the input. */
+export interface SourceValidationContext {
+  /** Account the input belongs to. */
+  readonly account: string;
+  /**
+   * On an edit (`PUT inputs/<id>`), the input as stored, with its real
+   * secrets, when its source was validated before (it was created or last
+   * edited with validation). A validator may then skip an edit that does not
+   * touch the source. Undefined on creates and on inputs never validated.
+   */
+  readonly previous?: InputDraft;
+}
 
 /**
  * Checks that an input's source is reachable and usable (e.g. connects to the
- * PostgreSQL server of an ODBC input). The default accepts every source; a
- * real one plugs in through `EmulatorOptions.sourceValidator`. It runs after
- * structural validation, with the real secrets, before anything is written.
+ * PostgreSQL server of an ODBC input). It runs after structural validation,
+ * with the real secrets (masked ones already replaced by the stored values),
+ * before anything is written. Plugged in through
+ * `EmulatorOptions.sourceValidator`.
  */
 export interface SourceValidator {
-  /** Resolves `{ok: false, message}` when the source is unusable (answered 400); never rejects for that. */
-  validate(
-    input: InputDraft,
-    context: { readonly account: string },
-  ): Promise<SourceValidationResult>;
+  /** Resolves `{ok: false, message, field?}` when the source is unusable (answered 400); never rejects for that. */
+  validate(input: InputDraft, context: SourceValidationContext): Promise<SourceValidationResult>;
 }
 
-/** The default {@link SourceValidator}: every source is reachable. */
+/** A {@link SourceValidator} that accepts every source: source validation turned off. */
 export const acceptAllSources: SourceValidator = {
   validate: async () => ({ ok: true }),
 };

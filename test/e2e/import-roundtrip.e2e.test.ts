@@ -26,8 +26,10 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   const imported = runCli(['import', '--all', '--module', CONSTRUCTS_MODULE], env);
   expect(imported.stderr).toBe('');
   expect(imported.code).toBe(0);
-  expect(imported.stdout).toContain('new AloomaDatabaseInput(scope, \'OrdersDb\'');
-  expect(imported.stdout).toContain("new InputTable(ordersDb, 'OrdersTable', { name: 'orders', updateIndicator: 'xmin::text::bigint' });");
+  expect(imported.stdout).toContain("new AloomaDatabaseInput(scope, 'OrdersDb'");
+  expect(imported.stdout).toContain(
+    "new InputTable(ordersDb, 'OrdersTable', { name: 'orders', updateIndicator: 'xmin::text::bigint' });",
+  );
   expect(imported.stdout).toContain('new ParameterTemplate(mixpanelEngage');
   expect(imported.stdout).toContain("AloomaSecret.fromEnv('SALESFORCE_PRODUCTION_OAUTH2')");
 
@@ -56,9 +58,13 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   const diff = app.cdktf(['diff'], env);
   expect(diff.code).toBe(0);
   expect(diff.output).toMatch(/No changes/);
-  const manifest = require('node:fs').readdirSync(app.stackDir('imported') + '/assets', { recursive: true })
+  const manifest = require('node:fs')
+    .readdirSync(app.stackDir('imported') + '/assets', { recursive: true })
     .find((f: string) => f.endsWith('manifest.json'));
-  const plan = runCli(['plan', '--manifest', `${app.stackDir('imported')}/assets/${manifest}`], env);
+  const plan = runCli(
+    ['plan', '--manifest', `${app.stackDir('imported')}/assets/${manifest}`],
+    env,
+  );
   expect(plan.stdout).toMatch(/No changes\. 6 input\(s\) up to date/);
   expect(plan.code).toBe(0);
   const after = await liveInputs(emulator.url);

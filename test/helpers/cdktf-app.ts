@@ -33,16 +33,29 @@ export function createCdktfApp(prefix = 'alooma-app-'): CdktfApp {
   const tsNode = require.resolve('ts-node/register/transpile-only');
   fs.writeFileSync(
     path.join(dir, 'cdktf.json'),
-    JSON.stringify({ language: 'typescript', app: `node -r ${tsNode} main.ts`, sendCrashReports: 'false', terraformProviders: [] }),
+    JSON.stringify({
+      language: 'typescript',
+      app: `node -r ${tsNode} main.ts`,
+      sendCrashReports: 'false',
+      terraformProviders: [],
+    }),
   );
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, strict: true } }),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'commonjs',
+        target: 'ES2022',
+        esModuleInterop: true,
+        strict: true,
+      },
+    }),
   );
   return {
     dir,
     write(files) {
-      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+      for (const [name, content] of Object.entries(files))
+        fs.writeFileSync(path.join(dir, name), content);
     },
     cdktf(args, env = {}) {
       if (!fs.existsSync(CDKTF_BIN)) throw new Error(`${CDKTF_BIN} is missing: run npm install`);

@@ -20,16 +20,31 @@ export async function importCommand(
   options: { all?: boolean; module?: string; function?: string },
 ): Promise<ImportResult> {
   if (!options.all && names.length === 0) {
-    throw new CliError('nothing_to_import', 'no input named', 'name the inputs to import, or pass --all');
+    throw new CliError(
+      'nothing_to_import',
+      'no input named',
+      'name the inputs to import, or pass --all',
+    );
   }
-  const [live, account] = await Promise.all([client.listInputs(), client.getAccountName().catch(() => undefined)]);
+  const [live, account] = await Promise.all([
+    client.listInputs(),
+    client.getAccountName().catch(() => undefined),
+  ]);
   const inputs = live.filter((n) => (n.category ?? 'INPUT') === 'INPUT');
   const chosen = options.all
     ? inputs.filter((n) => !SYSTEM_INPUT_TYPES.has(n.type))
     : names.map((name) => findInput(inputs, name));
   const system = chosen.find((n) => SYSTEM_INPUT_TYPES.has(n.type));
   if (system) {
-    throw new CliError('system_input', `"${system.name}" is a ${system.type} system input`, 'system inputs are managed by Alooma itself; leave them out');
+    throw new CliError(
+      'system_input',
+      `"${system.name}" is a ${system.type} system input`,
+      'system inputs are managed by Alooma itself; leave them out',
+    );
   }
-  return generateImportCode(chosen, { moduleName: options.module, functionName: options.function, account });
+  return generateImportCode(chosen, {
+    moduleName: options.module,
+    functionName: options.function,
+    account,
+  });
 }

@@ -24,7 +24,11 @@ export interface ImportCodeOptions {
 /** The generated module and the environment variables its secrets read. */
 export interface ImportResult {
   readonly code: string;
-  readonly secretVariables: ReadonlyArray<{ readonly variable: string; readonly input: string; readonly field: string }>;
+  readonly secretVariables: ReadonlyArray<{
+    readonly variable: string;
+    readonly input: string;
+    readonly field: string;
+  }>;
 }
 
 const DATABASE_KEYS = {
@@ -37,7 +41,10 @@ const DATABASE_KEYS = {
 } as const;
 
 /** Generates a TypeScript module declaring `inputs` with the constructs. */
-export function generateImportCode(inputs: readonly AloomaNode[], options: ImportCodeOptions = {}): ImportResult {
+export function generateImportCode(
+  inputs: readonly AloomaNode[],
+  options: ImportCodeOptions = {},
+): ImportResult {
   const used = new Set<string>();
   const secrets: Array<{ variable: string; input: string; field: string }> = [];
   const classes = new Set<string>(['AloomaSecret']);
@@ -103,7 +110,10 @@ function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): str
   source.push(`password: ${secret('password')},`);
   delete c.password;
 
-  const props: string[] = [`name: ${str(node.name)},`, `source: {\n${indent(source.join('\n'), 2)}\n},`];
+  const props: string[] = [
+    `name: ${str(node.name)},`,
+    `source: {\n${indent(source.join('\n'), 2)}\n},`,
+  ];
   const tables = parseLiveJsonField(c.tables)!;
   delete c.tables;
   props.push(...commonProps(node, c));
@@ -136,7 +146,12 @@ function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): str
   ].join('\n');
 }
 
-function restInput(node: AloomaNode, id: string, secret: SecretRefCode, classes: Set<string>): string {
+function restInput(
+  node: AloomaNode,
+  id: string,
+  secret: SecretRefCode,
+  classes: Set<string>,
+): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const props: string[] = [`name: ${str(node.name)},`];
@@ -176,15 +191,21 @@ function restInput(node: AloomaNode, id: string, secret: SecretRefCode, classes:
   delete c.parameters;
   props.push(...extraConfiguration(c));
   const variable = camel(id);
-  const lines = [`const ${variable} = new AloomaRestInput(scope, ${str(id)}, {`, indent(props.join('\n'), 2), '});'];
+  const lines = [
+    `const ${variable} = new AloomaRestInput(scope, ${str(id)}, {`,
+    indent(props.join('\n'), 2),
+    '});',
+  ];
   const templates = new Map<string, string[]>();
   for (const p of parameters) {
     const fields = [`parameter: ${str(p.parameter)}`];
     if (p.type !== undefined) fields.push(`type: ${literal(p.type)}`);
-    if (isSecretParameter(p)) fields.push(`secretValue: ${secret(`parameters.${p.parameter}.value`)}`);
+    if (isSecretParameter(p))
+      fields.push(`secretValue: ${secret(`parameters.${p.parameter}.value`)}`);
     else if (p.value !== undefined) fields.push(`value: ${literal(p.value)}`);
     lines.push(`${variable}.addParameter({ ${fields.join(', ')} });`);
-    if (typeof p.template === 'string') templates.set(p.template, [...(templates.get(p.template) ?? []), p.parameter]);
+    if (typeof p.template === 'string')
+      templates.set(p.template, [...(templates.get(p.template) ?? []), p.parameter]);
   }
   const templateIds = new Set<string>();
   for (const [template, names] of templates) {
@@ -200,14 +221,19 @@ function restInput(node: AloomaNode, id: string, secret: SecretRefCode, classes:
 function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
-  const props: string[] = [`name: ${str(node.name)},`, `type: ${str(node.type)},`, ...commonProps(node, c)];
+  const props: string[] = [
+    `name: ${str(node.name)},`,
+    `type: ${str(node.type)},`,
+    ...commonProps(node, c),
+  ];
   const configuration: string[] = [];
   const secrets: string[] = [];
   for (const key of Object.keys(c).sort()) {
     if (isSecretKey(key)) secrets.push(`${propertyKey(key)}: ${secret(key)},`);
     else configuration.push(`${propertyKey(key)}: ${literal(c[key])},`);
   }
-  if (configuration.length) props.push(`configuration: {\n${indent(configuration.join('\n'), 2)}\n},`);
+  if (configuration.length)
+    props.push(`configuration: {\n${indent(configuration.join('\n'), 2)}\n},`);
   if (secrets.length) props.push(`secrets: {\n${indent(secrets.join('\n'), 2)}\n},`);
   return [`new AloomaInput(scope, ${str(id)}, {`, indent(props.join('\n'), 2), '});'].join('\n');
 }
@@ -215,9 +241,11 @@ function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): stri
 /** autoMap, defaultSchema and paused, taken out of `c`. */
 function commonProps(node: AloomaNode, c: Record<string, unknown>): string[] {
   const props: string[] = [];
-  if (c.auto_map !== undefined) props.push(`autoMap: ${literal(canonicalField('auto_map', c.auto_map))},`);
+  if (c.auto_map !== undefined)
+    props.push(`autoMap: ${literal(canonicalField('auto_map', c.auto_map))},`);
   delete c.auto_map;
-  if (c.input_default_schema !== undefined) props.push(`defaultSchema: ${literal(c.input_default_schema)},`);
+  if (c.input_default_schema !== undefined)
+    props.push(`defaultSchema: ${literal(c.input_default_schema)},`);
   delete c.input_default_schema;
   if (node.paused) props.push('paused: true,');
   return props;
