@@ -115,10 +115,17 @@ export class AloomaConnection extends Construct {
     const existing = connectionOf(stack);
     if (existing) throw errors.duplicateConnection(this, existing.construct.node.path);
 
-    this.engine = props.engine === undefined ? 'terraform_data' : checkOneOf(this, 'props.engine', props.engine, ENGINES);
+    this.engine =
+      props.engine === undefined
+        ? 'terraform_data'
+        : checkOneOf(this, 'props.engine', props.engine, ENGINES);
     const reconciler = stack.node.tryFindChild(AloomaReconciler.ID);
     if (AloomaReconciler.isAloomaReconciler(reconciler) && reconciler.engine !== this.engine) {
-      throw errors.connectionDeclaredLate(this, this.engine, reconciler.inputs[0]?.node.path ?? reconciler.node.path);
+      throw errors.connectionDeclaredLate(
+        this,
+        this.engine,
+        reconciler.inputs[0]?.node.path ?? reconciler.node.path,
+      );
     }
     if (props.nullProvider !== undefined && this.engine !== 'null_resource') {
       throw errors.conflictingProperties(
@@ -127,17 +134,23 @@ export class AloomaConnection extends Construct {
         'Set engine: "null_resource" or remove nullProvider',
       );
     }
-    this.owner = props.owner === undefined ? stack.node.id : checkName(this, 'props.owner', props.owner);
+    this.owner =
+      props.owner === undefined ? stack.node.id : checkName(this, 'props.owner', props.owner);
     this.spec = {
-      ...(props.apiUrl === undefined ? {} : { apiUrl: checkUrl(this, 'props.apiUrl', props.apiUrl) }),
+      ...(props.apiUrl === undefined
+        ? {}
+        : { apiUrl: checkUrl(this, 'props.apiUrl', props.apiUrl) }),
       ...(props.account === undefined ? {} : { account: checkAccount(this, props.account) }),
       ...envName(this, 'usernameEnv', props.usernameEnv, EnvVar.USERNAME),
       ...envName(this, 'passwordEnv', props.passwordEnv, EnvVar.PASSWORD),
       ...envName(this, 'apiKeyEnv', props.apiKeyEnv, EnvVar.API_KEY),
     };
     const concurrency =
-      props.concurrency === undefined ? undefined : checkInteger(this, 'props.concurrency', props.concurrency, 1, MAX_CONCURRENCY);
-    if (this.engine === 'null_resource') this.nullProvider = props.nullProvider ?? findOrCreateNullProvider(this, stack);
+      props.concurrency === undefined
+        ? undefined
+        : checkInteger(this, 'props.concurrency', props.concurrency, 1, MAX_CONCURRENCY);
+    if (this.engine === 'null_resource')
+      this.nullProvider = props.nullProvider ?? findOrCreateNullProvider(this, stack);
 
     registerConnection(stack, {
       construct: this,
@@ -153,7 +166,12 @@ export class AloomaConnection extends Construct {
 
 function checkAccount(scope: IConstruct, value: unknown): string {
   if (typeof value !== 'string' || !ACCOUNT_NAME.test(value)) {
-    throw errors.invalidProperty(scope, 'props.account', value, 'an account name of letters, digits and _.-');
+    throw errors.invalidProperty(
+      scope,
+      'props.account',
+      value,
+      'an account name of letters, digits and _.-',
+    );
   }
   return value;
 }

@@ -4,10 +4,20 @@ import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { InputTable, InputTableProps, ITableHost, TABLE_HOST } from './input-table';
 import { AloomaSecret } from './secret';
-import { checkCron, checkInteger, checkJson, checkNoPlainSecrets, checkOneOf, checkRecord, checkSecret, checkString } from './private/checks';
+import {
+  checkCron,
+  checkInteger,
+  checkJson,
+  checkNoPlainSecrets,
+  checkOneOf,
+  checkRecord,
+  checkSecret,
+  checkString,
+} from './private/checks';
 
 /** `db_type` of a database source. Known values are listed; others pass through. */
-export type DatabaseType = 'psql' | 'mysql' | 'mssql' | 'oracle' | 'redshift' | 'db2' | (string & {});
+export type DatabaseType =
+  'psql' | 'mysql' | 'mssql' | 'oracle' | 'redshift' | 'db2' | (string & {});
 
 /** How Alooma replicates the tables. */
 export type ReplicationType = 'incremental_load' | 'full_dump_load';
@@ -141,7 +151,10 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
       server: checkString(this, 'props.source.server', source.server),
       port: checkInteger(this, 'props.source.port', source.port, 1, 65535),
       database: checkString(this, 'props.source.database', source.database),
-      schema: source.schema === undefined ? undefined : checkString(this, 'props.source.schema', source.schema),
+      schema:
+        source.schema === undefined
+          ? undefined
+          : checkString(this, 'props.source.schema', source.schema),
       dbType: checkDbType(this, source.dbType),
       user: checkString(this, 'props.source.user', source.user),
     };
@@ -150,10 +163,15 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
       props.replicationType === undefined
         ? 'incremental_load'
         : checkOneOf(this, 'props.replicationType', props.replicationType, REPLICATION_TYPES);
-    this.batchSize = props.batchSize === undefined ? DEFAULT_BATCH_SIZE : checkBatchSize(this, props.batchSize);
-    this.runAt = props.runAt === undefined ? undefined : checkCron(this, 'props.runAt', props.runAt);
+    this.batchSize =
+      props.batchSize === undefined ? DEFAULT_BATCH_SIZE : checkBatchSize(this, props.batchSize);
+    this.runAt =
+      props.runAt === undefined ? undefined : checkCron(this, 'props.runAt', props.runAt);
     if (props.ssh !== undefined) {
-      this.ssh = checkJson(this, 'props.ssh', checkRecord(this, 'props.ssh', props.ssh)) as Record<string, unknown>;
+      this.ssh = checkJson(this, 'props.ssh', checkRecord(this, 'props.ssh', props.ssh)) as Record<
+        string,
+        unknown
+      >;
       checkNoPlainSecrets(this, 'props.ssh', this.ssh);
     }
     this.extraConfiguration =
@@ -161,7 +179,8 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
         ? {}
         : this.checkConfiguration('props.extraConfiguration', props.extraConfiguration, TYPED_KEYS);
 
-    for (const table of tableList(this, props.tables)) this.addTable(table.name, table.updateIndicator);
+    for (const table of tableList(this, props.tables))
+      this.addTable(table.name, table.updateIndicator);
   }
 
   /**
@@ -169,7 +188,8 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
    * Alooma compares to find new and changed rows, e.g. `xmin::text::bigint`.
    */
   public addTable(name: string, updateIndicator: string): InputTable {
-    if (typeof name === 'string' && this.tableMap.has(name)) throw errors.duplicateTable(this, name);
+    if (typeof name === 'string' && this.tableMap.has(name))
+      throw errors.duplicateTable(this, name);
     return new InputTable(this, `Table:${String(name)}`, { name, updateIndicator });
   }
 
@@ -207,21 +227,33 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
   }
 }
 
-function tableList(scope: Construct, tables: AloomaDatabaseInputProps['tables']): InputTableProps[] {
+function tableList(
+  scope: Construct,
+  tables: AloomaDatabaseInputProps['tables'],
+): InputTableProps[] {
   if (tables === undefined) return [];
   if (Array.isArray(tables)) return [...(tables as readonly InputTableProps[])];
   const record = checkRecord(scope, 'props.tables', tables);
-  return Object.entries(record).map(([name, updateIndicator]) => ({ name, updateIndicator: updateIndicator as string }));
+  return Object.entries(record).map(([name, updateIndicator]) => ({
+    name,
+    updateIndicator: updateIndicator as string,
+  }));
 }
 
 function checkDbType(scope: Construct, value: unknown): string {
   if (typeof value !== 'string' || !DB_TYPE.test(value)) {
-    throw errors.invalidProperty(scope, 'props.source.dbType', value, 'a database type such as "psql", "mysql" or "mssql"');
+    throw errors.invalidProperty(
+      scope,
+      'props.source.dbType',
+      value,
+      'a database type such as "psql", "mysql" or "mssql"',
+    );
   }
   return value;
 }
 
 function checkBatchSize(scope: Construct, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw errors.invalidBatchSize(scope, value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw errors.invalidBatchSize(scope, value);
   return value;
 }

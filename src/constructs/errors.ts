@@ -81,13 +81,19 @@ function pathOf(scope: IConstruct): string {
   return scope.node.path === '' ? '<app>' : scope.node.path;
 }
 
-function error(scope: IConstruct, code: AloomaErrorCode, problem: string, fix: string): AloomaConstructError {
+function error(
+  scope: IConstruct,
+  code: AloomaErrorCode,
+  problem: string,
+  fix: string,
+): AloomaConstructError {
   return new AloomaConstructError(code, pathOf(scope), problem, fix);
 }
 
 /** Quotes a user value for a message: JSON escapes make control characters and quotes visible. */
 export function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (value === undefined) return 'undefined';
   try {
     return JSON.stringify(value) ?? String(value);
@@ -97,7 +103,12 @@ export function quote(value: unknown): string {
 }
 
 /** `field` breaks the name rule for `reason`. */
-export function invalidName(scope: IConstruct, field: string, value: unknown, reason: string): AloomaConstructError {
+export function invalidName(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  reason: string,
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.INVALID_NAME,
@@ -107,17 +118,35 @@ export function invalidName(scope: IConstruct, field: string, value: unknown, re
 }
 
 /** `field` has a wrong value; `expected` says what it should be. */
-export function invalidProperty(scope: IConstruct, field: string, value: unknown, expected: string): AloomaConstructError {
-  return error(scope, AloomaErrorCode.INVALID_PROPERTY, `${field} is ${quote(value)}`, `Set it to ${expected}`);
+export function invalidProperty(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  expected: string,
+): AloomaConstructError {
+  return error(
+    scope,
+    AloomaErrorCode.INVALID_PROPERTY,
+    `${field} is ${quote(value)}`,
+    `Set it to ${expected}`,
+  );
 }
 
 /** Two properties contradict each other. */
-export function conflictingProperties(scope: IConstruct, problem: string, fix: string): AloomaConstructError {
+export function conflictingProperties(
+  scope: IConstruct,
+  problem: string,
+  fix: string,
+): AloomaConstructError {
   return error(scope, AloomaErrorCode.CONFLICTING_PROPERTIES, problem, fix);
 }
 
 /** `name` is used by this input and by the inputs at `otherPaths`. */
-export function duplicateInputName(scope: IConstruct, name: string, otherPaths: readonly string[]): AloomaConstructError {
+export function duplicateInputName(
+  scope: IConstruct,
+  name: string,
+  otherPaths: readonly string[],
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.DUPLICATE_INPUT_NAME,
@@ -137,7 +166,11 @@ export function duplicateTable(scope: IConstruct, table: string): AloomaConstruc
 }
 
 /** The table `table` has no update indicator. */
-export function missingUpdateIndicator(scope: IConstruct, table: string, value: unknown): AloomaConstructError {
+export function missingUpdateIndicator(
+  scope: IConstruct,
+  table: string,
+  value: unknown,
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.MISSING_UPDATE_INDICATOR,
@@ -184,7 +217,11 @@ export function invalidBatchSize(scope: IConstruct, value: unknown): AloomaConst
 }
 
 /** Plain values at secret-looking `paths`. */
-export function plainSecret(scope: IConstruct, field: string, paths: readonly string[]): AloomaConstructError {
+export function plainSecret(
+  scope: IConstruct,
+  field: string,
+  paths: readonly string[],
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.PLAIN_SECRET,
@@ -195,7 +232,11 @@ export function plainSecret(scope: IConstruct, field: string, paths: readonly st
 }
 
 /** `field` is not a usable secret reference. */
-export function invalidSecretReference(scope: IConstruct, field: string, problem: string): AloomaConstructError {
+export function invalidSecretReference(
+  scope: IConstruct,
+  field: string,
+  problem: string,
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.INVALID_SECRET_REFERENCE,
@@ -215,8 +256,17 @@ export function unresolvedToken(scope: IConstruct, field: string): AloomaConstru
 }
 
 /** The configuration sets `field`, which the runtime or a typed prop owns. */
-export function reservedField(scope: IConstruct, field: string, owner: string): AloomaConstructError {
-  return error(scope, AloomaErrorCode.RESERVED_FIELD, `configuration sets ${quote(field)}`, `Remove it: ${owner}`);
+export function reservedField(
+  scope: IConstruct,
+  field: string,
+  owner: string,
+): AloomaConstructError {
+  return error(
+    scope,
+    AloomaErrorCode.RESERVED_FIELD,
+    `configuration sets ${quote(field)}`,
+    `Remove it: ${owner}`,
+  );
 }
 
 /** `type` is a system input type. */
@@ -240,17 +290,25 @@ export function duplicateConnection(scope: IConstruct, existingPath: string): Al
 }
 
 /** The connection picks another engine after inputs were created with the default. */
-export function connectionDeclaredLate(scope: IConstruct, engine: string, firstInputPath: string): AloomaConstructError {
+export function connectionDeclaredLate(
+  scope: IConstruct,
+  engine: string,
+  firstInputPath: string,
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.CONNECTION_DECLARED_LATE,
     `engine ${quote(engine)} is chosen after ${firstInputPath} was declared with the default engine`,
-    'Declare the AloomaConnection before the stack\'s inputs',
+    "Declare the AloomaConnection before the stack's inputs",
   );
 }
 
 /** A child construct under the wrong parent. */
-export function invalidScope(scope: IConstruct, construct: string, parent: string): AloomaConstructError {
+export function invalidScope(
+  scope: IConstruct,
+  construct: string,
+  parent: string,
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.INVALID_SCOPE,

@@ -4,7 +4,15 @@ import { InputSpec, MARKER_FIELD, SecretRef, Subcommand } from '../runtime/proto
 import * as errors from './errors';
 import { AloomaReconciler, IManagedInput } from './reconciler';
 import { RemovalPolicy } from './removal-policy';
-import { checkBoolean, checkJson, checkName, checkNoPlainSecrets, checkOneOf, checkRecord, checkString } from './private/checks';
+import {
+  checkBoolean,
+  checkJson,
+  checkName,
+  checkNoPlainSecrets,
+  checkOneOf,
+  checkRecord,
+  checkString,
+} from './private/checks';
 import { createInputResource } from './private/engine';
 import { otherInputsNamed, registerInputName } from './private/registry';
 
@@ -77,22 +85,34 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
 
   protected constructor(scope: Construct, id: string, type: string, props: AloomaInputCommonProps) {
     super(scope, id);
-    if (props === null || typeof props !== 'object') throw errors.invalidProperty(this, 'props', props, 'an object');
+    if (props === null || typeof props !== 'object')
+      throw errors.invalidProperty(this, 'props', props, 'an object');
     this.inputName = checkName(this, 'props.name', props.name);
     this.inputType = type;
-    this.autoMap = props.autoMap === undefined ? true : checkBoolean(this, 'props.autoMap', props.autoMap);
-    this.defaultSchema = props.defaultSchema === undefined ? undefined : checkString(this, 'props.defaultSchema', props.defaultSchema);
-    this.paused = props.paused === undefined ? false : checkBoolean(this, 'props.paused', props.paused);
+    this.autoMap =
+      props.autoMap === undefined ? true : checkBoolean(this, 'props.autoMap', props.autoMap);
+    this.defaultSchema =
+      props.defaultSchema === undefined
+        ? undefined
+        : checkString(this, 'props.defaultSchema', props.defaultSchema);
+    this.paused =
+      props.paused === undefined ? false : checkBoolean(this, 'props.paused', props.paused);
     this.removalPolicy =
       props.removalPolicy === undefined
         ? RemovalPolicy.DESTROY
-        : checkOneOf(this, 'props.removalPolicy', props.removalPolicy, [RemovalPolicy.DESTROY, RemovalPolicy.RETAIN]);
+        : checkOneOf(this, 'props.removalPolicy', props.removalPolicy, [
+            RemovalPolicy.DESTROY,
+            RemovalPolicy.RETAIN,
+          ]);
 
     const reconciler = AloomaReconciler.of(this);
     this.resource = createInputResource(this, 'Default', reconciler.engine, {
       identity: () => ({ name: this.inputName, type: this.inputType }),
       input: () => this.terraformInput(),
-      destroyCommand: this.removalPolicy === RemovalPolicy.RETAIN ? undefined : reconciler.command(Subcommand.DELETE),
+      destroyCommand:
+        this.removalPolicy === RemovalPolicy.RETAIN
+          ? undefined
+          : reconciler.command(Subcommand.DELETE),
       provider: reconciler.resource.provider,
     });
     reconciler.registerInput(this);
@@ -136,7 +156,9 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
    * The configuration as the plan shows it; by default the manifest's.
    * Lists whose items have an identity are better shown as maps.
    */
-  protected planConfiguration(configuration: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  protected planConfiguration(
+    configuration: Readonly<Record<string, unknown>>,
+  ): Readonly<Record<string, unknown>> {
     return configuration;
   }
 
@@ -145,11 +167,22 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
    * inputs' `extraConfiguration`): plain JSON known at synth time, no key the
    * typed props or the runtime manage, no plain secrets. Returns a copy.
    */
-  protected checkConfiguration(field: string, value: unknown, typedKeys: readonly string[]): Record<string, unknown> {
-    const configuration = checkJson(this, field, checkRecord(this, field, value)) as Record<string, unknown>;
+  protected checkConfiguration(
+    field: string,
+    value: unknown,
+    typedKeys: readonly string[],
+  ): Record<string, unknown> {
+    const configuration = checkJson(this, field, checkRecord(this, field, value)) as Record<
+      string,
+      unknown
+    >;
     for (const key of Object.keys(configuration)) {
       if (key === MARKER_FIELD) {
-        throw errors.reservedField(this, key, 'the runtime records the owning stack and secret versions there');
+        throw errors.reservedField(
+          this,
+          key,
+          'the runtime records the owning stack and secret versions there',
+        );
       }
       if (key === 'auto_map' || key === 'input_default_schema') {
         throw errors.conflictingProperties(
@@ -184,6 +217,14 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
 
   private validateUniqueName(): string[] {
     const others = otherInputsNamed(this, this.inputName);
-    return others.length === 0 ? [] : [errors.duplicateInputName(this, this.inputName, others.map((o) => o.node.path)).message];
+    return others.length === 0
+      ? []
+      : [
+          errors.duplicateInputName(
+            this,
+            this.inputName,
+            others.map((o) => o.node.path),
+          ).message,
+        ];
   }
 }

@@ -39,7 +39,8 @@ export class InputTable extends Construct {
     if (!isTableHost(scope)) throw errors.invalidScope(this, 'InputTable', 'AloomaDatabaseInput');
     this.tableName = checkName(this, 'props.name', props.name);
     const indicator: unknown = props.updateIndicator;
-    if (typeof indicator === 'string' && Token.isUnresolved(indicator)) throw errors.unresolvedToken(this, 'props.updateIndicator');
+    if (typeof indicator === 'string' && Token.isUnresolved(indicator))
+      throw errors.unresolvedToken(this, 'props.updateIndicator');
     if (typeof indicator !== 'string' || indicator.trim() === '') {
       throw errors.missingUpdateIndicator(this, this.tableName, indicator);
     }

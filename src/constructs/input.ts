@@ -24,7 +24,8 @@ export const AloomaInputType = {
 } as const;
 
 /** An input type: one of {@link AloomaInputType} or another Alooma type name. */
-export type AloomaInputTypeName = (typeof AloomaInputType)[keyof typeof AloomaInputType] | (string & {});
+export type AloomaInputTypeName =
+  (typeof AloomaInputType)[keyof typeof AloomaInputType] | (string & {});
 
 /** System inputs Alooma runs itself; clients must never modify or delete them. */
 const SYSTEM_TYPES: readonly string[] = ['RESTREAM', 'AGENT'];
@@ -74,7 +75,9 @@ export class AloomaInput extends AloomaInputBase {
     super(scope, id, String(props?.type), props);
     checkType(this, props.type);
     this.configuration =
-      props.configuration === undefined ? {} : this.checkConfiguration('props.configuration', props.configuration, []);
+      props.configuration === undefined
+        ? {}
+        : this.checkConfiguration('props.configuration', props.configuration, []);
     this.secrets = {};
     for (const [key, secret] of Object.entries(props.secrets ?? {})) {
       const field = `props.secrets.${key}`;
@@ -82,7 +85,11 @@ export class AloomaInput extends AloomaInputBase {
         throw errors.invalidProperty(this, field, key, 'a top-level configuration key (no dots)');
       }
       if (key in this.configuration) {
-        throw errors.conflictingProperties(this, `${JSON.stringify(key)} is in both props.configuration and props.secrets`, 'Keep it in secrets only');
+        throw errors.conflictingProperties(
+          this,
+          `${JSON.stringify(key)} is in both props.configuration and props.secrets`,
+          'Keep it in secrets only',
+        );
       }
       this.secrets[key] = checkSecret(this, field, secret);
     }
@@ -95,7 +102,12 @@ export class AloomaInput extends AloomaInputBase {
 
 function checkType(scope: Construct, type: unknown): void {
   if (typeof type !== 'string' || !TYPE_NAME.test(type)) {
-    throw errors.invalidProperty(scope, 'props.type', type, 'an Alooma input type such as "RESTAPI", "SALESFORCE" or "S3"');
+    throw errors.invalidProperty(
+      scope,
+      'props.type',
+      type,
+      'an Alooma input type such as "RESTAPI", "SALESFORCE" or "S3"',
+    );
   }
   if (SYSTEM_TYPES.includes(type.toUpperCase())) throw errors.systemInputType(scope, type);
 }

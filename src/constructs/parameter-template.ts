@@ -41,16 +41,32 @@ export class ParameterTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: ParameterTemplateProps) {
     super(scope, id);
-    if (!isTemplateHost(scope)) throw errors.invalidScope(this, 'ParameterTemplate', 'AloomaRestInput');
-    this.template = checkString(this, 'props.template', props.template, 'a strftime template such as "%Y-%m-%d"');
+    if (!isTemplateHost(scope))
+      throw errors.invalidScope(this, 'ParameterTemplate', 'AloomaRestInput');
+    this.template = checkString(
+      this,
+      'props.template',
+      props.template,
+      'a strftime template such as "%Y-%m-%d"',
+    );
     const parameters = typeof props.parameters === 'string' ? [props.parameters] : props.parameters;
     if (!Array.isArray(parameters) || parameters.length === 0) {
-      throw errors.invalidProperty(this, 'props.parameters', parameters, 'a parameter name or a non-empty list of them');
+      throw errors.invalidProperty(
+        this,
+        'props.parameters',
+        parameters,
+        'a parameter name or a non-empty list of them',
+      );
     }
     this.parameters = parameters.map((p, i) => checkName(this, `props.parameters[${i}]`, p));
     const repeated = this.parameters.find((p, i) => this.parameters.indexOf(p) !== i);
     if (repeated !== undefined) {
-      throw errors.invalidProperty(this, 'props.parameters', parameters, `a list naming ${errors.quote(repeated)} once`);
+      throw errors.invalidProperty(
+        this,
+        'props.parameters',
+        parameters,
+        `a list naming ${errors.quote(repeated)} once`,
+      );
     }
     scope.registerTemplate(this);
     this.node.addValidation({
@@ -59,12 +75,22 @@ export class ParameterTemplate extends Construct {
         const missing = this.parameters.filter((p) => !known.includes(p));
         return missing.length === 0
           ? []
-          : [errors.unknownParameter(this, `template ${errors.quote(this.template)}`, missing, known).message];
+          : [
+              errors.unknownParameter(
+                this,
+                `template ${errors.quote(this.template)}`,
+                missing,
+                known,
+              ).message,
+            ];
       },
     });
   }
 }
 
 function isTemplateHost(scope: IConstruct): scope is ITemplateHost {
-  return TEMPLATE_HOST in scope && typeof (scope as Partial<ITemplateHost>).registerTemplate === 'function';
+  return (
+    TEMPLATE_HOST in scope &&
+    typeof (scope as Partial<ITemplateHost>).registerTemplate === 'function'
+  );
 }

@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, AssetType, Aspects, IAspect, Lazy, TerraformAsset, TerraformResource, TerraformStack } from 'cdktf';
+import {
+  App,
+  AssetType,
+  Aspects,
+  IAspect,
+  Lazy,
+  TerraformAsset,
+  TerraformResource,
+  TerraformStack,
+} from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { InputSpec, Manifest, MANIFEST_VERSION, Subcommand } from '../runtime/protocol';
 import type { AloomaEngine } from './connection';
@@ -92,11 +101,21 @@ export class AloomaReconciler extends Construct {
     const connection = connectionOf(stack);
     this.engine = connection?.engine ?? 'terraform_data';
 
-    const runtimeBundle = path.resolve(this.node.tryGetContext(RUNTIME_BUNDLE_CONTEXT_KEY) ?? defaultRuntimeBundle());
+    const runtimeBundle = path.resolve(
+      this.node.tryGetContext(RUNTIME_BUNDLE_CONTEXT_KEY) ?? defaultRuntimeBundle(),
+    );
     if (!fs.existsSync(runtimeBundle)) throw errors.runtimeBundleMissing(this, runtimeBundle);
-    this.runtimeAsset = new TerraformAsset(this, 'Runtime', { path: runtimeBundle, type: AssetType.FILE });
+    this.runtimeAsset = new TerraformAsset(this, 'Runtime', {
+      path: runtimeBundle,
+      type: AssetType.FILE,
+    });
 
-    this.manifestStagingPath = path.join(path.resolve(App.of(stack).outdir), MANIFEST_STAGING_DIR, stack.node.id, MANIFEST_FILE_NAME);
+    this.manifestStagingPath = path.join(
+      path.resolve(App.of(stack).outdir),
+      MANIFEST_STAGING_DIR,
+      stack.node.id,
+      MANIFEST_FILE_NAME,
+    );
     // TerraformAsset reads the file when declared; the final content is written at synth (see ManifestWriter).
     this.writeManifest();
     this.manifestAsset = new TerraformAsset(this, 'Manifest', {
@@ -116,7 +135,10 @@ export class AloomaReconciler extends Construct {
     // One lazy list instead of a token per input: creating a token captures a
     // stack trace, which costs ~0.4 ms under ts-node's source maps.
     this.resource.dependsOn = Lazy.listValue({
-      produce: () => this.managed.map((input) => `${input.resource.terraformResourceType}.${input.resource.friendlyUniqueId}`),
+      produce: () =>
+        this.managed.map(
+          (input) => `${input.resource.terraformResourceType}.${input.resource.friendlyUniqueId}`,
+        ),
     });
     Aspects.of(this).add(new ManifestWriter(this));
     if (this.engine === 'terraform_data') this.node.addValidation(new TerraformVersionCheck(this));
@@ -138,7 +160,12 @@ export class AloomaReconciler extends Construct {
     if (command === undefined) {
       for (const asset of [this.runtimeAsset, this.manifestAsset]) {
         if (!SAFE_ASSET_PATH.test(asset.path)) {
-          throw errors.invalidProperty(asset, 'asset path', asset.path, 'a path of letters, digits and ._-/ (rename the runtime bundle)');
+          throw errors.invalidProperty(
+            asset,
+            'asset path',
+            asset.path,
+            'a path of letters, digits and ._-/ (rename the runtime bundle)',
+          );
         }
       }
       command = `node ${this.runtimeAsset.path} ${subcommand} --manifest ${this.manifestAsset.path}`;
@@ -158,7 +185,9 @@ export class AloomaReconciler extends Construct {
   /** The manifest of the stack as it stands now. */
   public manifest(): Manifest {
     const connection = connectionOf(this.stack);
-    const inputs = this.managed.map((input) => input.toInputSpec()).sort((a, b) => compare(a.name, b.name));
+    const inputs = this.managed
+      .map((input) => input.toInputSpec())
+      .sort((a, b) => compare(a.name, b.name));
     return {
       version: MANIFEST_VERSION,
       owner: connection?.owner ?? this.stack.node.id,
@@ -180,7 +209,9 @@ export class AloomaReconciler extends Construct {
 
   /** Names the stack may delete (inputs without RETAIN), sorted. */
   public deletableNames(): string[] {
-    const names = this.managed.filter((input) => input.removalPolicy !== RemovalPolicy.RETAIN).map((input) => input.inputName);
+    const names = this.managed
+      .filter((input) => input.removalPolicy !== RemovalPolicy.RETAIN)
+      .map((input) => input.inputName);
     return [...new Set(names)].sort(compare);
   }
 

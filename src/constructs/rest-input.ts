@@ -3,7 +3,12 @@ import { SecretRef } from '../runtime/protocol';
 import { isSecretParameter } from '../runtime/secret-fields';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
-import { ITemplateHost, ParameterTemplate, ParameterTemplateProps, TEMPLATE_HOST } from './parameter-template';
+import {
+  ITemplateHost,
+  ParameterTemplate,
+  ParameterTemplateProps,
+  TEMPLATE_HOST,
+} from './parameter-template';
 import { AloomaSecret } from './secret';
 import {
   checkCron,
@@ -229,13 +234,26 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     const pagination = props.pagination;
     this.fixed = {
       base_url: checkUrl(this, 'props.baseUrl', props.baseUrl),
-      request: props.request === undefined ? 'GET' : checkOneOf(this, 'props.request', props.request, REQUEST_METHODS),
+      request:
+        props.request === undefined
+          ? 'GET'
+          : checkOneOf(this, 'props.request', props.request, REQUEST_METHODS),
       ...optional('headers', props.headers, () => this.checkHeaders(props.headers)),
-      ...optional('username', props.username, () => checkString(this, 'props.username', props.username)),
-      ...optional('primary_keys', props.primaryKeys, () => this.checkStringList('props.primaryKeys', props.primaryKeys)),
-      ...optional('data_field', props.dataField, () => checkString(this, 'props.dataField', props.dataField)),
-      ...optional('frequency', props.frequency, () => checkPositive(this, 'props.frequency', props.frequency)),
-      ...optional('cron_expression', props.cronExpression, () => checkCron(this, 'props.cronExpression', props.cronExpression)),
+      ...optional('username', props.username, () =>
+        checkString(this, 'props.username', props.username),
+      ),
+      ...optional('primary_keys', props.primaryKeys, () =>
+        this.checkStringList('props.primaryKeys', props.primaryKeys),
+      ),
+      ...optional('data_field', props.dataField, () =>
+        checkString(this, 'props.dataField', props.dataField),
+      ),
+      ...optional('frequency', props.frequency, () =>
+        checkPositive(this, 'props.frequency', props.frequency),
+      ),
+      ...optional('cron_expression', props.cronExpression, () =>
+        checkCron(this, 'props.cronExpression', props.cronExpression),
+      ),
       ...(pagination === undefined
         ? {}
         : {
@@ -243,20 +261,26 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
             ...optional('page_parameter', pagination.pageParameter, () =>
               checkString(this, 'props.pagination.pageParameter', pagination.pageParameter),
             ),
-            ...optional('increment', pagination.increment, () => checkFinite(this, 'props.pagination.increment', pagination.increment)),
+            ...optional('increment', pagination.increment, () =>
+              checkFinite(this, 'props.pagination.increment', pagination.increment),
+            ),
             ...optional('initial_value', pagination.initialValue, () =>
               checkFinite(this, 'props.pagination.initialValue', pagination.initialValue),
             ),
           }),
     };
-    this.passwordRef = props.password === undefined ? undefined : checkSecret(this, 'props.password', props.password);
+    this.passwordRef =
+      props.password === undefined
+        ? undefined
+        : checkSecret(this, 'props.password', props.password);
     this.extraConfiguration =
       props.extraConfiguration === undefined
         ? {}
         : this.checkConfiguration('props.extraConfiguration', props.extraConfiguration, TYPED_KEYS);
 
     for (const parameter of props.parameters ?? []) this.addParameter(parameter);
-    for (const template of props.templates ?? []) this.addTemplate(template.template, template.parameters);
+    for (const template of props.templates ?? [])
+      this.addTemplate(template.template, template.parameters);
     this.node.addValidation({ validate: () => this.validateParameters() });
   }
 
@@ -265,12 +289,24 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     const name = checkName(this, 'parameter', options?.parameter);
     const field = `parameter ${errors.quote(name)}`;
     if (this.parameterMap.has(name)) throw errors.duplicateParameter(this, name);
-    const type = options.type === undefined ? 'Text' : checkOneOf(this, `${field} type`, options.type, PARAMETER_TYPES);
+    const type =
+      options.type === undefined
+        ? 'Text'
+        : checkOneOf(this, `${field} type`, options.type, PARAMETER_TYPES);
     if (options.value !== undefined && options.secretValue !== undefined) {
-      throw errors.conflictingProperties(this, `${field} sets both value and secretValue`, 'Set exactly one of them');
+      throw errors.conflictingProperties(
+        this,
+        `${field} sets both value and secretValue`,
+        'Set exactly one of them',
+      );
     }
     if (options.value === undefined && options.secretValue === undefined) {
-      throw errors.invalidProperty(this, `${field} value`, undefined, 'a value, or a secretValue for a secret');
+      throw errors.invalidProperty(
+        this,
+        `${field} value`,
+        undefined,
+        'a value, or a secretValue for a secret',
+      );
     }
     let value: unknown;
     let secret: SecretRef | undefined;
@@ -279,7 +315,10 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     } else {
       value = this.checkParameterValue(name, type, options.value);
     }
-    const template = options.template === undefined ? undefined : checkString(this, `${field} template`, options.template);
+    const template =
+      options.template === undefined
+        ? undefined
+        : checkString(this, `${field} template`, options.template);
     this.parameterMap.set(name, { parameter: name, type, value, secret, template });
   }
 
@@ -295,16 +334,26 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     const fieldName = checkName(this, 'setParameterField field', field);
     const label = `setParameterField(${errors.quote(name)}, ${errors.quote(fieldName)})`;
     if (fieldName === 'parameter') {
-      throw errors.conflictingProperties(this, `${label} would rename the parameter`, 'Declare the parameter under its new name instead');
+      throw errors.conflictingProperties(
+        this,
+        `${label} would rename the parameter`,
+        'Declare the parameter under its new name instead',
+      );
     }
     if (fieldName === 'secret') {
-      throw errors.invalidProperty(this, label, value, 'nothing: give the parameter a secretValue to make it secret');
+      throw errors.invalidProperty(
+        this,
+        label,
+        value,
+        'nothing: give the parameter a secretValue to make it secret',
+      );
     }
     let checked: unknown;
     if (fieldName === 'type') checked = checkOneOf(this, `${label} value`, value, PARAMETER_TYPES);
     else if (fieldName === 'template') checked = checkString(this, `${label} value`, value);
     else if (fieldName === 'value') {
-      if (isSecretParameter({ parameter: name })) throw errors.plainSecret(this, label, [`parameters.${name}.value`]);
+      if (isSecretParameter({ parameter: name }))
+        throw errors.plainSecret(this, label, [`parameters.${name}.value`]);
       checked = checkJson(this, `${label} value`, value);
     } else checked = checkJson(this, `${label} value`, value);
     this.edits.push({ parameter: name, field: fieldName, value: checked });
@@ -348,11 +397,14 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   }
 
   /** Parameters as a map keyed by name, so the plan shows a change per parameter, not a list diff. */
-  protected planConfiguration(configuration: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  protected planConfiguration(
+    configuration: Readonly<Record<string, unknown>>,
+  ): Readonly<Record<string, unknown>> {
     const parameters = configuration.parameters as Record<string, unknown>[] | undefined;
     if (!parameters) return configuration;
     const byName: Record<string, unknown> = {};
-    for (const { parameter, secret: _secret, ...rest } of parameters) byName[parameter as string] = rest;
+    for (const { parameter, secret: _secret, ...rest } of parameters)
+      byName[parameter as string] = rest;
     return { ...configuration, parameters: byName };
   }
 
@@ -382,8 +434,11 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   private validateParameters(): string[] {
     const problems: string[] = [];
     const known = this.parameterNames();
-    const unknown = [...new Set(this.edits.map((e) => e.parameter).filter((p) => !this.parameterMap.has(p)))];
-    if (unknown.length > 0) problems.push(errors.unknownParameter(this, 'setParameterField', unknown, known).message);
+    const unknown = [
+      ...new Set(this.edits.map((e) => e.parameter).filter((p) => !this.parameterMap.has(p))),
+    ];
+    if (unknown.length > 0)
+      problems.push(errors.unknownParameter(this, 'setParameterField', unknown, known).message);
     for (const edit of this.edits) {
       if (edit.field === 'value' && this.parameterMap.get(edit.parameter)?.secret) {
         problems.push(
@@ -397,7 +452,8 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     }
     const templatedBy = new Map<string, string[]>();
     for (const t of this.templates) {
-      for (const p of t.parameters) templatedBy.set(p, [...(templatedBy.get(p) ?? []), t.node.path]);
+      for (const p of t.parameters)
+        templatedBy.set(p, [...(templatedBy.get(p) ?? []), t.node.path]);
     }
     for (const [parameter, paths] of templatedBy) {
       const own = this.parameterMap.get(parameter)?.template !== undefined;
@@ -416,7 +472,10 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
 
   private checkParameterValue(name: string, type: RestParameterType, value: unknown): unknown {
     const field = `parameter ${errors.quote(name)} value`;
-    if (isSecretParameter({ parameter: name })) throw errors.plainSecret(this, `parameter ${errors.quote(name)}`, [`parameters.${name}.value`]);
+    if (isSecretParameter({ parameter: name }))
+      throw errors.plainSecret(this, `parameter ${errors.quote(name)}`, [
+        `parameters.${name}.value`,
+      ]);
     if (type === 'Days Past') return checkInteger(this, field, value, 0, Number.MAX_SAFE_INTEGER);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw errors.invalidProperty(this, field, value, 'a string, number or boolean');
@@ -425,14 +484,16 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   }
 
   private checkHeaders(headers: unknown): unknown[] {
-    if (!Array.isArray(headers)) throw errors.invalidProperty(this, 'props.headers', headers, 'a list of header objects');
+    if (!Array.isArray(headers))
+      throw errors.invalidProperty(this, 'props.headers', headers, 'a list of header objects');
     const checked = checkJson(this, 'props.headers', headers) as unknown[];
     checkNoPlainSecrets(this, 'props.headers', { headers: checked });
     return checked;
   }
 
   private checkStringList(field: string, values: unknown): string[] {
-    if (!Array.isArray(values)) throw errors.invalidProperty(this, field, values, 'a list of strings');
+    if (!Array.isArray(values))
+      throw errors.invalidProperty(this, field, values, 'a list of strings');
     return values.map((v, i) => checkString(this, `${field}[${i}]`, v));
   }
 }

@@ -51,7 +51,9 @@ export class AloomaSecret {
 
   /** The reference as the manifest records it. */
   public toSecretRef(): SecretRef {
-    return this.version === undefined ? { env: this.envName } : { env: this.envName, version: this.version };
+    return this.version === undefined
+      ? { env: this.envName }
+      : { env: this.envName, version: this.version };
   }
 
   /** A description for messages; never the value. */

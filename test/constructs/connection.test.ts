@@ -3,7 +3,6 @@ import { provider } from '@cdktf/provider-null';
 import { AloomaConnection, AloomaInput, AloomaReconciler } from '../../src/constructs';
 import { redactHashes, synthJson, testStack, validate } from './helpers';
 
-
 describe('AloomaConnection', () => {
   test('records the connection in the manifest: URL, account, chosen variable names, owner, concurrency', () => {
     const stack = testStack('shop');
@@ -20,7 +19,11 @@ describe('AloomaConnection', () => {
     expect(manifest).toEqual({
       version: 1,
       owner: 'shop-prod',
-      connection: { apiUrl: 'https://app.alooma.com', account: 'acme', passwordEnv: 'ACME_ALOOMA_PASSWORD' },
+      connection: {
+        apiUrl: 'https://app.alooma.com',
+        account: 'acme',
+        passwordEnv: 'ACME_ALOOMA_PASSWORD',
+      },
       concurrency: 8,
       inputs: [],
     });
@@ -31,7 +34,10 @@ describe('AloomaConnection', () => {
     new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
     expect(AloomaConnection.of(stack)).toBeUndefined();
-    expect(AloomaReconciler.of(stack).manifest()).toMatchObject({ owner: 'shop-inputs', connection: {} });
+    expect(AloomaReconciler.of(stack).manifest()).toMatchObject({
+      owner: 'shop-inputs',
+      connection: {},
+    });
   });
 
   test('declaring a connection declares the reconciler, so removing the last input still prunes it', () => {
@@ -48,7 +54,11 @@ describe('AloomaConnection', () => {
             (() => {
               const stack = testStack();
               new AloomaConnection(stack, 'Alooma', { engine: 'null_resource' });
-              new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI', configuration: { note: 'a' } });
+              new AloomaInput(stack, 'Hook', {
+                name: 'hook',
+                type: 'RESTAPI',
+                configuration: { note: 'a' },
+              });
               return stack;
             })(),
           ),
@@ -94,7 +104,9 @@ describe('AloomaConnection', () => {
       expect(reconciler.triggers.digest).toMatch(/^[0-9a-f]{64}$/);
       expect(reconciler.depends_on).toEqual(['null_resource.Hook']);
       expect(reconciler.lifecycle).toBeUndefined();
-      expect(reconciler.provisioner[1]['local-exec'].environment).toEqual({ ALOOMA_CDKTF_PREVIOUS_NAMES: '${self.triggers.names}' });
+      expect(reconciler.provisioner[1]['local-exec'].environment).toEqual({
+        ALOOMA_CDKTF_PREVIOUS_NAMES: '${self.triggers.names}',
+      });
     });
 
     test("reuses the stack's null provider instead of declaring a second one", () => {
@@ -120,7 +132,9 @@ describe('AloomaConnection', () => {
     test('one connection per stack, not per app', () => {
       const first = testStack('one');
       new AloomaConnection(first, 'Alooma');
-      expect(() => new AloomaConnection(testStack('two', first.node.scope as never), 'Alooma')).not.toThrow();
+      expect(
+        () => new AloomaConnection(testStack('two', first.node.scope as never), 'Alooma'),
+      ).not.toThrow();
     });
 
     test('choosing null_resource after inputs were declared with the default engine is refused', () => {
@@ -141,13 +155,27 @@ describe('AloomaConnection', () => {
     });
 
     test('contradictory and invalid props are refused', () => {
-      expect(() => new AloomaConnection(testStack(), 'A', { nullProvider: {} as never })).toThrow(/CONFLICTING_PROPERTIES/);
-      expect(() => new AloomaConnection(testStack(), 'A', { engine: 'local' as never })).toThrow(/props.engine/);
-      expect(() => new AloomaConnection(testStack(), 'A', { apiUrl: 'https://me:pw@app.alooma.com' })).toThrow(/PLAIN_SECRET/);
-      expect(() => new AloomaConnection(testStack(), 'A', { apiUrl: 'app.alooma.com' })).toThrow(/http or https URL/);
-      expect(() => new AloomaConnection(testStack(), 'A', { account: 'a/b' })).toThrow(/props.account/);
-      expect(() => new AloomaConnection(testStack(), 'A', { apiKeyEnv: 'my key' })).toThrow(/INVALID_SECRET_REFERENCE/);
-      expect(() => new AloomaConnection(testStack(), 'A', { concurrency: 0 })).toThrow(/props.concurrency is 0/);
+      expect(() => new AloomaConnection(testStack(), 'A', { nullProvider: {} as never })).toThrow(
+        /CONFLICTING_PROPERTIES/,
+      );
+      expect(() => new AloomaConnection(testStack(), 'A', { engine: 'local' as never })).toThrow(
+        /props.engine/,
+      );
+      expect(
+        () => new AloomaConnection(testStack(), 'A', { apiUrl: 'https://me:pw@app.alooma.com' }),
+      ).toThrow(/PLAIN_SECRET/);
+      expect(() => new AloomaConnection(testStack(), 'A', { apiUrl: 'app.alooma.com' })).toThrow(
+        /http or https URL/,
+      );
+      expect(() => new AloomaConnection(testStack(), 'A', { account: 'a/b' })).toThrow(
+        /props.account/,
+      );
+      expect(() => new AloomaConnection(testStack(), 'A', { apiKeyEnv: 'my key' })).toThrow(
+        /INVALID_SECRET_REFERENCE/,
+      );
+      expect(() => new AloomaConnection(testStack(), 'A', { concurrency: 0 })).toThrow(
+        /props.concurrency is 0/,
+      );
       expect(() => new AloomaConnection(testStack(), 'A', { owner: '' })).toThrow(/INVALID_NAME/);
     });
   });

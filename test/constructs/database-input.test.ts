@@ -8,7 +8,6 @@ import {
 } from '../../src/constructs';
 import { redactHashes, synth, synthJson, testStack, validate } from './helpers';
 
-
 const TERRAFORM_DATA = { tfResourceType: 'terraform_data' };
 
 function props(overrides: Partial<AloomaDatabaseInputProps> = {}): AloomaDatabaseInputProps {
@@ -91,19 +90,28 @@ describe('AloomaDatabaseInput', () => {
 
   test('tables are a map in input, so adding one is an in-place update', () => {
     const before = synthJson((stack) => new AloomaDatabaseInput(stack, 'Orders', props()));
-    const after = synthJson((stack) => new AloomaDatabaseInput(stack, 'Orders', props()).addTable('items', 'updated_at'));
+    const after = synthJson((stack) =>
+      new AloomaDatabaseInput(stack, 'Orders', props()).addTable('items', 'updated_at'),
+    );
 
     expect(after.resource.terraform_data.Orders.input.configuration.tables).toEqual({
       orders: 'xmin::text::bigint',
       items: 'updated_at',
     });
-    expect(after.resource.terraform_data.Orders.triggers_replace).toEqual(before.resource.terraform_data.Orders.triggers_replace);
+    expect(after.resource.terraform_data.Orders.triggers_replace).toEqual(
+      before.resource.terraform_data.Orders.triggers_replace,
+    );
   });
 
   test('identity is only name and type: nothing else is in triggers_replace', () => {
-    const json = synthJson((stack) => new AloomaDatabaseInput(stack, 'Orders', props({ paused: true, batchSize: 10 })));
+    const json = synthJson(
+      (stack) => new AloomaDatabaseInput(stack, 'Orders', props({ paused: true, batchSize: 10 })),
+    );
 
-    expect(Object.keys(json.resource.terraform_data.Orders.triggers_replace)).toEqual(['name', 'type']);
+    expect(Object.keys(json.resource.terraform_data.Orders.triggers_replace)).toEqual([
+      'name',
+      'type',
+    ]);
   });
 
   test('tables can be given as a record, a list and through addTable, in that order', () => {
@@ -111,7 +119,12 @@ describe('AloomaDatabaseInput', () => {
     const input = new AloomaDatabaseInput(
       stack,
       'Orders',
-      props({ tables: [{ name: 'a', updateIndicator: 'id' }, { name: 'b', updateIndicator: 'id' }] }),
+      props({
+        tables: [
+          { name: 'a', updateIndicator: 'id' },
+          { name: 'b', updateIndicator: 'id' },
+        ],
+      }),
     );
     input.addTable('c', 'updated_at');
     new InputTable(input, 'D', { name: 'd', updateIndicator: 'xmin::text::bigint' });
@@ -121,20 +134,21 @@ describe('AloomaDatabaseInput', () => {
 
   test('props and defaults reach the configuration', () => {
     expect(
-      synth((stack) =>
-        new AloomaDatabaseInput(
-          stack,
-          'Orders',
-          props({
-            autoMap: false,
-            paused: true,
-            replicationType: 'full_dump_load',
-            batchSize: 5000,
-            runAt: '0 */2 * * *',
-            ssh: { server: 'bastion', port: 22, user: 'tunnel' },
-            extraConfiguration: { query_timeout: 60 },
-          }),
-        ),
+      synth(
+        (stack) =>
+          new AloomaDatabaseInput(
+            stack,
+            'Orders',
+            props({
+              autoMap: false,
+              paused: true,
+              replicationType: 'full_dump_load',
+              batchSize: 5000,
+              runAt: '0 */2 * * *',
+              ssh: { server: 'bastion', port: 22, user: 'tunnel' },
+              extraConfiguration: { query_timeout: 60 },
+            }),
+          ),
       ),
     ).toHaveResourceWithProperties(TERRAFORM_DATA, {
       input: {
@@ -154,14 +168,20 @@ describe('AloomaDatabaseInput', () => {
   });
 
   test('RETAIN has no destroy provisioner', () => {
-    const json = synthJson((stack) => new AloomaDatabaseInput(stack, 'Orders', props({ removalPolicy: RemovalPolicy.RETAIN })));
+    const json = synthJson(
+      (stack) =>
+        new AloomaDatabaseInput(stack, 'Orders', props({ removalPolicy: RemovalPolicy.RETAIN })),
+    );
 
     expect(json.resource.terraform_data.Orders.provisioner).toBeUndefined();
     expect(json.resource.terraform_data.Orders.input.removal_policy).toBe('retain');
   });
 
   describe('validation', () => {
-    function create(overrides: Partial<AloomaDatabaseInputProps>, stack: TerraformStack = testStack()) {
+    function create(
+      overrides: Partial<AloomaDatabaseInputProps>,
+      stack: TerraformStack = testStack(),
+    ) {
       return new AloomaDatabaseInput(stack, 'Orders', props(overrides));
     }
 
@@ -180,18 +200,24 @@ describe('AloomaDatabaseInput', () => {
     });
 
     test.each([0, -1, 1.5, Number.NaN])('batchSize %p is refused', (batchSize) => {
-      expect(() => create({ batchSize })).toThrow(/stack\/Orders: props.batchSize is .*positive integer.*\[INVALID_BATCH_SIZE\]/);
+      expect(() => create({ batchSize })).toThrow(
+        /stack\/Orders: props.batchSize is .*positive integer.*\[INVALID_BATCH_SIZE\]/,
+      );
     });
 
     test('a table without update indicator is refused', () => {
       expect(() => create({ tables: { orders: '' } })).toThrow(
         /stack\/Orders\/Table:orders: table "orders" has no update indicator.*\[MISSING_UPDATE_INDICATOR\]/,
       );
-      expect(() => create({}).addTable('items', undefined as unknown as string)).toThrow(/MISSING_UPDATE_INDICATOR/);
+      expect(() => create({}).addTable('items', undefined as unknown as string)).toThrow(
+        /MISSING_UPDATE_INDICATOR/,
+      );
     });
 
     test('a table declared twice is refused', () => {
-      expect(() => create({}).addTable('orders', 'id')).toThrow(/table "orders" is declared twice.*\[DUPLICATE_TABLE\]/);
+      expect(() => create({}).addTable('orders', 'id')).toThrow(
+        /table "orders" is declared twice.*\[DUPLICATE_TABLE\]/,
+      );
     });
 
     test('InputTable outside a database input is refused', () => {
@@ -204,11 +230,15 @@ describe('AloomaDatabaseInput', () => {
     test('a plain password is refused with a hint to use a secret reference', () => {
       expect(() =>
         create({ source: { ...props().source, password: 'hunter2' as unknown as AloomaSecret } }),
-      ).toThrow(/props.source.password holds a plain value.*AloomaSecret.fromEnv.*\[PLAIN_SECRET\]/);
+      ).toThrow(
+        /props.source.password holds a plain value.*AloomaSecret.fromEnv.*\[PLAIN_SECRET\]/,
+      );
     });
 
     test('secrets in ssh or extraConfiguration are refused', () => {
-      expect(() => create({ ssh: { server: 'bastion', password: 'x' } })).toThrow(/props.ssh holds a plain value at "password"/);
+      expect(() => create({ ssh: { server: 'bastion', password: 'x' } })).toThrow(
+        /props.ssh holds a plain value at "password"/,
+      );
       expect(() => create({ extraConfiguration: { api_token: 'x' } })).toThrow(/PLAIN_SECRET/);
     });
 
@@ -216,35 +246,45 @@ describe('AloomaDatabaseInput', () => {
       expect(() => create({ extraConfiguration: { batch_size: 5 } })).toThrow(
         /props.extraConfiguration sets "batch_size", which a typed property.*\[CONFLICTING_PROPERTIES\]/,
       );
-      expect(() => create({ extraConfiguration: { auto_map: false } })).toThrow(/Use props.autoMap instead/);
+      expect(() => create({ extraConfiguration: { auto_map: false } })).toThrow(
+        /Use props.autoMap instead/,
+      );
       expect(() => create({ extraConfiguration: { alooma_cdktf: {} } })).toThrow(/RESERVED_FIELD/);
     });
 
     test('an invalid secret variable name or version is refused', () => {
       const source = props().source;
-      expect(() => create({ source: { ...source, password: AloomaSecret.fromEnv('PG PASSWORD') } })).toThrow(
-        /INVALID_SECRET_REFERENCE/,
-      );
-      expect(() => create({ source: { ...source, password: AloomaSecret.fromEnv('ALOOMA_CDKTF_INPUT_NAME') } })).toThrow(
-        /reserves/,
-      );
-      expect(() => create({ source: { ...source, password: AloomaSecret.fromEnv('PG', { version: '' }) } })).toThrow(
-        /version/,
-      );
+      expect(() =>
+        create({ source: { ...source, password: AloomaSecret.fromEnv('PG PASSWORD') } }),
+      ).toThrow(/INVALID_SECRET_REFERENCE/);
+      expect(() =>
+        create({
+          source: { ...source, password: AloomaSecret.fromEnv('ALOOMA_CDKTF_INPUT_NAME') },
+        }),
+      ).toThrow(/reserves/);
+      expect(() =>
+        create({ source: { ...source, password: AloomaSecret.fromEnv('PG', { version: '' }) } }),
+      ).toThrow(/version/);
     });
 
     test('values only known at apply time are refused', () => {
       const stack = testStack();
       const host = new TerraformVariable(stack, 'host', { type: 'string' });
-      expect(() => create({ source: { ...props().source, server: host.stringValue } }, stack)).toThrow(
-        /props.source.server is a Terraform token.*\[UNRESOLVED_TOKEN\]/,
-      );
+      expect(() =>
+        create({ source: { ...props().source, server: host.stringValue } }, stack),
+      ).toThrow(/props.source.server is a Terraform token.*\[UNRESOLVED_TOKEN\]/);
     });
 
     test('ports, replication types and db types are checked', () => {
-      expect(() => create({ source: { ...props().source, port: 70000 } })).toThrow(/props.source.port is 70000.*1 to 65535/);
-      expect(() => create({ replicationType: 'sometimes' as never })).toThrow(/props.replicationType/);
-      expect(() => create({ source: { ...props().source, dbType: '' } })).toThrow(/props.source.dbType/);
+      expect(() => create({ source: { ...props().source, port: 70000 } })).toThrow(
+        /props.source.port is 70000.*1 to 65535/,
+      );
+      expect(() => create({ replicationType: 'sometimes' as never })).toThrow(
+        /props.replicationType/,
+      );
+      expect(() => create({ source: { ...props().source, dbType: '' } })).toThrow(
+        /props.source.dbType/,
+      );
       expect(() => create({ runAt: 'hourly' })).toThrow(/props.runAt.*cron/);
     });
 

@@ -53,7 +53,9 @@ export function filesUnder(dir: string): string[] {
 
 /** The manifest asset a full synth wrote for `stackName`. */
 export function manifestAsset(outdir: string, stackName: string): string {
-  const file = filesUnder(path.join(outdir, 'stacks', stackName)).find((f) => f.endsWith(`${path.sep}manifest.json`));
+  const file = filesUnder(path.join(outdir, 'stacks', stackName)).find((f) =>
+    f.endsWith(`${path.sep}manifest.json`),
+  );
   if (!file) throw new Error(`no manifest asset under ${outdir}/stacks/${stackName}`);
   return file;
 }

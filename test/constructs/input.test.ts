@@ -2,12 +2,18 @@ import { Testing } from 'cdktf';
 import { AloomaInput, AloomaInputType, AloomaSecret, RemovalPolicy } from '../../src/constructs';
 import { synth, synthJson, testStack } from './helpers';
 
-
 describe('AloomaInput', () => {
   test('synthesizes a webhook with its identity and configuration', () => {
-    const json = synthJson((stack) => new AloomaInput(stack, 'Webhook', { name: 'webhook_events', type: AloomaInputType.RESTAPI }));
+    const json = synthJson(
+      (stack) =>
+        new AloomaInput(stack, 'Webhook', {
+          name: 'webhook_events',
+          type: AloomaInputType.RESTAPI,
+        }),
+    );
 
-    expect({ ...json.resource.terraform_data.Webhook, provisioner: undefined, '//': undefined }).toMatchInlineSnapshot(`
+    expect({ ...json.resource.terraform_data.Webhook, provisioner: undefined, '//': undefined })
+      .toMatchInlineSnapshot(`
 {
   "//": undefined,
   "input": {
@@ -34,7 +40,11 @@ describe('AloomaInput', () => {
     const input = new AloomaInput(stack, 'Clicks', {
       name: 'clickstream_s3',
       type: AloomaInputType.S3,
-      configuration: { awsBucketName: 'clickstream', awsAccessKeyId: 'AKIAEXAMPLE', fileFormat: { type: 'json' } },
+      configuration: {
+        awsBucketName: 'clickstream',
+        awsAccessKeyId: 'AKIAEXAMPLE',
+        fileFormat: { type: 'json' },
+      },
       secrets: { awsSecretAccessKey: AloomaSecret.fromEnv('CLICKS_AWS_SECRET', { version: '1' }) },
       paused: true,
       defaultSchema: 'CLICKS',
@@ -56,7 +66,11 @@ describe('AloomaInput', () => {
     });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(
       { tfResourceType: 'terraform_data' },
-      { input: expect.objectContaining({ secrets: { awsSecretAccessKey: { env: 'CLICKS_AWS_SECRET', version: '1' } } }) },
+      {
+        input: expect.objectContaining({
+          secrets: { awsSecretAccessKey: { env: 'CLICKS_AWS_SECRET', version: '1' } },
+        }),
+      },
     );
   });
 
@@ -77,7 +91,14 @@ describe('AloomaInput', () => {
 
   test('RETAIN: no destroy provisioner', () => {
     expect(
-      synth((stack) => new AloomaInput(stack, 'Kept', { name: 'kept', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN })),
+      synth(
+        (stack) =>
+          new AloomaInput(stack, 'Kept', {
+            name: 'kept',
+            type: 'RESTAPI',
+            removalPolicy: RemovalPolicy.RETAIN,
+          }),
+      ),
     ).not.toMatch(/"when": "destroy"[\s\S]*ALOOMA_CDKTF_INPUT_NAME/);
   });
 
@@ -90,44 +111,93 @@ describe('AloomaInput', () => {
             type: AloomaInputType.GOOGLE_SHEETS_STORAGE,
             configuration: { root_folder: 'abc', oauth2: '<token>' },
           }),
-      ).toThrow(/stack\/Sheets: props.configuration holds a plain value at "oauth2", which looks like a secret.*\[PLAIN_SECRET\]/);
+      ).toThrow(
+        /stack\/Sheets: props.configuration holds a plain value at "oauth2", which looks like a secret.*\[PLAIN_SECRET\]/,
+      );
       expect(
-        () => new AloomaInput(testStack(), 'Nested', { name: 'n', type: 'MIXPANEL', configuration: { settings: { api_secret: "s" } } }),
+        () =>
+          new AloomaInput(testStack(), 'Nested', {
+            name: 'n',
+            type: 'MIXPANEL',
+            configuration: { settings: { api_secret: 's' } },
+          }),
       ).toThrow(/"settings.api_secret"/);
     });
 
     test('key ids are not secrets', () => {
       expect(
-        () => new AloomaInput(testStack(), 'S3', { name: 's3', type: 'S3', configuration: { awsAccessKeyId: 'AKIA' } }),
+        () =>
+          new AloomaInput(testStack(), 'S3', {
+            name: 's3',
+            type: 'S3',
+            configuration: { awsAccessKeyId: 'AKIA' },
+          }),
       ).not.toThrow();
     });
 
     test('system inputs and malformed types are refused', () => {
-      expect(() => new AloomaInput(testStack(), 'R', { name: 'r', type: 'RESTREAM' })).toThrow(/\[SYSTEM_INPUT_TYPE\]/);
-      expect(() => new AloomaInput(testStack(), 'A', { name: 'a', type: 'agent' })).toThrow(/\[SYSTEM_INPUT_TYPE\]/);
-      expect(() => new AloomaInput(testStack(), 'B', { name: 'b', type: 'web hook' })).toThrow(/props.type is "web hook"/);
+      expect(() => new AloomaInput(testStack(), 'R', { name: 'r', type: 'RESTREAM' })).toThrow(
+        /\[SYSTEM_INPUT_TYPE\]/,
+      );
+      expect(() => new AloomaInput(testStack(), 'A', { name: 'a', type: 'agent' })).toThrow(
+        /\[SYSTEM_INPUT_TYPE\]/,
+      );
+      expect(() => new AloomaInput(testStack(), 'B', { name: 'b', type: 'web hook' })).toThrow(
+        /props.type is "web hook"/,
+      );
     });
 
     test('conflicting or reserved configuration is refused', () => {
       const secret = AloomaSecret.fromEnv('T');
       expect(
-        () => new AloomaInput(testStack(), 'X', { name: 'x', type: 'S3', configuration: { token: '' }, secrets: { token: secret } }),
-      ).toThrow(/"token" is in both props.configuration and props.secrets.*\[CONFLICTING_PROPERTIES\]/);
-      expect(() => new AloomaInput(testStack(), 'Y', { name: 'y', type: 'S3', configuration: { auto_map: 'true' } })).toThrow(
-        /Use props.autoMap instead/,
+        () =>
+          new AloomaInput(testStack(), 'X', {
+            name: 'x',
+            type: 'S3',
+            configuration: { token: '' },
+            secrets: { token: secret },
+          }),
+      ).toThrow(
+        /"token" is in both props.configuration and props.secrets.*\[CONFLICTING_PROPERTIES\]/,
       );
-      expect(() => new AloomaInput(testStack(), 'Z', { name: 'z', type: 'S3', secrets: { 'a.b': secret } })).toThrow(/no dots/);
       expect(
-        () => new AloomaInput(testStack(), 'W', { name: 'w', type: 'S3', configuration: { alooma_cdktf: { owner: 'me' } } }),
+        () =>
+          new AloomaInput(testStack(), 'Y', {
+            name: 'y',
+            type: 'S3',
+            configuration: { auto_map: 'true' },
+          }),
+      ).toThrow(/Use props.autoMap instead/);
+      expect(
+        () =>
+          new AloomaInput(testStack(), 'Z', { name: 'z', type: 'S3', secrets: { 'a.b': secret } }),
+      ).toThrow(/no dots/);
+      expect(
+        () =>
+          new AloomaInput(testStack(), 'W', {
+            name: 'w',
+            type: 'S3',
+            configuration: { alooma_cdktf: { owner: 'me' } },
+          }),
       ).toThrow(/configuration sets "alooma_cdktf".*\[RESERVED_FIELD\]/);
     });
 
     test('configuration must be plain JSON', () => {
       expect(
-        () => new AloomaInput(testStack(), 'F', { name: 'f', type: 'S3', configuration: { when: new Date(0) } }),
+        () =>
+          new AloomaInput(testStack(), 'F', {
+            name: 'f',
+            type: 'S3',
+            configuration: { when: new Date(0) },
+          }),
       ).toThrow(/props.configuration.when is .*JSON value/);
       expect(
-        () => new AloomaInput(testStack(), 'N', { name: 'n', type: 'S3', configuration: { size: Number.POSITIVE_INFINITY } }),
+        () =>
+          new AloomaInput(testStack(), 'N', {
+            name: 'n',
+            type: 'S3',
+            configuration: { size: Number.POSITIVE_INFINITY },
+          }),
       ).toThrow(/finite number/);
     });
   });

@@ -13,13 +13,28 @@ import {
   AloomaSecret,
   RemovalPolicy,
 } from '../../src/constructs';
-import { defaultRuntimeBundle, RUNTIME_BUNDLE_CONTEXT_KEY } from '../../src/constructs/private/runtime-bundle';
-import { filesUnder, manifestAsset, redactHashes, synthJson, testApp, testStack, validate } from './helpers';
+import {
+  defaultRuntimeBundle,
+  RUNTIME_BUNDLE_CONTEXT_KEY,
+} from '../../src/constructs/private/runtime-bundle';
+import {
+  filesUnder,
+  manifestAsset,
+  redactHashes,
+  synthJson,
+  testApp,
+  testStack,
+  validate,
+} from './helpers';
 
+const HOSTILE_NAME = 'x\'; rm -rf ~ "$(id)" `id` ${path.module} %{ if true }y%{ endif }';
 
-const HOSTILE_NAME = "x'; rm -rf ~ \"$(id)\" `id` ${path.module} %{ if true }y%{ endif }";
-
-function database(stack: TerraformStack, id: string, name: string, overrides: Record<string, unknown> = {}) {
+function database(
+  stack: TerraformStack,
+  id: string,
+  name: string,
+  overrides: Record<string, unknown> = {},
+) {
   return new AloomaDatabaseInput(stack, id, {
     name,
     source: {
@@ -36,7 +51,9 @@ function database(stack: TerraformStack, id: string, name: string, overrides: Re
 }
 
 /** Every provisioner command of a synthesized config. */
-function commands(json: { resource: Record<string, Record<string, Record<string, any>>> }): string[] {
+function commands(json: {
+  resource: Record<string, Record<string, Record<string, any>>>;
+}): string[] {
   return Object.values(json.resource)
     .flatMap((byId) => Object.values(byId))
     .flatMap((resource) => (resource.provisioner ?? []) as Record<string, { command: string }>[])
@@ -59,8 +76,11 @@ describe('AloomaReconciler', () => {
     );
     const reconciler = json.resource.terraform_data.AloomaReconciler;
 
-    expect({ ...reconciler, '//': undefined, triggers_replace: { ...reconciler.triggers_replace, digest: '<digest>' } })
-      .toMatchInlineSnapshot(`
+    expect({
+      ...reconciler,
+      '//': undefined,
+      triggers_replace: { ...reconciler.triggers_replace, digest: '<digest>' },
+    }).toMatchInlineSnapshot(`
 {
   "//": undefined,
   "depends_on": [
@@ -107,21 +127,32 @@ describe('AloomaReconciler', () => {
 
   test('depends on every input resource, whichever stack scope they are nested in', () => {
     const json = synthJson((stack) => {
-      for (let i = 0; i < 5; i++) new AloomaInput(stack, `Hook${i}`, { name: `hook_${i}`, type: 'RESTAPI' });
+      for (let i = 0; i < 5; i++)
+        new AloomaInput(stack, `Hook${i}`, { name: `hook_${i}`, type: 'RESTAPI' });
     });
 
-    expect(json.resource.terraform_data.AloomaReconciler.depends_on).toEqual([0, 1, 2, 3, 4].map((i) => `terraform_data.Hook${i}`));
+    expect(json.resource.terraform_data.AloomaReconciler.depends_on).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `terraform_data.Hook${i}`),
+    );
   });
 
   test('RETAIN inputs are in the manifest but not among the names the stack may delete', () => {
     const stack = testStack();
-    new AloomaInput(stack, 'Kept', { name: 'kept', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN });
+    new AloomaInput(stack, 'Kept', {
+      name: 'kept',
+      type: 'RESTAPI',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     new AloomaInput(stack, 'Gone', { name: 'gone', type: 'RESTAPI' });
     const json = JSON.parse(Testing.synth(stack));
 
     expect(json.resource.terraform_data.AloomaReconciler.triggers_replace.names).toEqual(['gone']);
     expect(json.resource.terraform_data.Kept.provisioner).toBeUndefined();
-    expect(AloomaReconciler.of(stack).manifest().inputs.map((i) => [i.name, i.removalPolicy])).toEqual([
+    expect(
+      AloomaReconciler.of(stack)
+        .manifest()
+        .inputs.map((i) => [i.name, i.removalPolicy]),
+    ).toEqual([
       ['gone', 'destroy'],
       ['kept', 'retain'],
     ]);
@@ -140,40 +171,67 @@ describe('AloomaReconciler', () => {
 
   test('commands contain only asset paths and subcommands, never a user string', () => {
     const json = synthJson((stack) => {
-      new AloomaInput(stack, 'Hostile', { name: HOSTILE_NAME, type: 'RESTAPI', configuration: { note: HOSTILE_NAME } });
+      new AloomaInput(stack, 'Hostile', {
+        name: HOSTILE_NAME,
+        type: 'RESTAPI',
+        configuration: { note: HOSTILE_NAME },
+      });
       database(stack, 'Orders', 'orders_db', { tables: { [HOSTILE_NAME]: 'id' } });
     });
     const all = commands(json);
 
     expect(all).toHaveLength(4);
     for (const command of all) {
-      expect(command).toMatch(/^node assets\/[A-Za-z0-9_./-]+ (apply|prune|delete) --manifest assets\/[A-Za-z0-9_./-]+$/);
+      expect(command).toMatch(
+        /^node assets\/[A-Za-z0-9_./-]+ (apply|prune|delete) --manifest assets\/[A-Za-z0-9_./-]+$/,
+      );
     }
   });
 
   test('user strings are escaped for Terraform templates in triggers and input', () => {
     const json = synthJson((stack) => {
-      new AloomaInput(stack, 'Hostile', { name: HOSTILE_NAME, type: 'RESTAPI', configuration: { [`k\${x}`]: '%{y}' } });
+      new AloomaInput(stack, 'Hostile', {
+        name: HOSTILE_NAME,
+        type: 'RESTAPI',
+        configuration: { [`k\${x}`]: '%{y}' },
+      });
     });
     const hostile = json.resource.terraform_data.Hostile;
 
-    expect(hostile.triggers_replace.name).toBe("x'; rm -rf ~ \"$(id)\" `id` $${path.module} %%{ if true }y%%{ endif }");
+    expect(hostile.triggers_replace.name).toBe(
+      'x\'; rm -rf ~ "$(id)" `id` $${path.module} %%{ if true }y%%{ endif }',
+    );
     expect(hostile.input.configuration).toEqual({ auto_map: true, 'k$${x}': '%%{y}' });
-    expect(json.resource.terraform_data.AloomaReconciler.triggers_replace.names).toEqual([hostile.triggers_replace.name]);
+    expect(json.resource.terraform_data.AloomaReconciler.triggers_replace.names).toEqual([
+      hostile.triggers_replace.name,
+    ]);
   });
 
   test('Terraform reads the escaped strings back as the literal user strings', () => {
     const app = testApp();
     const stack = new TerraformStack(app, 'hostile');
-    new AloomaInput(stack, 'Hostile', { name: HOSTILE_NAME, type: 'RESTAPI', configuration: { [`k\${x}`]: '%{y}' } });
+    new AloomaInput(stack, 'Hostile', {
+      name: HOSTILE_NAME,
+      type: 'RESTAPI',
+      configuration: { [`k\${x}`]: '%{y}' },
+    });
     app.synth();
     const dir = path.join(app.outdir, 'stacks', 'hostile');
     const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
     execFileSync('terraform', ['init', '-input=false'], { cwd: dir, env, stdio: 'pipe' });
-    execFileSync('terraform', ['plan', '-input=false', '-lock=false', '-out=plan.bin'], { cwd: dir, env, stdio: 'pipe' });
-    const plan = JSON.parse(execFileSync('terraform', ['show', '-json', 'plan.bin'], { cwd: dir, env }).toString());
+    execFileSync('terraform', ['plan', '-input=false', '-lock=false', '-out=plan.bin'], {
+      cwd: dir,
+      env,
+      stdio: 'pipe',
+    });
+    const plan = JSON.parse(
+      execFileSync('terraform', ['show', '-json', 'plan.bin'], { cwd: dir, env }).toString(),
+    );
     const planned = Object.fromEntries(
-      plan.planned_values.root_module.resources.map((r: { name: string; values: unknown }) => [r.name, r.values]),
+      plan.planned_values.root_module.resources.map((r: { name: string; values: unknown }) => [
+        r.name,
+        r.values,
+      ]),
     );
 
     expect(planned.Hostile.triggers_replace.name).toBe(HOSTILE_NAME);
@@ -188,7 +246,11 @@ describe('AloomaReconciler', () => {
       const build = [
         () => database(stack, 'Orders', 'orders_db').addTable('users', 'updated_at'),
         () => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' }),
-        () => new AloomaRestInput(stack, 'Api', { name: 'api', baseUrl: 'https://api.example' }).addParameter({ parameter: 'p', value: 1 }),
+        () =>
+          new AloomaRestInput(stack, 'Api', {
+            name: 'api',
+            baseUrl: 'https://api.example',
+          }).addParameter({ parameter: 'p', value: 1 }),
       ];
       for (const step of reverse ? build.reverse() : build) step();
       app.synth();
@@ -198,7 +260,11 @@ describe('AloomaReconciler', () => {
     const first = synthOnce(false);
     expect(synthOnce(false).equals(first)).toBe(true);
     expect(synthOnce(true).equals(first)).toBe(true);
-    expect(JSON.parse(first.toString()).inputs.map((i: { name: string }) => i.name)).toEqual(['api', 'hook', 'orders_db']);
+    expect(JSON.parse(first.toString()).inputs.map((i: { name: string }) => i.name)).toEqual([
+      'api',
+      'hook',
+      'orders_db',
+    ]);
   });
 
   test('the manifest asset is the final manifest, including tables added after construction', () => {
@@ -209,10 +275,19 @@ describe('AloomaReconciler', () => {
     app.synth();
     const manifest = JSON.parse(fs.readFileSync(manifestAsset(app.outdir, 'shop'), 'utf8'));
 
-    expect(manifest.inputs[0].configuration.tables).toEqual({ late: 'updated_at', orders: 'xmin::text::bigint' });
-    expect(fs.readFileSync(manifestAsset(app.outdir, 'shop'), 'utf8')).toBe(AloomaReconciler.of(stack).manifestJson());
-    const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', 'shop', 'cdk.tf.json'), 'utf8'));
-    expect(tf.resource.terraform_data.AloomaReconciler.triggers_replace.digest).toBe(AloomaReconciler.of(stack).digest());
+    expect(manifest.inputs[0].configuration.tables).toEqual({
+      late: 'updated_at',
+      orders: 'xmin::text::bigint',
+    });
+    expect(fs.readFileSync(manifestAsset(app.outdir, 'shop'), 'utf8')).toBe(
+      AloomaReconciler.of(stack).manifestJson(),
+    );
+    const tf = JSON.parse(
+      fs.readFileSync(path.join(app.outdir, 'stacks', 'shop', 'cdk.tf.json'), 'utf8'),
+    );
+    expect(tf.resource.terraform_data.AloomaReconciler.triggers_replace.digest).toBe(
+      AloomaReconciler.of(stack).digest(),
+    );
   });
 
   test('secret values never reach cdktf.out, the manifest or the plan input, only variable names', () => {
@@ -228,7 +303,10 @@ describe('AloomaReconciler', () => {
       const stack = new TerraformStack(app, 'shop');
       new AloomaConnection(stack, 'Alooma', { apiUrl: 'https://app.alooma.com' });
       database(stack, 'Orders', 'orders_db');
-      new AloomaRestInput(stack, 'Api', { name: 'api', baseUrl: 'https://api.example' }).addParameter({
+      new AloomaRestInput(stack, 'Api', {
+        name: 'api',
+        baseUrl: 'https://api.example',
+      }).addParameter({
         parameter: 'session_id',
         secretValue: AloomaSecret.fromEnv('SESSION_TOKEN'),
       });
@@ -240,7 +318,9 @@ describe('AloomaReconciler', () => {
         const content = fs.readFileSync(file, 'utf8');
         for (const value of Object.values(secrets)) expect(content).not.toContain(value);
       }
-      expect(fs.readFileSync(manifestAsset(app.outdir, 'shop'), 'utf8')).toContain('"env": "PG_PASSWORD"');
+      expect(fs.readFileSync(manifestAsset(app.outdir, 'shop'), 'utf8')).toContain(
+        '"env": "PG_PASSWORD"',
+      );
     } finally {
       for (const key of Object.keys(secrets)) delete process.env[key];
     }
@@ -249,7 +329,10 @@ describe('AloomaReconciler', () => {
   test('input names must be unique across the app, naming both construct paths', () => {
     const app = testApp();
     new AloomaInput(new TerraformStack(app, 'one'), 'Hook', { name: 'events', type: 'RESTAPI' });
-    new AloomaInput(new TerraformStack(app, 'two'), 'OtherHook', { name: 'events', type: 'RESTAPI' });
+    new AloomaInput(new TerraformStack(app, 'two'), 'OtherHook', {
+      name: 'events',
+      type: 'RESTAPI',
+    });
 
     expect(() => app.synth()).toThrow(
       /one\/Hook: input name "events" is also used by two\/OtherHook.*rename one of them \[DUPLICATE_INPUT_NAME\]/,
@@ -269,7 +352,9 @@ describe('AloomaReconciler', () => {
     let log: string;
     const binary = (version: string) => {
       const file = path.join(dir, `terraform-${version}`);
-      fs.writeFileSync(file, `#!/bin/sh\necho call >> "${log}"\necho "Terraform v${version}"\n`, { mode: 0o755 });
+      fs.writeFileSync(file, `#!/bin/sh\necho call >> "${log}"\necho "Terraform v${version}"\n`, {
+        mode: 0o755,
+      });
       return file;
     };
     const previous = process.env.TERRAFORM_BINARY_NAME;
@@ -288,7 +373,8 @@ describe('AloomaReconciler', () => {
       const app = testApp();
       for (const name of ['one', 'two']) {
         const stack = new TerraformStack(app, name);
-        for (let i = 0; i < 30; i++) new AloomaInput(stack, `Hook${i}`, { name: `${name}_${i}`, type: 'RESTAPI' });
+        for (let i = 0; i < 30; i++)
+          new AloomaInput(stack, `Hook${i}`, { name: `${name}_${i}`, type: 'RESTAPI' });
       }
       app.synth();
 
@@ -300,10 +386,12 @@ describe('AloomaReconciler', () => {
       const stack = testStack();
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
-      expect(() => validate(stack)).toThrow(/terraform-1.3.9 1.3.9 is older than 1.4.0.*\[TERRAFORM_VERSION\]/);
+      expect(() => validate(stack)).toThrow(
+        /terraform-1.3.9 1.3.9 is older than 1.4.0.*\[TERRAFORM_VERSION\]/,
+      );
     });
 
-    test('the user\'s own validations still run', () => {
+    test("the user's own validations still run", () => {
       process.env.TERRAFORM_BINARY_NAME = binary('1.11.0');
       const stack = testStack();
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
@@ -319,7 +407,9 @@ describe('AloomaReconciler', () => {
     });
 
     test('a missing bundle is a clear error', () => {
-      const app = Testing.app({ context: { [RUNTIME_BUNDLE_CONTEXT_KEY]: '/nonexistent/runtime.js' } });
+      const app = Testing.app({
+        context: { [RUNTIME_BUNDLE_CONTEXT_KEY]: '/nonexistent/runtime.js' },
+      });
       const stack = new TerraformStack(app, 'stack');
 
       expect(() => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' })).toThrow(

@@ -1,7 +1,11 @@
-import { AloomaRestInput, AloomaRestInputProps, AloomaSecret, ParameterTemplate } from '../../src/constructs';
+import {
+  AloomaRestInput,
+  AloomaRestInputProps,
+  AloomaSecret,
+  ParameterTemplate,
+} from '../../src/constructs';
 import { AloomaReconciler } from '../../src/constructs/reconciler';
 import { synthJson, testStack, validate } from './helpers';
-
 
 function props(overrides: Partial<AloomaRestInputProps> = {}): AloomaRestInputProps {
   return { name: 'mixpanel_engage', baseUrl: 'https://mixpanel.com/api/2.0/engage', ...overrides };
@@ -23,7 +27,10 @@ describe('AloomaRestInput', () => {
           password: AloomaSecret.fromEnv('MIXPANEL_SECRET'),
         }),
       );
-      input.addParameter({ parameter: 'session_id', secretValue: AloomaSecret.fromEnv('MIXPANEL_SESSION', { version: '3' }) });
+      input.addParameter({
+        parameter: 'session_id',
+        secretValue: AloomaSecret.fromEnv('MIXPANEL_SESSION', { version: '3' }),
+      });
       input.addParameter({ parameter: 'where', type: 'Days Past', value: 2 });
       input.addTemplate('properties["$last_seen"]>="%Y-%m-%dT00:00:00"', 'where');
     });
@@ -119,7 +126,9 @@ describe('AloomaRestInput', () => {
     input.addParameter({ parameter: 'where', type: 'Days Past', value: 2 });
     input.setParameterField('where', 'value', 10);
 
-    expect(input.toInputSpec().configuration.parameters).toEqual([{ parameter: 'where', type: 'Days Past', value: 10 }]);
+    expect(input.toInputSpec().configuration.parameters).toEqual([
+      { parameter: 'where', type: 'Days Past', value: 10 },
+    ]);
     expect(() => validate(stack)).not.toThrow();
   });
 
@@ -139,7 +148,9 @@ describe('AloomaRestInput', () => {
       const stack = testStack();
       new AloomaRestInput(stack, 'Engage', props()).setParameterField('nope', 'value', 1);
 
-      expect(() => validate(stack)).toThrow(/setParameterField names "nope".*\[UNKNOWN_PARAMETER\]/);
+      expect(() => validate(stack)).toThrow(
+        /setParameterField names "nope".*\[UNKNOWN_PARAMETER\]/,
+      );
     });
 
     test('two templates on one parameter conflict', () => {
@@ -148,7 +159,9 @@ describe('AloomaRestInput', () => {
       input.addParameter({ parameter: 'from', type: 'Days Past', value: 1, template: '%Y' });
       input.addTemplate('%Y-%m-%d', 'from');
 
-      expect(() => validate(stack)).toThrow(/parameter "from" gets a template from its own template option and stack\/Engage\/Template0/);
+      expect(() => validate(stack)).toThrow(
+        /parameter "from" gets a template from its own template option and stack\/Engage\/Template0/,
+      );
     });
 
     test('a plain value on a secret parameter conflicts', () => {
@@ -157,20 +170,30 @@ describe('AloomaRestInput', () => {
       input.addParameter({ parameter: 'cursor', secretValue: AloomaSecret.fromEnv('CURSOR') });
       input.setParameterField('cursor', 'value', 'abc');
 
-      expect(() => validate(stack)).toThrow(/sets a plain value on a parameter with a secretValue.*\[CONFLICTING_PROPERTIES\]/);
+      expect(() => validate(stack)).toThrow(
+        /sets a plain value on a parameter with a secretValue.*\[CONFLICTING_PROPERTIES\]/,
+      );
     });
 
     test('parameters are checked when added', () => {
       const input = new AloomaRestInput(testStack(), 'Engage', props());
       input.addParameter({ parameter: 'from', type: 'Days Past', value: 1 });
 
-      expect(() => input.addParameter({ parameter: 'from', value: 'x' })).toThrow(/parameter "from" is declared twice.*\[DUPLICATE_PARAMETER\]/);
-      expect(() => input.addParameter({ parameter: 'a', value: 'x', secretValue: AloomaSecret.fromEnv('A') })).toThrow(
-        /sets both value and secretValue.*\[CONFLICTING_PROPERTIES\]/,
+      expect(() => input.addParameter({ parameter: 'from', value: 'x' })).toThrow(
+        /parameter "from" is declared twice.*\[DUPLICATE_PARAMETER\]/,
       );
-      expect(() => input.addParameter({ parameter: 'b' })).toThrow(/parameter "b" value is undefined/);
-      expect(() => input.addParameter({ parameter: 'c', type: 'Days Past', value: -1 })).toThrow(/an integer >= 0/);
-      expect(() => input.addParameter({ parameter: 'd', type: 'Weekly' as never, value: 1 })).toThrow(/"Text", "Days Past"/);
+      expect(() =>
+        input.addParameter({ parameter: 'a', value: 'x', secretValue: AloomaSecret.fromEnv('A') }),
+      ).toThrow(/sets both value and secretValue.*\[CONFLICTING_PROPERTIES\]/);
+      expect(() => input.addParameter({ parameter: 'b' })).toThrow(
+        /parameter "b" value is undefined/,
+      );
+      expect(() => input.addParameter({ parameter: 'c', type: 'Days Past', value: -1 })).toThrow(
+        /an integer >= 0/,
+      );
+      expect(() =>
+        input.addParameter({ parameter: 'd', type: 'Weekly' as never, value: 1 }),
+      ).toThrow(/"Text", "Days Past"/);
       expect(() => input.addParameter({ parameter: 'session_id', value: 'abc' })).toThrow(
         /parameter "session_id" holds a plain value at "parameters.session_id.value".*\[PLAIN_SECRET\]/,
       );
@@ -180,7 +203,9 @@ describe('AloomaRestInput', () => {
     test('setParameterField refuses renames, secrets and plain values on secret-looking parameters', () => {
       const input = new AloomaRestInput(testStack(), 'Engage', props());
 
-      expect(() => input.setParameterField('from', 'parameter', 'to')).toThrow(/would rename the parameter/);
+      expect(() => input.setParameterField('from', 'parameter', 'to')).toThrow(
+        /would rename the parameter/,
+      );
       expect(() => input.setParameterField('from', 'secret', true)).toThrow(/secretValue/);
       expect(() => input.setParameterField('api_key', 'value', 'k')).toThrow(/PLAIN_SECRET/);
       expect(() => input.setParameterField('from', 'type', 'Monthly')).toThrow(/INVALID_PROPERTY/);
@@ -188,22 +213,39 @@ describe('AloomaRestInput', () => {
 
     test('props are checked', () => {
       const stack = testStack();
-      expect(() => new AloomaRestInput(stack, 'A', props({ baseUrl: 'ftp://x' }))).toThrow(/props.baseUrl is "ftp:\/\/x"/);
-      expect(() => new AloomaRestInput(stack, 'B', props({ baseUrl: 'https://u:p@api.example' }))).toThrow(/PLAIN_SECRET/);
-      expect(() => new AloomaRestInput(stack, 'C', props({ request: 'PUT' as never }))).toThrow(/props.request/);
-      expect(() => new AloomaRestInput(stack, 'D', props({ frequency: 0 }))).toThrow(/props.frequency is 0.*positive number/);
-      expect(() => new AloomaRestInput(stack, 'E', props({ headers: [{ name: 'X-Token', token: 't' }] }))).toThrow(/PLAIN_SECRET/);
-      expect(() => new AloomaRestInput(stack, 'F', props({ extraConfiguration: { parameters: [] } }))).toThrow(
-        /CONFLICTING_PROPERTIES/,
+      expect(() => new AloomaRestInput(stack, 'A', props({ baseUrl: 'ftp://x' }))).toThrow(
+        /props.baseUrl is "ftp:\/\/x"/,
       );
-      expect(() => new AloomaRestInput(stack, 'G', props({ password: 'pw' as never }))).toThrow(/PLAIN_SECRET/);
+      expect(
+        () => new AloomaRestInput(stack, 'B', props({ baseUrl: 'https://u:p@api.example' })),
+      ).toThrow(/PLAIN_SECRET/);
+      expect(() => new AloomaRestInput(stack, 'C', props({ request: 'PUT' as never }))).toThrow(
+        /props.request/,
+      );
+      expect(() => new AloomaRestInput(stack, 'D', props({ frequency: 0 }))).toThrow(
+        /props.frequency is 0.*positive number/,
+      );
+      expect(
+        () =>
+          new AloomaRestInput(stack, 'E', props({ headers: [{ name: 'X-Token', token: 't' }] })),
+      ).toThrow(/PLAIN_SECRET/);
+      expect(
+        () => new AloomaRestInput(stack, 'F', props({ extraConfiguration: { parameters: [] } })),
+      ).toThrow(/CONFLICTING_PROPERTIES/);
+      expect(() => new AloomaRestInput(stack, 'G', props({ password: 'pw' as never }))).toThrow(
+        /PLAIN_SECRET/,
+      );
     });
 
     test('ParameterTemplate outside a REST input is refused', () => {
       const stack = testStack();
-      expect(() => new ParameterTemplate(AloomaReconciler.of(stack), 'T', { template: '%Y', parameters: 'x' })).toThrow(
-        /ParameterTemplate must be created inside AloomaRestInput.*\[INVALID_SCOPE\]/,
-      );
+      expect(
+        () =>
+          new ParameterTemplate(AloomaReconciler.of(stack), 'T', {
+            template: '%Y',
+            parameters: 'x',
+          }),
+      ).toThrow(/ParameterTemplate must be created inside AloomaRestInput.*\[INVALID_SCOPE\]/);
     });
   });
 });

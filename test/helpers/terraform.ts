@@ -58,3 +58,34 @@ export function terraformOk(
   }
   return result;
 }
+
+/** Like {@link terraform}, without blocking the test's event loop (to act while it runs). */
+export function terraformAsync(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<TerraformResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(TERRAFORM, args, {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        CHECKPOINT_DISABLE: '1',
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', (error) => reject(new Error(`cannot run ${TERRAFORM}: ${error.message}`)));
+    child.once('close', (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }),
+    );
+  });
+}

@@ -21,7 +21,8 @@ const RESERVED_ENV_PREFIX = 'ALOOMA_CDKTF_';
 
 /** Why `value` is not a valid name, or undefined when it is. */
 export function nameProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return `it is a ${value === null ? 'null' : typeof value}, not a string`;
+  if (typeof value !== 'string')
+    return `it is a ${value === null ? 'null' : typeof value}, not a string`;
   if (value.length === 0) return 'it is empty';
   if (value.trim().length === 0) return 'it is only whitespace';
   if (value.trim() !== value) return 'it starts or ends with whitespace';
@@ -33,29 +34,51 @@ export function nameProblem(value: unknown): string | undefined {
 
 /** Throws unless `value` is a valid, synth-time-known name. */
 export function checkName(scope: IConstruct, field: string, value: unknown): string {
-  if (typeof value === 'string' && Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
+  if (typeof value === 'string' && Token.isUnresolved(value))
+    throw errors.unresolvedToken(scope, field);
   const problem = nameProblem(value);
   if (problem) throw errors.invalidName(scope, field, value, problem);
   return value as string;
 }
 
 /** Throws unless `value` is a non-empty string known at synth time; returns it. */
-export function checkString(scope: IConstruct, field: string, value: unknown, expected = 'a non-empty string'): string {
-  if (typeof value === 'string' && Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
-  if (typeof value !== 'string' || value.trim() === '' || CONTROL_CHARACTERS.test(value.replace(/[\t\n\r]/g, ''))) {
+export function checkString(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  expected = 'a non-empty string',
+): string {
+  if (typeof value === 'string' && Token.isUnresolved(value))
+    throw errors.unresolvedToken(scope, field);
+  if (
+    typeof value !== 'string' ||
+    value.trim() === '' ||
+    CONTROL_CHARACTERS.test(value.replace(/[\t\n\r]/g, ''))
+  ) {
     throw errors.invalidProperty(scope, field, value, expected);
   }
   return value;
 }
 
 /** Like {@link checkString} for an optional prop. */
-export function checkOptionalString(scope: IConstruct, field: string, value: unknown): string | undefined {
+export function checkOptionalString(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+): string | undefined {
   return value === undefined ? undefined : checkString(scope, field, value);
 }
 
 /** Throws unless `value` is an integer in [min, max]. */
-export function checkInteger(scope: IConstruct, field: string, value: unknown, min: number, max: number): number {
-  if (typeof value === 'number' && Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
+export function checkInteger(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number {
+  if (typeof value === 'number' && Token.isUnresolved(value))
+    throw errors.unresolvedToken(scope, field);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw errors.invalidProperty(
       scope,
@@ -72,21 +95,37 @@ export function checkCron(scope: IConstruct, field: string, value: unknown): str
   const text = checkString(scope, field, value, 'a cron expression such as "0 * * * *"');
   const fields = text.trim().split(/\s+/).length;
   if (fields < 5 || fields > 7) {
-    throw errors.invalidProperty(scope, field, value, 'a cron expression of 5 to 7 fields, e.g. "0 * * * *"');
+    throw errors.invalidProperty(
+      scope,
+      field,
+      value,
+      'a cron expression of 5 to 7 fields, e.g. "0 * * * *"',
+    );
   }
   return text;
 }
 
 /** Throws unless `value` is a boolean. */
 export function checkBoolean(scope: IConstruct, field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw errors.invalidProperty(scope, field, value, 'true or false');
+  if (typeof value !== 'boolean')
+    throw errors.invalidProperty(scope, field, value, 'true or false');
   return value;
 }
 
 /** Throws unless `value` is one of `allowed`. */
-export function checkOneOf<T extends string>(scope: IConstruct, field: string, value: unknown, allowed: readonly T[]): T {
+export function checkOneOf<T extends string>(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw errors.invalidProperty(scope, field, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    throw errors.invalidProperty(
+      scope,
+      field,
+      value,
+      `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+    );
   }
   return value as T;
 }
@@ -112,10 +151,18 @@ export function checkUrl(scope: IConstruct, field: string, value: unknown): stri
 /** Throws unless `value` is a usable environment variable name. */
 export function checkEnvName(scope: IConstruct, field: string, value: unknown): string {
   if (typeof value !== 'string' || !ENV_NAME.test(value)) {
-    throw errors.invalidSecretReference(scope, field, `names the environment variable ${errors.quote(value)}, which is not a valid name`);
+    throw errors.invalidSecretReference(
+      scope,
+      field,
+      `names the environment variable ${errors.quote(value)}, which is not a valid name`,
+    );
   }
   if (value.toUpperCase().startsWith(RESERVED_ENV_PREFIX)) {
-    throw errors.invalidSecretReference(scope, field, `uses ${RESERVED_ENV_PREFIX}*, which the runtime reserves`);
+    throw errors.invalidSecretReference(
+      scope,
+      field,
+      `uses ${RESERVED_ENV_PREFIX}*, which the runtime reserves`,
+    );
   }
   return value;
 }
@@ -124,12 +171,20 @@ export function checkEnvName(scope: IConstruct, field: string, value: unknown): 
 export function checkSecret(scope: IConstruct, field: string, value: unknown): SecretRef {
   if (!AloomaSecret.isAloomaSecret(value)) {
     if (typeof value === 'string') throw errors.plainSecret(scope, field, [field]);
-    throw errors.invalidSecretReference(scope, field, `is ${errors.quote(value)}, not an AloomaSecret`);
+    throw errors.invalidSecretReference(
+      scope,
+      field,
+      `is ${errors.quote(value)}, not an AloomaSecret`,
+    );
   }
   checkEnvName(scope, `${field} (AloomaSecret)`, value.envName);
   if (value.version !== undefined) {
     if (typeof value.version !== 'string' || nameProblem(value.version) !== undefined) {
-      throw errors.invalidSecretReference(scope, `${field}.version`, `is ${errors.quote(value.version)}, not a non-empty string`);
+      throw errors.invalidSecretReference(
+        scope,
+        `${field}.version`,
+        `is ${errors.quote(value.version)}, not a non-empty string`,
+      );
     }
   }
   return value.toSecretRef();
@@ -148,13 +203,15 @@ export function checkJson(scope: IConstruct, field: string, value: unknown): unk
   }
   if (typeof value === 'number') {
     if (Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
-    if (!Number.isFinite(value)) throw errors.invalidProperty(scope, field, value, 'a finite number');
+    if (!Number.isFinite(value))
+      throw errors.invalidProperty(scope, field, value, 'a finite number');
     return value;
   }
   if (Array.isArray(value)) {
     if (Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
     return value.map((item, i) => {
-      if (item === undefined) throw errors.invalidProperty(scope, `${field}[${i}]`, item, 'a JSON value (not undefined)');
+      if (item === undefined)
+        throw errors.invalidProperty(scope, `${field}[${i}]`, item, 'a JSON value (not undefined)');
       return checkJson(scope, `${field}[${i}]`, item);
     });
   }
@@ -166,16 +223,36 @@ export function checkJson(scope: IConstruct, field: string, value: unknown): unk
     }
     return out;
   }
-  if (typeof value === 'object' && Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
+  if (typeof value === 'object' && Token.isUnresolved(value))
+    throw errors.unresolvedToken(scope, field);
   if (AloomaSecret.isAloomaSecret(value)) {
-    throw errors.invalidProperty(scope, field, String(value), 'a plain value (pass secret references in the secrets prop)');
+    throw errors.invalidProperty(
+      scope,
+      field,
+      String(value),
+      'a plain value (pass secret references in the secrets prop)',
+    );
   }
-  throw errors.invalidProperty(scope, field, String(value), 'a JSON value (string, number, boolean, null, array or object)');
+  throw errors.invalidProperty(
+    scope,
+    field,
+    String(value),
+    'a JSON value (string, number, boolean, null, array or object)',
+  );
 }
 
 /** Throws unless `value` is a plain object; returns it. */
-export function checkRecord(scope: IConstruct, field: string, value: unknown): Readonly<Record<string, unknown>> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlainObject(value)) {
+export function checkRecord(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+): Readonly<Record<string, unknown>> {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !isPlainObject(value)
+  ) {
     throw errors.invalidProperty(scope, field, value, 'an object');
   }
   return value as Record<string, unknown>;
@@ -204,20 +281,37 @@ function walkMasked(original: unknown, masked: unknown, path: string, out: strin
   }
   if (Array.isArray(original) && Array.isArray(masked)) {
     original.forEach((item, i) => {
-      const label = path.endsWith('parameters') && isParameter(item) ? `${path}.${item.parameter}` : `${path}[${i}]`;
+      const label =
+        path.endsWith('parameters') && isParameter(item)
+          ? `${path}.${item.parameter}`
+          : `${path}[${i}]`;
       walkMasked(item, masked[i], label, out);
     });
     return;
   }
-  if (original !== null && typeof original === 'object' && masked !== null && typeof masked === 'object') {
+  if (
+    original !== null &&
+    typeof original === 'object' &&
+    masked !== null &&
+    typeof masked === 'object'
+  ) {
     for (const [key, member] of Object.entries(original)) {
-      walkMasked(member, (masked as Record<string, unknown>)[key], path ? `${path}.${key}` : key, out);
+      walkMasked(
+        member,
+        (masked as Record<string, unknown>)[key],
+        path ? `${path}.${key}` : key,
+        out,
+      );
     }
   }
 }
 
 /** Throws when `configuration` holds plain secrets. */
-export function checkNoPlainSecrets(scope: IConstruct, field: string, configuration: Readonly<Record<string, unknown>>): void {
+export function checkNoPlainSecrets(
+  scope: IConstruct,
+  field: string,
+  configuration: Readonly<Record<string, unknown>>,
+): void {
   const paths = plainSecretPaths(configuration);
   if (paths.length > 0) throw errors.plainSecret(scope, field, paths);
 }

@@ -47,7 +47,12 @@ export interface ReconcilerResourceSpec {
 }
 
 /** Creates the per-input resource. */
-export function createInputResource(scope: Construct, id: string, engine: AloomaEngine, spec: InputResourceSpec): TerraformResource {
+export function createInputResource(
+  scope: Construct,
+  id: string,
+  engine: AloomaEngine,
+  spec: InputResourceSpec,
+): TerraformResource {
   const lifecycle = { createBeforeDestroy: true };
   if (engine === 'terraform_data') {
     const provisioners = spec.destroyCommand
@@ -63,7 +68,10 @@ export function createInputResource(scope: Construct, id: string, engine: Alooma
     return new TerraformData(
       scope,
       id,
-      () => ({ triggers_replace: escapeTemplates(spec.identity()) as Record<string, unknown>, input: escapeTemplates(spec.input()) as Record<string, unknown> }),
+      () => ({
+        triggers_replace: escapeTemplates(spec.identity()) as Record<string, unknown>,
+        input: escapeTemplates(spec.input()) as Record<string, unknown>,
+      }),
       { lifecycle, provisioners },
     );
   }
@@ -107,7 +115,9 @@ export function createReconcilerResource(
     return new TerraformData(
       scope,
       id,
-      () => ({ triggers_replace: { digest: spec.digest(), names: spec.names().map(escapeTemplate) } }),
+      () => ({
+        triggers_replace: { digest: spec.digest(), names: spec.names().map(escapeTemplate) },
+      }),
       {
         provisioners: [
           { type: 'local-exec', command: spec.applyCommand },
@@ -126,7 +136,10 @@ export function createReconcilerResource(
     provider: spec.provider,
     triggers: Token.asStringMap(
       Lazy.anyValue({
-        produce: () => ({ digest: spec.digest(), names: escapeTemplate(JSON.stringify(spec.names())) }),
+        produce: () => ({
+          digest: spec.digest(),
+          names: escapeTemplate(JSON.stringify(spec.names())),
+        }),
       }),
     ),
     provisioners: [

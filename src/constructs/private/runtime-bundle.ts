@@ -32,7 +32,8 @@ export function packageRootDir(): string {
       const manifest = path.join(dir, 'package.json');
       if (fs.existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) break;
       const parent = path.dirname(dir);
-      if (parent === dir) throw new Error(`alooma-cdktf: no package.json named "${PACKAGE_NAME}" above ${__dirname}`);
+      if (parent === dir)
+        throw new Error(`alooma-cdktf: no package.json named "${PACKAGE_NAME}" above ${__dirname}`);
       dir = parent;
     }
     packageRoot = dir;

@@ -10,7 +10,14 @@
  * per process.
  */
 import { execFileSync } from 'node:child_process';
-import { anyToHclTerraform, anyToTerraform, hashMapper, hashMapperHcl, TerraformMetaArguments, TerraformResource } from 'cdktf';
+import {
+  anyToHclTerraform,
+  anyToTerraform,
+  hashMapper,
+  hashMapperHcl,
+  TerraformMetaArguments,
+  TerraformResource,
+} from 'cdktf';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import * as errors from '../errors';
 
@@ -29,7 +36,12 @@ export class TerraformData extends TerraformResource {
 
   private readonly render: () => TerraformDataAttributes;
 
-  constructor(scope: Construct, id: string, render: () => TerraformDataAttributes, meta: TerraformMetaArguments = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    render: () => TerraformDataAttributes,
+    meta: TerraformMetaArguments = {},
+  ) {
     super(scope, id, {
       ...meta,
       terraformResourceType: TerraformData.tfResourceType,
