@@ -47,7 +47,8 @@ export function summarizeProfile(file: string, root = process.cwd()): ProfileSum
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
 
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {

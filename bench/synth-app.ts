@@ -64,6 +64,7 @@ function positiveInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`${name} must be an integer >= ${min}`);
   return value;
 }

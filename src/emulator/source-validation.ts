@@ -56,7 +56,11 @@ export const SOURCE_VALIDATION_MODES: readonly SourceValidationMode[] = [
 /** Default time to resolve, connect and log in, and to run each statement. */
 export const DEFAULT_SOURCE_TIMEOUT_MS = 5000;
 
-/** `db_type` values of ODBC inputs that are validated against PostgreSQL. */
+/**
+ * `db_type` values of ODBC inputs that are validated against PostgreSQL.
+ * Structural validation accepts only `psql` (the service's name) today; the
+ * aliases are recognised here should it ever accept them.
+ */
 export const POSTGRES_DB_TYPES: readonly string[] = ['psql', 'postgres', 'postgresql'];
 
 /**

@@ -376,6 +376,7 @@ describe('emulator source validation (real PostgreSQL)', () => {
   });
 
   test('THEN no password ever reached the emulator output', () => {
+    expect(emu.output()).toContain("input 'pg_behind_ssh'"); // runs last: the output is complete
     expect(emu.output()).not.toContain(src.password);
     expect(emu.output()).not.toContain('not-the-password');
   });

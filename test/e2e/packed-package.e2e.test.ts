@@ -1,0 +1,76 @@
+/**
+ * The package as other projects get it: `npm pack`, installed into a fresh
+ * cdktf app (no ts-node, no repo), synthesized and deployed with terraform
+ * to a real emulator process.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
+import { liveInputs } from '../helpers/runtime-cli';
+import { terraformOk } from '../helpers/terraform';
+
+jest.setTimeout(600_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+let emulator: EmulatorProcess;
+afterAll(async () => emulator?.stop());
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout + result.stderr;
+}
+
+test('the packed tarball, installed in a fresh app, synthesizes and deploys an input', async () => {
+  emulator = await startEmulatorProcess();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-pack-'));
+
+  // GIVEN the tarball npm would publish
+  run('npm', ['pack', '--pack-destination', work, '--silent'], ROOT);
+  const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+  expect(tarball).toMatch(/^alooma-cdktf-\d+\.\d+\.\d+\.tgz$/);
+
+  // WHEN a new app installs it next to cdktf (the emulator's native addon is optional)
+  const appDir = path.join(work, 'app');
+  fs.mkdirSync(appDir);
+  fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const versions = require(path.join(ROOT, 'package.json')).devDependencies as Record<string, string>;
+  run(
+    'npm',
+    ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', path.join(work, tarball),
+      `cdktf@${versions.cdktf}`, `constructs@${versions.constructs}`],
+    appDir,
+  );
+  fs.writeFileSync(
+    path.join(appDir, 'main.js'),
+    `const { App, TerraformStack } = require('cdktf');
+const { AloomaConnection, AloomaDatabaseInput, AloomaSecret } = require('alooma-cdktf');
+const app = new App();
+const stack = new TerraformStack(app, 'consumer');
+new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+new AloomaDatabaseInput(stack, 'Orders', {
+  name: 'packed_orders',
+  source: { server: 'db', port: 5432, database: 'shop', dbType: 'psql', user: 'u', password: AloomaSecret.fromEnv('PACKED_PW') },
+  tables: { orders: 'xmin::text::bigint' },
+});
+app.synth();
+`,
+  );
+  run(process.execPath, ['main.js'], appDir);
+
+  // THEN terraform deploys it with nothing but node
+  const stackDir = path.join(appDir, 'cdktf.out/stacks/consumer');
+  const env = { ALOOMA_API_URL: emulator.url, ALOOMA_API_KEY: 'demo-key', PACKED_PW: 'Packed-Pw-1' };
+  terraformOk(stackDir, ['init', '-input=false', '-no-color']);
+  const apply = terraformOk(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], env);
+  expect(apply.output).toMatch(/1 created/);
+  expect((await liveInputs(emulator.url)).map((n) => n.name)).toEqual(['packed_orders']);
+  // and the package's command works
+  expect(run(path.join(appDir, 'node_modules/.bin/alooma-cdktf'), ['--version'], appDir).trim()).toBe(
+    require(path.join(ROOT, 'package.json')).version,
+  );
+});
