@@ -34,9 +34,12 @@ export interface ProfileRow {
   readonly share: number;
 }
 
-/** Self and inclusive times of a profile. */
+/** Self and inclusive times of a profile; shares are of busy (non-idle) time. */
 export interface ProfileSummary {
+  /** Sampled time, idle included. */
   readonly totalMs: number;
+  /** Time the process waited for I/O or timers. */
+  readonly idleMs: number;
   readonly selfByFunction: ProfileRow[];
   readonly selfByModule: ProfileRow[];
   readonly inclusiveByFunction: ProfileRow[];
@@ -56,6 +59,10 @@ export function summarizeProfile(file: string, root = process.cwd()): ProfileSum
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  let idleUs = 0;
+  for (const [id, us] of selfUs)
+    if (byId.get(id)!.callFrame.functionName === '(idle)') idleUs += us;
+  const busyUs = totalUs - idleUs;
 
   const fnName = (frame: CallFrame) =>
     `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url, root)}:${frame.lineNumber + 1}`;
@@ -64,11 +71,13 @@ export function summarizeProfile(file: string, root = process.cwd()): ProfileSum
   const inclusive = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') continue;
     add(selfFn, fnName(frame), us);
-    add(selfModule, moduleOf(frame.url, root), us);
+    add(selfModule, moduleOf(frame, root), us);
     // Inclusive: count each distinct function once per sample stack.
     const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    for (let at = parent.has(id) ? id : undefined; at !== undefined; at = parent.get(at)) {
+      if (!parent.has(at)) break; // the (root) node: always 100%
       const name = fnName(byId.get(at)!.callFrame);
       if (!seen.has(name)) {
         seen.add(name);
@@ -78,10 +87,11 @@ export function summarizeProfile(file: string, root = process.cwd()): ProfileSum
   }
   const rows = (m: Map<string, number>) =>
     [...m.entries()]
-      .map(([name, us]) => ({ name, ms: us / 1000, share: totalUs ? us / totalUs : 0 }))
+      .map(([name, us]) => ({ name, ms: us / 1000, share: busyUs ? us / busyUs : 0 }))
       .sort((a, b) => b.ms - a.ms);
   return {
     totalMs: totalUs / 1000,
+    idleMs: idleUs / 1000,
     selfByFunction: rows(selfFn),
     selfByModule: rows(selfModule),
     inclusiveByFunction: rows(inclusive),
@@ -93,7 +103,8 @@ export function formatSummary(summary: ProfileSummary, top = 12): string[] {
   const fmt = (r: ProfileRow) =>
     `  ${r.ms.toFixed(0).padStart(7)} ms ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.name}`;
   return [
-    `sampled CPU time: ${summary.totalMs.toFixed(0)} ms`,
+    `sampled ${summary.totalMs.toFixed(0)} ms: busy ${(summary.totalMs - summary.idleMs).toFixed(0)} ms ` +
+      `(shares below), idle ${summary.idleMs.toFixed(0)} ms`,
     'self time by module:',
     ...summary.selfByModule.slice(0, top).map(fmt),
     'self time by function:',
@@ -112,9 +123,13 @@ function shortUrl(url: string, root: string): string {
   return file.startsWith(root) ? path.relative(root, file) : file;
 }
 
-/** `node_modules/<pkg>`, a project folder, `node:internal`, or `(vm)` for GC/idle/program. */
-function moduleOf(url: string, root: string): string {
-  if (!url) return '(native: gc, program, idle)';
+/** `node_modules/<pkg>`, a project folder, `node: (core)`, or the VM's own entries. */
+function moduleOf(frame: CallFrame, root: string): string {
+  const url = frame.url;
+  if (!url)
+    return /^\((garbage collector|program|root)\)$/.test(frame.functionName)
+      ? frame.functionName
+      : '(native)';
   const file = shortUrl(url, root);
   const nm = file.lastIndexOf('node_modules/');
   if (nm >= 0) {

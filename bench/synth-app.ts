@@ -7,7 +7,8 @@
  *   BENCH_TABLES   tables per input (default 20)
  *   BENCH_VARIANT  0 or 1: flips the update indicator of one table of input 0,
  *                  so two synths differ by exactly one input (default 0)
- *   BENCH_API_URL  the connection's apiUrl (default: the emulator's)
+ *   BENCH_API_URL  the connection's apiUrl (default: none, the runtime reads
+ *                  $ALOOMA_API_URL at apply time)
  *   CDKTF_OUTDIR   where to write (set by cdktf synth; default cdktf.out)
  *
  * It prints `synth-ms <n>` (time spent in app code + app.synth(), measured in
@@ -28,7 +29,7 @@ class BenchInputsStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AloomaConnection(this, 'Alooma', {
-      apiUrl: process.env.BENCH_API_URL || 'http://127.0.0.1:8787',
+      ...(process.env.BENCH_API_URL ? { apiUrl: process.env.BENCH_API_URL } : {}),
       account: 'demo',
     });
     for (let i = 0; i < inputs; i++) {

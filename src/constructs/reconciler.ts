@@ -16,6 +16,7 @@ import type { AloomaEngine } from './connection';
 import * as errors from './errors';
 import { RemovalPolicy } from './removal-policy';
 import { createReconcilerResource } from './private/engine';
+import { driftTokenOf, LiveDiffParticipant } from './private/live-diff';
 import { connectionOf } from './private/registry';
 import { sha256, stableJson } from './private/render';
 import { defaultRuntimeBundle, RUNTIME_BUNDLE_CONTEXT_KEY } from './private/runtime-bundle';
@@ -59,7 +60,7 @@ export interface IManagedInput extends IConstruct {
  * `prune` (delete the inputs the previous apply managed and the new manifest
  * no longer has).
  */
-export class AloomaReconciler extends Construct {
+export class AloomaReconciler extends Construct implements LiveDiffParticipant {
   /** Construct id of the reconciler, a direct child of its stack. */
   public static readonly ID = 'AloomaReconciler';
 
@@ -89,6 +90,8 @@ export class AloomaReconciler extends Construct {
   public readonly manifestAsset: TerraformAsset;
   /** Absolute path where the manifest is written at synth time, before the asset copies it. */
   public readonly manifestStagingPath: string;
+  /** The runtime bundle this stack ships (also run by the synth-time live diff). */
+  public readonly runtimeBundlePath: string;
 
   private readonly stack: TerraformStack;
   private readonly managed: IManagedInput[] = [];
@@ -105,6 +108,7 @@ export class AloomaReconciler extends Construct {
       this.node.tryGetContext(RUNTIME_BUNDLE_CONTEXT_KEY) ?? defaultRuntimeBundle(),
     );
     if (!fs.existsSync(runtimeBundle)) throw errors.runtimeBundleMissing(this, runtimeBundle);
+    this.runtimeBundlePath = runtimeBundle;
     this.runtimeAsset = new TerraformAsset(this, 'Runtime', {
       path: runtimeBundle,
       type: AssetType.FILE,
@@ -127,6 +131,10 @@ export class AloomaReconciler extends Construct {
     this.resource = createReconcilerResource(this, 'Default', this.engine, {
       digest: () => this.digest(),
       names: () => this.deletableNames(),
+      drift: () =>
+        driftTokenOf(this, () =>
+          this.node.root.node.findAll().filter(AloomaReconciler.isAloomaReconciler),
+        ),
       applyCommand: this.command(Subcommand.APPLY),
       pruneCommand: this.command(Subcommand.PRUNE),
       provider: connection?.nullProvider,

@@ -84,7 +84,7 @@ export const SOURCE_KEYS: readonly string[] = [
 export interface PostgresSourceValidatorOptions {
   /** `resolvable` skips hosts that do not resolve; `strict` refuses them. @default 'resolvable' */
   readonly mode?: Exclude<SourceValidationMode, 'off'>;
-  /** Limit on resolving + connecting + logging in, and on each statement, in ms. @default 5000 */
+  /** Limit on resolving the host, on connecting and logging in, and on each statement, in ms. @default 5000 */
   readonly timeoutMs?: number;
   /** Where notes on skipped validations go (never passwords). @default console.warn */
   readonly warn?: (message: string) => void;
@@ -107,8 +107,8 @@ export class PostgresSourceValidator implements SourceValidator {
   private readonly mode: Exclude<SourceValidationMode, 'off'>;
   private readonly timeoutMs: number;
   private readonly warn: (message: string) => void;
-  /** Hosts already warned about, so a stack of many inputs warns once per host. */
-  private readonly warnedHosts = new Set<string>();
+  /** What was already warned about (a host, an input behind SSH): a stack of many inputs warns once. */
+  private readonly warned = new Set<string>();
 
   constructor(options: PostgresSourceValidatorOptions = {}) {
     this.mode = options.mode ?? 'resolvable';
@@ -268,8 +268,8 @@ export class PostgresSourceValidator implements SourceValidator {
   }
 
   private note(key: string, message: string): void {
-    if (this.warnedHosts.has(key)) return;
-    this.warnedHosts.add(key);
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
     this.warn(message);
   }
 }

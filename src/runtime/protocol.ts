@@ -83,7 +83,7 @@ export interface OwnershipMarker {
    * Fingerprint of the live state the last apply corrected; keeps the
    * stack's drift token stable once drift is fixed (see reconcile/drift.ts).
    */
-  readonly syncToken?: string;
+  readonly syncFingerprint?: string;
 }
 
 /** Where the runtime reads a secret at apply time. Values never enter the manifest. */

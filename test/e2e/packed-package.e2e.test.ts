@@ -18,9 +18,16 @@ let emulator: EmulatorProcess;
 afterAll(async () => emulator?.stop());
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result.stdout + result.stderr;
 }
@@ -37,12 +44,26 @@ test('the packed tarball, installed in a fresh app, synthesizes and deploys an i
   // WHEN a new app installs it next to cdktf (the emulator's native addon is optional)
   const appDir = path.join(work, 'app');
   fs.mkdirSync(appDir);
-  fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  const versions = require(path.join(ROOT, 'package.json')).devDependencies as Record<string, string>;
+  fs.writeFileSync(
+    path.join(appDir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true }),
+  );
+  const versions = require(path.join(ROOT, 'package.json')).devDependencies as Record<
+    string,
+    string
+  >;
   run(
     'npm',
-    ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', path.join(work, tarball),
-      `cdktf@${versions.cdktf}`, `constructs@${versions.constructs}`],
+    [
+      'install',
+      '--omit=optional',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      path.join(work, tarball),
+      `cdktf@${versions.cdktf}`,
+      `constructs@${versions.constructs}`,
+    ],
     appDir,
   );
   fs.writeFileSync(
@@ -64,13 +85,17 @@ app.synth();
 
   // THEN terraform deploys it with nothing but node
   const stackDir = path.join(appDir, 'cdktf.out/stacks/consumer');
-  const env = { ALOOMA_API_URL: emulator.url, ALOOMA_API_KEY: 'demo-key', PACKED_PW: 'Packed-Pw-1' };
+  const env = {
+    ALOOMA_API_URL: emulator.url,
+    ALOOMA_API_KEY: 'demo-key',
+    PACKED_PW: 'Packed-Pw-1',
+  };
   terraformOk(stackDir, ['init', '-input=false', '-no-color']);
   const apply = terraformOk(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], env);
   expect(apply.output).toMatch(/1 created/);
   expect((await liveInputs(emulator.url)).map((n) => n.name)).toEqual(['packed_orders']);
   // and the package's command works
-  expect(run(path.join(appDir, 'node_modules/.bin/alooma-cdktf'), ['--version'], appDir).trim()).toBe(
-    require(path.join(ROOT, 'package.json')).version,
-  );
+  expect(
+    run(path.join(appDir, 'node_modules/.bin/alooma-cdktf'), ['--version'], appDir).trim(),
+  ).toBe(require(path.join(ROOT, 'package.json')).version);
 });

@@ -2,7 +2,7 @@
  * A real PostgreSQL server for the source-validation tests.
  *
  * {@link startPostgres} uses the server named by `ALOOMA_TEST_PG_URL` (a
- * superuser, or a role with CREATEDB and CREATEROLE) when it is set, and
+ * superuser's URL, e.g. `postgresql://admin:pw@127.0.0.1:5432/postgres`) when it is set, and
  * otherwise starts a throwaway cluster of its own: `initdb` in a temporary
  * directory, listening on 127.0.0.1 on a free port with scram-sha-256
  * password authentication, stopped and deleted by `stop()`. PostgreSQL
@@ -161,7 +161,8 @@ export async function startSilentServer(): Promise<{ port: number; close(): Prom
 interface AdminAccess {
   readonly host: string;
   readonly port: number;
-  readonly config: ClientConfig;
+  /** Administrator connection settings for a database. */
+  config(database: string): ClientConfig;
   readonly maintenanceDatabase: string;
 }
 
@@ -170,7 +171,12 @@ async function externalServer(url: string): Promise<PostgresServer> {
   const access: AdminAccess = {
     host: parsed.hostname || '127.0.0.1',
     port: Number(parsed.port || 5432),
-    config: { connectionString: url },
+    // A connection string wins over a `database` setting in pg: swap its path instead.
+    config: (database) => {
+      const withDatabase = new URL(url);
+      withDatabase.pathname = `/${encodeURIComponent(database)}`;
+      return { connectionString: withDatabase.toString() };
+    },
     maintenanceDatabase: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres',
   };
   try {
@@ -256,13 +262,13 @@ async function throwawayCluster(): Promise<PostgresServer> {
     const access: AdminAccess = {
       host: '127.0.0.1',
       port,
-      config: {
+      config: (database) => ({
         host: '127.0.0.1',
         port,
         user: adminUser,
         password: adminPassword,
-        database: 'postgres',
-      },
+        database,
+      }),
       maintenanceDatabase: 'postgres',
     };
     try {
@@ -283,8 +289,7 @@ async function serverFor(
 ): Promise<PostgresServer> {
   const connectAdmin = async (database?: string) => {
     const client = new Client({
-      ...access.config,
-      ...(database ? { database } : {}),
+      ...access.config(database ?? access.maintenanceDatabase),
       connectionTimeoutMillis: 10_000,
     });
     client.on('error', () => undefined);
@@ -309,9 +314,8 @@ async function serverFor(
     version,
     connectAdmin,
     createSourceDatabase: async () => {
-      const fixture = await createFixture(access, connectAdmin);
-      created.push({ database: fixture.database, role: fixture.user });
-      return fixture;
+      // Registered before anything is created, so a half-made fixture is dropped too.
+      return createFixture(access, connectAdmin, (names) => created.push(names));
     },
     stop: () =>
       (stopped ??= (async () => {
@@ -327,12 +331,14 @@ async function serverFor(
 async function createFixture(
   access: AdminAccess,
   connectAdmin: (database?: string) => Promise<Client>,
+  register: (names: { database: string; role: string }) => void,
 ): Promise<SourceDatabase> {
   const suffix = randomBytes(4).toString('hex');
   const database = `alooma_source_${suffix}`;
   const user = `alooma_reader_${suffix}`;
   const password = `pw-${randomBytes(9).toString('hex')}`;
   const role = escapeIdentifier(user);
+  register({ database, role: user });
 
   const admin = await connectAdmin();
   try {

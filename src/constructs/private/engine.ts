@@ -38,6 +38,8 @@ export interface ReconcilerResourceSpec {
   readonly digest: () => string;
   /** Names the stack may delete (not RETAIN), sorted. Called at synth time. */
   readonly names: () => readonly string[];
+  /** Drift token of the synth-time live diff; undefined when it did not run. Called at synth time. */
+  readonly drift: () => string | undefined;
   /** Command of the create-time provisioner. */
   readonly applyCommand: string;
   /** Command of the destroy-time provisioner. */
@@ -104,6 +106,15 @@ export function createInputResource(
   });
 }
 
+/** Adds the drift token when the live diff ran (offline output stays as it was). */
+function withDrift<T extends Record<string, unknown>>(
+  spec: ReconcilerResourceSpec,
+  triggers: T,
+): T & { drift?: string } {
+  const drift = spec.drift();
+  return drift === undefined ? triggers : { ...triggers, drift };
+}
+
 /** Creates the per-stack reconciler resource (no create_before_destroy: its prune must run on replacement). */
 export function createReconcilerResource(
   scope: Construct,
@@ -116,7 +127,10 @@ export function createReconcilerResource(
       scope,
       id,
       () => ({
-        triggers_replace: { digest: spec.digest(), names: spec.names().map(escapeTemplate) },
+        triggers_replace: withDrift(spec, {
+          digest: spec.digest(),
+          names: spec.names().map(escapeTemplate),
+        }),
       }),
       {
         provisioners: [
@@ -136,10 +150,11 @@ export function createReconcilerResource(
     provider: spec.provider,
     triggers: Token.asStringMap(
       Lazy.anyValue({
-        produce: () => ({
-          digest: spec.digest(),
-          names: escapeTemplate(JSON.stringify(spec.names())),
-        }),
+        produce: () =>
+          withDrift(spec, {
+            digest: spec.digest(),
+            names: escapeTemplate(JSON.stringify(spec.names())),
+          }),
       }),
     ),
     provisioners: [

@@ -148,7 +148,7 @@ async function applyInput(
     case 'update':
     case 'pause':
     case 'resume': {
-      // A pause or resume also rewrites the marker's syncToken (one PUT), so
+      // A pause or resume also rewrites the marker's syncFingerprint (one PUT), so
       // the drift token stays stable after the correction (see drift.ts).
       const live = input.live!;
       const configuration = desiredApiConfiguration(input.spec!, live, owner, secrets);
@@ -206,7 +206,7 @@ export function desiredApiConfiguration(
   const marker: OwnershipMarker = {
     owner,
     ...(secretVersions.length > 0 ? { secretVersions } : {}),
-    syncToken: liveFingerprint(spec, live),
+    syncFingerprint: liveFingerprint(spec, live),
   };
   configuration[MARKER_FIELD] = marker;
   return configuration;

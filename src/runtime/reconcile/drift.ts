@@ -8,7 +8,7 @@
  * correction would cost a second, empty deploy. So each input contributes:
  * - when it differs from the code: a fingerprint of what is live now;
  * - when it is in sync: the fingerprint its last apply recorded in the
- *   ownership marker (`syncToken`), i.e. the fingerprint of the state that
+ *   ownership marker (`syncFingerprint`), i.e. the fingerprint of the state that
  *   apply corrected.
  * Before and after a correcting deploy the stack's token is therefore the
  * same, and the plan after it is clean.
@@ -35,7 +35,7 @@ export function liveFingerprint(spec: InputSpec, live: LiveInput | undefined): s
 /** What one input contributes to its stack's drift token. */
 export function inputDriftContribution(input: InputPlan): string {
   if (!input.spec) return '';
-  if (input.kind === 'unchanged') return readMarker(input.live!)?.syncToken ?? '';
+  if (input.kind === 'unchanged') return readMarker(input.live!)?.syncFingerprint ?? '';
   if (input.kind === 'conflict') return `conflict:${input.live?.type ?? ''}`;
   return liveFingerprint(input.spec, input.live);
 }

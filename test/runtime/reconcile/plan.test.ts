@@ -284,3 +284,19 @@ function liveDb(overrides: Partial<LiveInput> = {}): LiveInput {
     ...overrides,
   };
 }
+
+describe('the ownership marker survives the API', () => {
+  test('none of its keys looks like a secret, so the API never masks it', () => {
+    const { isSecretKey } = jest.requireActual('../../../src/runtime/secret-fields');
+    for (const key of [
+      MARKER_FIELD,
+      'owner',
+      'secretVersions',
+      'path',
+      'version',
+      'syncFingerprint',
+    ]) {
+      expect({ key, secret: isSecretKey(key) }).toEqual({ key, secret: false });
+    }
+  });
+});

@@ -80,7 +80,7 @@ describe('apply, as an ordered story', () => {
     const apply = runCli(['apply', '--manifest', file], env);
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/1 updated, 0 paused, 1 resumed/);
-    // orders_db: one PUT; events_api: the resume plus one PUT recording the marker's syncToken.
+    // orders_db: one PUT; events_api: the resume plus one PUT recording the marker's syncFingerprint.
     expect(writeCount(await emulator.stats())).toBe(3);
     const live = await liveInputs(emulator.url);
     const orders = live.find((n) => n.name === 'orders_db')!;
@@ -91,6 +91,8 @@ describe('apply, as an ordered story', () => {
     });
     expect(live.find((n) => n.name === 'events_api')!.paused).toBe(false);
     expect(runCli(['plan', '--manifest', file], env).code).toBe(0);
+    const compact = runCli(['plan', '--compact', '--manifest', file], env);
+    expect(compact.stdout).toBe('alooma (story): 2 input(s) in sync with live Alooma.\n');
   });
 
   test('WHEN an input leaves the manifest THEN prune deletes it and leaves unmanaged inputs alone', async () => {
