@@ -58,8 +58,10 @@ async function main() {
       console.log(`Using the emulator already listening on ${EMULATOR_URL}`);
     else emulator = await startEmulator();
   }
-  // The example's database input reads its password from this variable at apply time.
-  env.EXAMPLE_PG_PASSWORD = env.EXAMPLE_PG_PASSWORD ?? 'example-password';
+  // The example's secrets are read from these variables at apply time (main.ts);
+  // demo values unless you set your own.
+  env.ORDERS_DB_PASSWORD = env.ORDERS_DB_PASSWORD ?? 'demo-orders-db-password';
+  env.MIXPANEL_API_SECRET = env.MIXPANEL_API_SECRET ?? 'demo-mixpanel-secret';
   try {
     const cdktf = path.join(root, 'node_modules/.bin/cdktf');
     const code = run(cdktf, ['deploy', '--auto-approve'], env);
