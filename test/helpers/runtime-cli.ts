@@ -52,3 +52,25 @@ export function writeCount(stats: Record<string, number>): number {
     .filter(([route]) => /^(POST|PUT|DELETE) /.test(route) && !/login/.test(route))
     .reduce((n, [, count]) => n + count, 0);
 }
+
+/** Like {@link runCli}, without blocking the event loop (for servers in the test process). */
+export function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+): Promise<CliResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUNTIME_BUNDLE, ...args], {
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}

@@ -89,3 +89,51 @@ export function terraformAsync(
     );
   });
 }
+
+/** A terraform process started by {@link spawnTerraform}. */
+export interface TerraformProcess {
+  /** The terraform process itself (the leader of its own process group). */
+  readonly child: import('node:child_process').ChildProcess;
+  /** Resolves when terraform exits, with what it printed. */
+  readonly done: Promise<TerraformResult>;
+}
+
+/**
+ * Like {@link terraformAsync}, but hands out the child process, so a test can
+ * signal terraform itself mid-apply. Terraform runs in its own process group
+ * (`detached`): `process.kill(-child.pid)` then reaches what it spawned too
+ * (the provisioners' shells and runtimes), which SIGKILL of terraform alone
+ * leaves running.
+ */
+export function spawnTerraform(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): TerraformProcess {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child = spawn(TERRAFORM, args, {
+    cwd: dir,
+    detached: true,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<TerraformResult>((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot run ${TERRAFORM}: ${error.message}`)));
+    // a signal-killed terraform has no exit code: -1, and child.signalCode says which signal
+    child.once('close', (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }),
+    );
+  });
+  return { child, done };
+}
