@@ -121,7 +121,9 @@ async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<
     },
   });
   const failed = outcomes.filter((o) => !o.ok);
-  const s = summarize(plan);
+  // Count what was done, not what was planned: a failed input is only "failed".
+  const failedNames = new Set(failed.map((o) => o.plan.name));
+  const s = summarize({ ...plan, inputs: plan.inputs.filter((i) => !failedNames.has(i.name)) });
   const writes = outcomes.reduce((n, o) => n + o.writes, 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   ctx.out.log(
@@ -143,7 +145,7 @@ function progressLine(outcome: InputOutcome, done: number, total: number, p: Pal
   const prefix = `[${done}/${total}]`;
   const input = outcome.plan;
   if (!outcome.ok)
-    return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n', '')}`);
+    return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n ', ';')}`);
   const heading = headingLine(input, p).replace(/will be (\w+)( in place)?/, '$1$2');
   if (input.kind === 'create' || input.kind === 'delete') return `${prefix} ${heading}`;
   return `${prefix} ${heading}: ${compactLine(input).slice(input.name.length + 2)}`;

@@ -1,0 +1,342 @@
+/**
+ * Deploys under faults converge: real cdktf synth (once, four stacks), real
+ * terraform, a real emulator process per scenario.
+ *
+ * a. 20% of requests answered 503 (with latency): retries carry the deploy;
+ * b. 30% answered 429 with Retry-After 1 s: the client waits and converges;
+ * c. the API killed and restarted mid-deploy, with lost responses (writes
+ *    applied but answered 503) before and after the restart;
+ * d. terraform itself SIGKILLed mid-apply: the re-run converges.
+ *
+ * Every scenario ends with the same checks (see `expectConverged`): each
+ * input exactly once with its three tables, the unmanaged input created
+ * beforehand still there, `terraform plan -detailed-exitcode` = 0 and the
+ * runtime's own `plan` (live Alooma vs manifest) = 0. One line of figures per
+ * scenario is printed.
+ *
+ * Retries are not printed by the runtime, so the figure is derived from the
+ * emulator's counters: every injected 503/429 is answered to a client that
+ * retries it unless that operation has run out of retries, and the runtime
+ * reports those as "N failed"; so retries = injected - failed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  EmulatorProcess,
+  RUNTIME_BUNDLE,
+  startEmulatorProcess,
+} from '../helpers/emulator-process';
+import { liveInputs, runCli } from '../helpers/runtime-cli';
+import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
+import { spawnTerraform, terraform, terraformAsync, terraformOk } from '../helpers/terraform';
+
+jest.setTimeout(240_000);
+
+/** Stacks of the app, with their input counts. */
+const STACKS = { rate503: 50, throttle: 20, restart: 50, tfkill: 30 } as const;
+type StackName = keyof typeof STACKS;
+const UNMANAGED = 'unmanaged_hook';
+/** The PostgreSQL source check is another feature (and another test's business): off here. */
+const EMULATOR_ARGS = ['--source-validation', 'off'];
+const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
+
+let app: CdktfApp;
+const emulators: EmulatorProcess[] = [];
+afterAll(async () => {
+  for (const e of emulators) await e.stop();
+});
+
+const inputName = (stack: StackName, i: number) => `${stack}_db_${i}`;
+const tablesOf = (i: number) => ['orders', 'users', `t${i}`].sort();
+
+beforeAll(() => {
+  app = createCdktfApp('alooma-faults-');
+  // No apiUrl in the code: each scenario points ALOOMA_API_URL at its own emulator.
+  app.write({
+    'main.ts': `
+import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
+import { AloomaConnection, AloomaDatabaseInput, AloomaSecret } from ${JSON.stringify(CONSTRUCTS_MODULE)};
+const app = new App();
+for (const [name, count] of Object.entries(${JSON.stringify(STACKS)})) {
+  const stack = new TerraformStack(app, name);
+  new AloomaConnection(stack, 'Alooma');
+  for (let i = 0; i < count; i++) {
+    new AloomaDatabaseInput(stack, 'Db' + i, {
+      name: name + '_db_' + i,
+      source: { server: 'db.internal', port: 5432, database: 'shop', dbType: 'psql', user: 'reader',
+                password: AloomaSecret.fromEnv('FAULTS_PG_PASSWORD') },
+      tables: { orders: 'xmin::text::bigint', users: 'xmin::text::bigint', ['t' + i]: 'id' },
+    });
+  }
+}
+app.synth();
+`,
+  });
+  const synth = app.cdktf(['synth'], { ALOOMA_LIVE_DIFF: 'off' });
+  if (synth.code !== 0) throw new Error(`cdktf synth failed:\n${synth.output}`);
+  for (const stack of Object.keys(STACKS))
+    terraformOk(app.stackDir(stack), ['init', '-input=false', '-no-color']);
+});
+
+async function startEmulator(faults: Parameters<typeof startEmulatorProcess>[0] = {}) {
+  const emulator = await startEmulatorProcess({
+    ...faults,
+    extraArgs: [...EMULATOR_ARGS, ...(faults.extraArgs ?? [])],
+  });
+  emulators.push(emulator);
+  return emulator;
+}
+
+/** Credentials and secrets for terraform's provisioners. */
+function envFor(emulator: { url: string }): NodeJS.ProcessEnv {
+  return {
+    ALOOMA_API_URL: emulator.url,
+    ALOOMA_API_KEY: 'demo-key',
+    FAULTS_PG_PASSWORD: 'Faults-Pg-Pw-1',
+  };
+}
+
+/** An input someone else manages in the same account: no deploy may touch it. */
+async function createUnmanaged(url: string): Promise<void> {
+  const res = await fetch(`${url}/rest/inputs?validate=false`, {
+    method: 'POST',
+    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ name: UNMANAGED, type: 'RESTAPI', configuration: { auto_map: 'true' } }),
+  });
+  expect(res.ok).toBe(true);
+}
+
+/** `N failed` of the runtime's summary line, 0 when absent. */
+function failedCount(output: string): number {
+  return Number(/Apply failed \([^)]*\):.*?, (\d+) failed/.exec(output)?.[1] ?? 0);
+}
+/** Seconds the runtime's apply took, from its summary line. */
+function applySeconds(output: string): number | undefined {
+  const match = /Apply (?:complete|failed) \([^)]*\):.* in ([\d.]+)s\./.exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
+function manifestOf(stack: StackName): string {
+  const assets = path.join(app.stackDir(stack), 'assets');
+  const dir = fs.readdirSync(assets).find((d) => d.startsWith('AloomaReconciler_Manifest_'));
+  if (!dir) throw new Error(`no manifest asset in ${assets}`);
+  return path.join(assets, dir, 'v1', 'manifest.json');
+}
+
+/**
+ * The deploy has converged: every input once with its tables, the unmanaged
+ * input kept, terraform and the runtime both see nothing to do. Faults are
+ * switched off first: these are observations, not part of the deploy.
+ */
+async function expectConverged(
+  emulator: EmulatorProcess,
+  stack: StackName,
+): Promise<{ inputs: number; duplicates: number }> {
+  await emulator.setFaults({});
+  const count = STACKS[stack];
+  const live = await liveInputs(emulator.url);
+  const names = live.map((n) => n.name as string);
+  const duplicates = names.length - new Set(names).size;
+  expect(duplicates).toBe(0);
+  expect(names.sort()).toEqual(
+    [UNMANAGED, ...Array.from({ length: count }, (_, i) => inputName(stack, i))].sort(),
+  );
+  for (const node of live) {
+    if (node.name === UNMANAGED) continue;
+    const i = Number(/_(\d+)$/.exec(node.name)![1]);
+    expect({ name: node.name, tables: Object.keys(JSON.parse(node.configuration.tables)).sort() })
+      .toEqual({ name: node.name, tables: tablesOf(i) });
+    expect(node.configuration.alooma_cdktf).toMatchObject({ owner: stack });
+  }
+  const env = envFor(emulator);
+  const plan = terraform(
+    app.stackDir(stack),
+    ['plan', '-detailed-exitcode', '-input=false', '-no-color'],
+    env,
+  );
+  expect({ code: plan.code, output: plan.code === 0 ? '' : plan.output }).toEqual({
+    code: 0,
+    output: '',
+  });
+  const live2 = runCli(['plan', '--manifest', manifestOf(stack)], env);
+  expect({ code: live2.code, out: live2.code === 0 ? '' : live2.stdout + live2.stderr }).toEqual({
+    code: 0,
+    out: '',
+  });
+  return { inputs: live.length - 1, duplicates };
+}
+
+function figures(label: string, values: Record<string, unknown>): void {
+  console.log(
+    `faults: ${label}: ${Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+}
+
+describe('deploys under faults converge', () => {
+  test('a. 20% of requests answered 503 (+20 ms latency), 50 inputs: retries carry the deploy', async () => {
+    const emulator = await startEmulator({ faults: { errorRate: 0.2, latencyMs: 20 } });
+    await createUnmanaged(emulator.url);
+    await emulator.resetStats();
+    const dir = app.stackDir('rate503');
+    const env = envFor(emulator);
+
+    const started = Date.now();
+    const first = terraform(dir, APPLY, env);
+    const firstMs = Date.now() - started;
+    const failed = failedCount(first.output);
+    const stats = await emulator.stats();
+    // Without retries about a third of the 50 inputs would fail; with them, at most a rare one.
+    expect(stats['injected 503']).toBeGreaterThan(10);
+    expect(failed).toBeLessThanOrEqual(2);
+    if (failed === 0) expect(first.code).toBe(0);
+
+    // the re-run of the deploy, faults still on
+    const second = terraformOk(dir, APPLY, env);
+    const after = await emulator.stats();
+    const result = await expectConverged(emulator, 'rate503');
+    figures('503@20%', {
+      inputs: result.inputs,
+      injected503: stats['injected 503'],
+      retries: stats['injected 503'] - failed,
+      requests: stats.total,
+      createPosts: stats['POST plumbing/inputs'] ?? 0,
+      firstExit: first.code,
+      failedAfterRetries: failed,
+      rerunInjected503: after['injected 503'] - stats['injected 503'],
+      rerun: /No changes|0 added/.test(second.output) ? 'no-op' : 'applied',
+      duplicates: result.duplicates,
+      firstDeployS: (firstMs / 1000).toFixed(1),
+    });
+  });
+
+  test('b. 30% of requests answered 429 with Retry-After 1 s, 20 inputs: the client waits and converges', async () => {
+    const emulator = await startEmulator({ faults: { throttleRate: 0.3, retryAfterS: 1 } });
+    await createUnmanaged(emulator.url);
+    await emulator.resetStats();
+    const dir = app.stackDir('throttle');
+    const env = envFor(emulator);
+
+    const first = terraform(dir, APPLY, env);
+    const stats = await emulator.stats();
+    const failed = failedCount(first.output);
+    const seconds = applySeconds(first.output);
+    expect(stats['injected 429']).toBeGreaterThan(0);
+    // Retry-After is a floor: any throttled call waited >= 1 s before its retry.
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(failed).toBeLessThanOrEqual(2);
+    if (failed === 0) expect(first.code).toBe(0);
+
+    terraformOk(dir, APPLY, env);
+    const result = await expectConverged(emulator, 'throttle');
+    figures('429@30% Retry-After=1s', {
+      inputs: result.inputs,
+      injected429: stats['injected 429'],
+      retries: stats['injected 429'] - failed,
+      requests: stats.total,
+      firstExit: first.code,
+      failedAfterRetries: failed,
+      runtimeApplyS: seconds,
+      duplicates: result.duplicates,
+    });
+  });
+
+  test('c. the API killed and restarted mid-deploy, with lost responses, 50 inputs: the re-run converges', async () => {
+    const faults = { latencyMs: 30 };
+    const lost = ['--error-after-write-rate', '0.2'];
+    let emulator = await startEmulator({ faults, extraArgs: lost });
+    await createUnmanaged(emulator.url);
+    await emulator.resetStats();
+    const { port, dataDir } = emulator;
+    const dir = app.stackDir('restart');
+    const env = envFor(emulator);
+
+    const apply = terraformAsync(dir, APPLY, env);
+    let before: Record<string, number> = {};
+    for (let i = 0; i < 600; i++) {
+      before = await emulator.stats().catch(() => before);
+      if ((before['POST plumbing/inputs'] ?? 0) >= 10) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await emulator.kill();
+    const first = await apply;
+    expect(first.code).not.toBe(0);
+    expect(first.output).toMatch(/error\[(network|server)\]/);
+
+    emulator = await startEmulator({ port, dataDir, faults, extraArgs: lost });
+    const partial = (await liveInputs(emulator.url)).length - 1;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(STACKS.restart);
+    const second = terraformOk(dir, APPLY, env);
+    expect(second.output).toMatch(new RegExp(`${STACKS.restart - partial} created, 0 updated`));
+    const after = await emulator.stats();
+    const result = await expectConverged(emulator, 'restart');
+    figures('API killed mid-deploy + lost responses@20%', {
+      inputs: result.inputs,
+      createdBeforeKill: partial,
+      lostResponsesBeforeKill: before['injected 503 after write'],
+      lostResponsesRerun: after['injected 503 after write'],
+      createPostsRerun: after['POST plumbing/inputs'] ?? 0,
+      createdRerun: STACKS.restart - partial,
+      duplicates: result.duplicates,
+    });
+  });
+
+  test('d. terraform SIGKILLed mid-apply, 30 inputs: the re-run converges', async () => {
+    const emulator = await startEmulator({ faults: { latencyMs: 60 } });
+    await createUnmanaged(emulator.url);
+    await emulator.resetStats();
+    const dir = app.stackDir('tfkill');
+    const env = envFor(emulator);
+
+    const run = spawnTerraform(dir, APPLY, env);
+    let creates = 0;
+    for (let i = 0; i < 600 && creates < 5; i++) {
+      creates = (await emulator.stats())['POST plumbing/inputs'] ?? 0;
+      if (creates < 5) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(creates).toBeGreaterThanOrEqual(5);
+    run.child.kill('SIGKILL');
+    const first = await run.done;
+    expect(run.child.signalCode).toBe('SIGKILL');
+    const lockInfo = path.join(dir, '.terraform.tfstate.lock.info');
+    const lockLeft = fs.existsSync(lockInfo);
+
+    // What terraform had started keeps running without it (the provisioner's
+    // shell and the runtime): wait, bounded, for that group to finish.
+    const group = run.child.pid!;
+    const orphans = () =>
+      spawnSync('ps', ['-o', 'pid=,args=', '-g', String(group)], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.trim());
+    const orphansAtKill = orphans();
+    const createsAtKill = (await emulator.stats())['POST plumbing/inputs'] ?? 0;
+    for (let i = 0; i < 300 && orphans().length > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const orphansLeft = orphans();
+    if (orphansLeft.length > 0) process.kill(-group, 'SIGKILL');
+    const partial = (await liveInputs(emulator.url)).length - 1;
+
+    const second = terraform(dir, APPLY, env);
+    expect({ code: second.code, output: second.code === 0 ? '' : second.output }).toEqual({
+      code: 0,
+      output: '',
+    });
+    const result = await expectConverged(emulator, 'tfkill');
+    figures('terraform SIGKILLed mid-apply', {
+      inputs: result.inputs,
+      createsAtKill,
+      orphanProcessesAtKill: orphansAtKill.length,
+      orphansStillRunningAfter30s: orphansLeft.length,
+      liveBeforeRerun: partial,
+      lockInfoLeft: lockLeft,
+      firstOutputTail: JSON.stringify(first.output.trim().split('\n').slice(-1)[0] ?? ''),
+      duplicates: result.duplicates,
+    });
+  });
+});
+
+// keep the import used by type checks of helpers that print paths
+void RUNTIME_BUNDLE;
