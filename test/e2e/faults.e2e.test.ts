@@ -22,11 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  EmulatorProcess,
-  RUNTIME_BUNDLE,
-  startEmulatorProcess,
-} from '../helpers/emulator-process';
+import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs, runCli } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 import { spawnTerraform, terraform, terraformAsync, terraformOk } from '../helpers/terraform';
@@ -308,9 +304,11 @@ describe('deploys under faults converge', () => {
     // shell and the runtime): wait, bounded, for that group to finish.
     const group = run.child.pid!;
     const orphans = () =>
-      spawnSync('ps', ['-o', 'pid=,args=', '-g', String(group)], { encoding: 'utf8' })
+      spawnSync('ps', ['-e', '-o', 'pgid=,pid=,args='], { encoding: 'utf8' })
         .stdout.split('\n')
-        .filter((l) => l.trim());
+        .map((l) => l.trim().split(/\s+/))
+        .filter(([pgid]) => pgid === String(group))
+        .map(([, pid, ...args]) => `${pid} ${args.join(' ')}`);
     const orphansAtKill = orphans();
     const createsAtKill = (await emulator.stats())['POST plumbing/inputs'] ?? 0;
     for (let i = 0; i < 300 && orphans().length > 0; i++)
@@ -337,6 +335,3 @@ describe('deploys under faults converge', () => {
     });
   });
 });
-
-// keep the import used by type checks of helpers that print paths
-void RUNTIME_BUNDLE;

@@ -78,7 +78,8 @@ async function byName(): Promise<Record<string, Record<string, any>>> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulatorProcess();
+  // request logging on, so the check below covers the emulator's log too
+  emulator = await startEmulatorProcess({ extraArgs: ['--log'] });
   env = {
     ALOOMA_API_URL: emulator.url,
     ALOOMA_API_KEY: 'demo-key',
@@ -243,5 +244,8 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
       headers: { authorization: 'API demo-key' },
     });
     expect(await structure.text()).not.toContain(PASSWORD);
+    expect(emulator.output()).toMatch(/PUT|POST/); // the log is on and has requests
+    expect(emulator.output()).not.toContain(PASSWORD);
+    expect(emulator.output()).not.toContain(SESSION);
   });
 });
