@@ -141,8 +141,10 @@ async function expectConverged(
   for (const node of live) {
     if (node.name === UNMANAGED) continue;
     const i = Number(/_(\d+)$/.exec(node.name)![1]);
-    expect({ name: node.name, tables: Object.keys(JSON.parse(node.configuration.tables)).sort() })
-      .toEqual({ name: node.name, tables: tablesOf(i) });
+    expect({
+      name: node.name,
+      tables: Object.keys(JSON.parse(node.configuration.tables)).sort(),
+    }).toEqual({ name: node.name, tables: tablesOf(i) });
     expect(node.configuration.alooma_cdktf).toMatchObject({ owner: stack });
   }
   const env = envFor(emulator);
@@ -161,6 +163,19 @@ async function expectConverged(
     out: '',
   });
   return { inputs: live.length - 1, duplicates };
+}
+
+/** What a (possibly stale) state file holds: `<resources>res` plus the reconciler's status. */
+function stateSummary(file: string): string {
+  if (!fs.existsSync(file)) return 'none';
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.trim()) return 'empty';
+  const state = JSON.parse(text) as {
+    resources?: Array<{ name: string; instances: Array<{ status?: string }> }>;
+  };
+  const resources = state.resources ?? [];
+  const reconciler = resources.find((r) => r.name === 'AloomaReconciler');
+  return `${resources.length}res/reconciler:${reconciler ? (reconciler.instances[0]?.status ?? 'ok') : 'absent'}`;
 }
 
 function figures(label: string, values: Record<string, unknown>): void {
@@ -297,8 +312,13 @@ describe('deploys under faults converge', () => {
     run.child.kill('SIGKILL');
     const first = await run.done;
     expect(run.child.signalCode).toBe('SIGKILL');
-    const lockInfo = path.join(dir, '.terraform.tfstate.lock.info');
+    // killed inside the reconciler's `apply`, where the API writes happen
+    expect(first.output).toMatch(/AloomaReconciler \(local-exec\): Executing/);
+    // cdktf's local backend keeps the state in the app directory, next to its lock info
+    const statePath = path.join(app.dir, 'terraform.tfkill.tfstate');
+    const lockInfo = path.join(app.dir, '.terraform.tfkill.tfstate.lock.info');
     const lockLeft = fs.existsSync(lockInfo);
+    const staleState = stateSummary(statePath);
 
     // What terraform had started keeps running without it (the provisioner's
     // shell and the runtime): wait, bounded, for that group to finish.
@@ -330,7 +350,8 @@ describe('deploys under faults converge', () => {
       orphansStillRunningAfter30s: orphansLeft.length,
       liveBeforeRerun: partial,
       lockInfoLeft: lockLeft,
-      firstOutputTail: JSON.stringify(first.output.trim().split('\n').slice(-1)[0] ?? ''),
+      stateAfterKill: staleState,
+      rerun: JSON.stringify(/Apply complete \([^)]*\): [^;]*/.exec(second.output)?.[0] ?? ''),
       duplicates: result.duplicates,
     });
   });

@@ -94,7 +94,15 @@ app.synth();
   const apply = terraformOk(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], env);
   expect(apply.output).toMatch(/1 created/);
   expect((await liveInputs(emulator.url)).map((n) => n.name)).toEqual(['packed_orders']);
-  // and the package's command works
+  // and the runtime library and the package's command work
+  run(
+    process.execPath,
+    [
+      '-e',
+      "const r = require('alooma-cdktf/runtime'); if (typeof r.Inputs !== 'function' || typeof r.AloomaClient !== 'function') process.exit(1)",
+    ],
+    appDir,
+  );
   expect(
     run(path.join(appDir, 'node_modules/.bin/alooma-cdktf'), ['--version'], appDir).trim(),
   ).toBe(require(path.join(ROOT, 'package.json')).version);

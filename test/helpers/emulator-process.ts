@@ -105,7 +105,11 @@ export async function startEmulatorProcess(
   const control = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(`${url}/_emulator/${route}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // a fresh connection per call (see liveInputs in runtime-cli.ts)
+      headers:
+        body === undefined
+          ? { connection: 'close' }
+          : { 'content-type': 'application/json', connection: 'close' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok)

@@ -141,8 +141,20 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
       run(async () => {
         const args = process.argv.slice(process.argv.indexOf(Subcommand.EMULATOR) + 1);
         const emulatorBundle = path.join(__dirname, 'emulator.js');
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const emulator = require(emulatorBundle) as { main(argv: string[]): Promise<unknown> };
+        let emulator: { main(argv: string[]): Promise<unknown> };
+        try {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          emulator = require(emulatorBundle) as typeof emulator;
+        } catch (error) {
+          if (/better-sqlite3/.test(String((error as Error).message))) {
+            throw new CliError(
+              'emulator_unavailable',
+              'the emulator needs better-sqlite3, which is not installed',
+              'npm install better-sqlite3 (an optional dependency of alooma-cdktf: it builds a native addon)',
+            );
+          }
+          throw error;
+        }
         await emulator.main([process.argv[0], emulatorBundle, ...args]);
         return -1; // keeps running until signalled
       }),

@@ -60,7 +60,8 @@ export async function planCommand(
 /** `apply`: makes Alooma match the manifest. Returns the exit code. */
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
-  return execute(ctx, plan, 'Apply');
+  // A declared input left alone means code and Alooma stay apart: the deploy fails.
+  return execute(ctx, plan, 'Apply', { failOnConflict: true });
 }
 
 /** `prune`: deletes inputs the previous apply managed that the manifest dropped. */
@@ -102,7 +103,18 @@ export async function deleteCommand(
   );
 }
 
-async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<number> {
+/**
+ * Applies `plan`, printing a line per input and a summary. Conflicts are never
+ * written; with `failOnConflict` (apply) they also fail the command, with one
+ * `error[conflict]` line naming the owner. Prune and delete leave another
+ * owner's input in place and succeed: that is their right outcome.
+ */
+async function execute(
+  ctx: CommandContext,
+  plan: Plan,
+  label: string,
+  options: { failOnConflict?: boolean } = {},
+): Promise<number> {
   const p = palette(ctx.colour);
   const started = Date.now();
   for (const input of plan.inputs) {
@@ -121,31 +133,40 @@ async function execute(ctx: CommandContext, plan: Plan, label: string): Promise<
     },
   });
   const failed = outcomes.filter((o) => !o.ok);
+  const conflicts = options.failOnConflict ? plan.inputs.filter((i) => i.kind === 'conflict') : [];
   // Count what was done, not what was planned: a failed input is only "failed".
   const failedNames = new Set(failed.map((o) => o.plan.name));
   const s = summarize({ ...plan, inputs: plan.inputs.filter((i) => !failedNames.has(i.name)) });
   const writes = outcomes.reduce((n, o) => n + o.writes, 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   ctx.out.log(
-    `${label} ${failed.length ? 'failed' : 'complete'} (${plan.owner}): ${s.create} created, ${s.update} updated, ` +
+    `${label} ${failed.length || conflicts.length ? 'failed' : 'complete'} (${plan.owner}): ${s.create} created, ${s.update} updated, ` +
       `${s.pause} paused, ${s.resume} resumed, ${s.delete} deleted, ${s.unchanged} unchanged` +
       `${s.conflict ? `, ${s.conflict} left alone` : ''}${failed.length ? `, ${failed.length} failed` : ''}; ` +
       `${writes} write(s) in ${seconds}s.`,
   );
+  if (conflicts.length) {
+    ctx.out.log(
+      p.red(`error[conflict]: ${conflicts.map((c) => c.reason).join('; ')}`) +
+        `\n  hint: rename the input in this stack, or remove it from the code that manages it; ` +
+        `nothing was written to ${conflicts.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
   if (failed.length) {
     ctx.out.log(
       `  hint: fix the errors above and run the deploy again; inputs already applied are kept and re-checked.`,
     );
-    return 1;
   }
-  return 0;
+  return failed.length || conflicts.length ? 1 : 0;
 }
 
 function progressLine(outcome: InputOutcome, done: number, total: number, p: Palette): string {
   const prefix = `[${done}/${total}]`;
   const input = outcome.plan;
   if (!outcome.ok)
-    return p.red(`${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n ', ';')}`);
+    return p.red(
+      `${prefix} ${input.name} failed: ${formatError(outcome.error).replace('\n ', ';')}`,
+    );
   const heading = headingLine(input, p).replace(/will be (\w+)( in place)?/, '$1$2');
   if (input.kind === 'create' || input.kind === 'delete') return `${prefix} ${heading}`;
   return `${prefix} ${heading}: ${compactLine(input).slice(input.name.length + 2)}`;
