@@ -39,7 +39,10 @@ export async function liveInputs(
   apiKey = 'demo-key',
 ): Promise<Array<Record<string, any>>> {
   const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, {
-    headers: { authorization: `API ${apiKey}` },
+    // A fresh connection per call: tests block the event loop for minutes in
+    // spawnSync (cdktf, terraform), and a kept-alive socket the server closed
+    // meanwhile would be reused dead ("other side closed").
+    headers: { authorization: `API ${apiKey}`, connection: 'close' },
   });
   if (!res.ok) throw new Error(`GET plumbing: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { nodes: Array<Record<string, any>> };
