@@ -37,11 +37,12 @@ let appOne: CdktfApp;
 let appTwo: CdktfApp;
 const dirs: Record<'alpha' | 'beta' | 'gamma', string> = { alpha: '', beta: '', gamma: '' };
 
+/** A stack of the app; a low write concurrency stretches its apply (see the latency below). */
 function stackCode(stack: string, body: string): string {
   return `
 {
   const stack = new TerraformStack(app, ${JSON.stringify(stack)});
-  new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+  new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, concurrency: 3 });
   ${body}
 }`;
 }
@@ -102,7 +103,7 @@ function expectInSync(dir: string): void {
 beforeAll(async () => {
   // latency stretches each apply so that the two parallel ones overlap
   emulator = await startEmulatorProcess({
-    faults: { latencyMs: 50 },
+    faults: { latencyMs: 100 },
     extraArgs: ['--source-validation', 'off'],
   });
   env = {

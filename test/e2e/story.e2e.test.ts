@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, writeCount } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 
 jest.setTimeout(600_000);
@@ -68,6 +68,16 @@ const initial: Knobs = {
   withArchive: true,
 };
 
+/** Step 4: tables, autoMap and paused edited. */
+const edited: Knobs = {
+  ...initial,
+  tables: { orders: 'xmin::text::bigint', items: 'updated_at' },
+  autoMap: false,
+  paused: true,
+};
+/** Step 6: and the webhook renamed. */
+const renamed: Knobs = { ...edited, webhookName: 'storefront_events' };
+
 function cdktf(args: string[]) {
   const result = app.cdktf(args, env);
   outputs.push(result.output);
@@ -88,16 +98,11 @@ beforeAll(async () => {
   };
   app = createCdktfApp('alooma-story-');
   // An input someone else manages in the same account: the story must never touch it.
-  const res = await fetch(`${emulator.url}/rest/inputs?validate=false`, {
-    method: 'POST',
-    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'unmanaged_hook',
-      type: 'RESTAPI',
-      configuration: { auto_map: 'true' },
-    }),
+  await createRawInput(emulator.url, {
+    name: 'unmanaged_hook',
+    type: 'RESTAPI',
+    configuration: { auto_map: 'true' },
   });
-  expect(res.ok).toBe(true);
 });
 afterAll(async () => emulator?.stop());
 
@@ -145,12 +150,7 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
 
   test('4. editing tables, autoMap and paused shows a table-level diff and no replacement', () => {
     app.write({
-      'main.ts': mainTs({
-        ...initial,
-        tables: { orders: 'xmin::text::bigint', items: 'updated_at' },
-        autoMap: false,
-        paused: true,
-      }),
+      'main.ts': mainTs(edited),
     });
     const diff = cdktf(['diff']);
     expect(diff.code).toBe(0);
@@ -175,13 +175,7 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
 
   test('6. renaming an input deletes the old one and creates the new one', async () => {
     app.write({
-      'main.ts': mainTs({
-        ...initial,
-        tables: { orders: 'xmin::text::bigint', items: 'updated_at' },
-        autoMap: false,
-        paused: true,
-        webhookName: 'storefront_events',
-      }),
+      'main.ts': mainTs(renamed),
     });
     expect(cdktf(['deploy', '--auto-approve']).code).toBe(0);
     const live = await byName();
@@ -192,15 +186,7 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
 
   test('7. removing inputs from code deletes them, except RETAIN ones', async () => {
     app.write({
-      'main.ts': mainTs({
-        ...initial,
-        tables: { orders: 'xmin::text::bigint', items: 'updated_at' },
-        autoMap: false,
-        paused: true,
-        webhookName: 'storefront_events',
-        withReports: false,
-        withArchive: false,
-      }),
+      'main.ts': mainTs({ ...renamed, withReports: false, withArchive: false }),
     });
     expect(cdktf(['deploy', '--auto-approve']).code).toBe(0);
     const live = await byName();

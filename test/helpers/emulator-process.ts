@@ -45,6 +45,8 @@ export interface EmulatorProcess {
   /** Control API: request counters by route, e.g. `{"GET plumbing": 3}`. */
   stats(): Promise<Record<string, number>>;
   resetStats(): Promise<void>;
+  /** Control API: whether a stored secret of a node equals `value`, without it ever being returned. */
+  secretMatches(nodeId: string, path: string, value: string): Promise<boolean>;
 }
 
 /**
@@ -133,6 +135,9 @@ export async function startEmulatorProcess(
     setFaults: async (f) => void (await control('PUT', 'faults', f)),
     stats: () => control('GET', 'stats'),
     resetStats: async () => void (await control('DELETE', 'stats')),
+    secretMatches: async (nodeId, path, value) =>
+      ((await control('POST', 'secrets/check', { nodeId, path, value })) as { matches: boolean })
+        .matches,
   };
 }
 

@@ -77,3 +77,29 @@ export function runCliAsync(
     child.stdin.end(stdin ?? '');
   });
 }
+
+/**
+ * Creates an input straight through the API (validation off), as a person or
+ * another tool would, and waits until the structure shows it.
+ */
+export async function createRawInput(
+  url: string,
+  request: { name: string; type: string; configuration: Record<string, unknown> },
+  apiKey = 'demo-key',
+): Promise<void> {
+  const res = await fetch(`${url}/rest/inputs?validate=false`, {
+    method: 'POST',
+    headers: {
+      authorization: `API ${apiKey}`,
+      'content-type': 'application/json',
+      connection: 'close',
+    },
+    body: JSON.stringify(request),
+  });
+  if (!res.ok) throw new Error(`create ${request.name}: ${res.status} ${await res.text()}`);
+  for (let i = 0; i < 100; i++) {
+    if ((await liveInputs(url, apiKey)).some((n) => n.name === request.name)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${request.name} never appeared in the structure`);
+}

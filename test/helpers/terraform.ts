@@ -3,6 +3,22 @@ import { spawnSync } from 'node:child_process';
 /** The terraform binary the e2e tests drive; they fail (never skip) when it is missing. */
 export const TERRAFORM = process.env.TERRAFORM_BIN ?? 'terraform';
 
+/**
+ * The environment terraform runs with: the caller's `env` (credentials for
+ * the provisioners) on top of a minimal base, never the test's own
+ * environment by accident.
+ */
+export function terraformEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ...env,
+  };
+}
+
 /** Result of one terraform command. */
 export interface TerraformResult {
   readonly code: number;
@@ -25,14 +41,7 @@ export function terraform(
   const result = spawnSync(TERRAFORM, args, {
     cwd: dir,
     encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      CHECKPOINT_DISABLE: '1',
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      ...env,
-    },
+    env: terraformEnv(env),
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) {
@@ -70,14 +79,7 @@ export function terraformAsync(
   return new Promise((resolve, reject) => {
     const child = spawn(TERRAFORM, args, {
       cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        CHECKPOINT_DISABLE: '1',
-        TF_IN_AUTOMATION: '1',
-        TF_INPUT: '0',
-        ...env,
-      },
+      env: terraformEnv(env),
     });
     let stdout = '';
     let stderr = '';
@@ -115,14 +117,7 @@ export function spawnTerraform(
   const child = spawn(TERRAFORM, args, {
     cwd: dir,
     detached: true,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      CHECKPOINT_DISABLE: '1',
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      ...env,
-    },
+    env: terraformEnv(env),
   });
   let stdout = '';
   let stderr = '';

@@ -3,7 +3,6 @@
  * Every case gets a clear error naming what is wrong, one line plus a hint,
  * and nothing is half-applied (no write reaches the API).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,8 +16,15 @@ import {
   ParameterTemplate,
 } from '../../src/constructs';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, runCliAsync, writeCount, writeManifest } from '../helpers/runtime-cli';
+import {
+  createRawInput,
+  liveInputs,
+  runCliAsync,
+  writeCount,
+  writeManifest,
+} from '../helpers/runtime-cli';
 import { startServer, closedPort } from '../runtime/client/helpers';
+import { selfSignedCertificate } from '../helpers/tls';
 import { InputSpec, Manifest } from '../../src/runtime/protocol';
 
 jest.setTimeout(120_000);
@@ -243,30 +249,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"nodes": [{"id": "1", "na');
   });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  tlsServer = await startServer((_q, res) => res.end('{}'), {
-    key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-    cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-  });
+  tlsServer = await startServer((_q, res) => res.end('{}'), selfSignedCertificate());
 });
 afterAll(async () => Promise.all([html?.close(), truncated?.close(), tlsServer?.close()]));
 
@@ -458,23 +441,11 @@ const cliCases: Array<[string, CliCase]> = [
 describe('the CLI answers bad input with one line and a hint, and writes nothing', () => {
   beforeAll(async () => {
     // live data the service would never produce itself: ODBC tables that are not JSON
-    const res = await fetch(`${emulator.url}/rest/inputs?validate=false`, {
-      method: 'POST',
-      headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'broken_tables',
-        type: 'RESTAPI',
-        configuration: { tables: 'not json {' },
-      }),
+    await createRawInput(emulator.url, {
+      name: 'broken_tables',
+      type: 'RESTAPI',
+      configuration: { tables: 'not json {' },
     });
-    expect(res.ok).toBe(true);
-    for (
-      let i = 0;
-      i < 50 && !(await liveInputs(emulator.url)).some((n) => n.name === 'broken_tables');
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
   });
 
   test.each(cliCases)('%s', async (_label, c) => {

@@ -94,12 +94,7 @@ export async function nodeSecretMatches(
   path: string,
   value: string,
 ): Promise<boolean> {
-  const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ nodeId, path, value }),
-  });
-  return ((await res.json()) as { matches: boolean }).matches;
+  return emulator.secretMatches(nodeId, path, value);
 }
 
 /** A local HTTP(S) server with a handler, and how many requests it got. */

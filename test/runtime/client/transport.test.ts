@@ -4,10 +4,7 @@
  * local node:http(s) servers stand in for a misconfigured URL or a broken
  * proxy; the API itself is tested against the emulator elsewhere.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { selfSignedCertificate } from '../../helpers/tls';
 import {
   AloomaBadResponseError,
   AloomaNetworkError,
@@ -273,30 +270,7 @@ describe('flaky transport', () => {
 describe('TLS', () => {
   let tls: { key: string; cert: string } | undefined;
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = {
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-    };
+    tls = selfSignedCertificate();
   });
 
   it('GIVEN a self-signed certificate WHEN calling THEN a tls error with a certificate hint is raised, unretried', async () => {

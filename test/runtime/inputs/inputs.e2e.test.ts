@@ -39,15 +39,6 @@ async function live(name: string): Promise<Record<string, any>> {
   return (await liveInputs(emulator.url)).find((n) => n.name === name)!;
 }
 const output = () => printed.join('\n');
-/** Asks the emulator whether a stored secret equals `value`, without it ever being returned. */
-async function checkSecret(nodeId: string, path: string, value: string): Promise<boolean> {
-  const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ nodeId, path, value }),
-  });
-  return ((await res.json()) as { matches: boolean }).matches;
-}
 
 describe('reading', () => {
   test('getAllInputs returns every input with one structure read', async () => {
@@ -110,7 +101,7 @@ describe('changing, dry run first', () => {
       orders: 'xmin::text::bigint',
     });
     expect(node.configuration.password).toBe(SECRET_MASK);
-    expect(await checkSecret(node.id, 'password', SAMPLE_SECRETS.password)).toBe(true);
+    expect(await emulator.secretMatches(node.id, 'password', SAMPLE_SECRETS.password)).toBe(true);
   });
 
   test('editInputConfiguration sets one field', async () => {
@@ -145,9 +136,9 @@ describe('changing, dry run first', () => {
     expect(params.find((p: any) => p.parameter === 'where').value).toBe(10);
     expect(params.find((p: any) => p.parameter === 'session_id').value).toBe(SECRET_MASK);
     const id = (await live('mixpanel_engage')).id;
-    expect(await checkSecret(id, 'parameters.session_id.value', SAMPLE_SECRETS.session_id)).toBe(
-      true,
-    );
+    expect(
+      await emulator.secretMatches(id, 'parameters.session_id.value', SAMPLE_SECRETS.session_id),
+    ).toBe(true);
   });
 
   test('previewInputChanges groups changes and shows matching only when asked', async () => {

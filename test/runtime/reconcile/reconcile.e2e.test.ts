@@ -3,7 +3,13 @@
  * process: what terraform's local-exec runs.
  */
 import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
-import { liveInputs, runCli, writeCount, writeManifest } from '../../helpers/runtime-cli';
+import {
+  createRawInput,
+  liveInputs,
+  runCli,
+  writeCount,
+  writeManifest,
+} from '../../helpers/runtime-cli';
 import { InputSpec, Manifest, MARKER_FIELD } from '../../../src/runtime/protocol';
 
 let emulator: EmulatorProcess;
@@ -96,7 +102,11 @@ describe('apply, as an ordered story', () => {
   });
 
   test('WHEN an input leaves the manifest THEN prune deletes it and leaves unmanaged inputs alone', async () => {
-    await createUnmanaged('someone_elses');
+    await createRawInput(emulator.url, {
+      name: 'someone_elses',
+      type: 'RESTAPI',
+      configuration: { auto_map: 'true' },
+    });
     const file = writeManifest(manifest(owner, [db('orders_db')]));
     const result = runCli(['prune', '--manifest', file], {
       ...env,
@@ -138,7 +148,7 @@ describe('secret rotation', () => {
       runCli(['apply', '--manifest', writeManifest(manifest('rot', [spec(undefined)]))], env).code,
     ).toBe(0);
     const id = (await liveInputs(emulator.url)).find((n) => n.name === 'rotating_db')!.id;
-    expect(await secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
+    expect(await emulator.secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
 
     const rotated = { ...env, PG_PASSWORD: 'pg-Rotated-43' };
     const unchanged = runCli(
@@ -146,7 +156,7 @@ describe('secret rotation', () => {
       rotated,
     );
     expect(unchanged.stdout).toMatch(/1 unchanged/);
-    expect(await secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
+    expect(await emulator.secretMatches(id, 'password', 'pg-Secret-42')).toBe(true);
 
     const bumped = runCli(
       ['apply', '--manifest', writeManifest(manifest('rot', [spec('2')]))],
@@ -154,21 +164,12 @@ describe('secret rotation', () => {
     );
     expect(bumped.stdout).toMatch(/password \(secret\) rotated/);
     expect(bumped.stdout + bumped.stderr).not.toContain('pg-Rotated-43');
-    expect(await secretMatches(id, 'password', 'pg-Rotated-43')).toBe(true);
+    expect(await emulator.secretMatches(id, 'password', 'pg-Rotated-43')).toBe(true);
     expect(
       runCli(['plan', '--manifest', writeManifest(manifest('rot', [spec('2')]))], rotated).code,
     ).toBe(0);
   });
 });
-
-async function secretMatches(nodeId: string, path: string, value: string): Promise<boolean> {
-  const res = await fetch(`${emulator.url}/_emulator/secrets/check`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ nodeId, path, value }),
-  });
-  return ((await res.json()) as { matches: boolean }).matches;
-}
 
 describe('errors', () => {
   test('GIVEN no credentials WHEN apply runs THEN one line names the variables to set', () => {
@@ -210,20 +211,6 @@ describe('errors', () => {
     }
   });
 });
-
-async function createUnmanaged(name: string): Promise<void> {
-  const res = await fetch(`${emulator.url}/rest/inputs?validate=false`, {
-    method: 'POST',
-    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ name, type: 'RESTAPI', configuration: { auto_map: 'true' } }),
-  });
-  expect(res.ok).toBe(true);
-  for (let i = 0; i < 50; i++) {
-    if ((await liveInputs(emulator.url)).some((n) => n.name === name)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name} never appeared`);
-}
 
 function manifest(owner: string, inputs: InputSpec[]): Manifest {
   return { version: 1, owner, connection: {}, inputs };
