@@ -32,8 +32,8 @@ export interface LiveDiffParticipant extends IConstruct {
 }
 
 interface AppLiveDiff {
-  /** Drift token per manifest owner; absent when the diff did not run. */
-  readonly tokens?: Record<string, string>;
+  /** Drift token per participating stack; absent when the diff did not run. */
+  readonly tokens?: ReadonlyMap<LiveDiffParticipant, string>;
 }
 
 const results = new WeakMap<IConstruct, AppLiveDiff>();
@@ -52,7 +52,7 @@ export function driftTokenOf(
     result = runLiveDiff(participant, all());
     results.set(root, result);
   }
-  return result.tokens?.[participant.manifest().owner];
+  return result.tokens?.get(participant);
 }
 
 function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipant[]): AppLiveDiff {
@@ -60,7 +60,14 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
   const contextSwitch: unknown = scope.node.tryGetContext(LIVE_DIFF_CONTEXT_KEY);
   if (env[EnvVar.LIVE_DIFF] === 'off' || contextSwitch === false || contextSwitch === 'off')
     return {};
-  const manifests = participants.map((p) => p.manifest()).filter((m) => m.inputs.length > 0);
+  const byOwner = new Map<string, LiveDiffParticipant>();
+  const manifests: Manifest[] = [];
+  for (const participant of participants) {
+    const manifest = participant.manifest();
+    if (manifest.inputs.length === 0) continue;
+    manifests.push(manifest);
+    byOwner.set(manifest.owner, participant);
+  }
   if (manifests.length === 0) return {};
   if (!manifests.some((m) => hasCredentials(m, env))) {
     say(
@@ -101,9 +108,10 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
     return warn((child.stderr || child.stdout || `exit ${child.status}`).trim().split('\n')[0]);
   }
   if (!parsed.ok || !parsed.stacks) return warn(parsed.message ?? 'unknown error');
-  const tokens: Record<string, string> = {};
+  const tokens = new Map<LiveDiffParticipant, string>();
   for (const [owner, stack] of Object.entries(parsed.stacks)) {
-    tokens[owner] = stack.token;
+    const participant = byOwner.get(owner);
+    if (participant) tokens.set(participant, stack.token);
     for (const line of stack.lines) say(line, false);
   }
   return { tokens };
