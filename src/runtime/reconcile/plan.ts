@@ -4,7 +4,8 @@
  * and the tests all share it.
  */
 import { InputSpec, Manifest, MARKER_FIELD, OwnershipMarker } from '../protocol';
-import { canonicalConfig, JsonObject } from './canonical';
+import { canonicalConfig } from './canonical';
+import { SYSTEM_INPUT_TYPES } from '../client/types';
 import { ConfigDiff, diffConfig, hasChanges } from './diff';
 
 /** A live input as read from the structure (the subset the engine needs). */
@@ -17,8 +18,6 @@ export interface LiveInput {
   readonly paused?: boolean;
 }
 
-/** Types of system inputs that clients must never modify or delete. */
-export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
 
 /** What happens to one input. */
 export type ActionKind =
@@ -212,7 +211,3 @@ export function planHasChanges(plan: Plan): boolean {
   return plan.inputs.some((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
 }
 
-/** Desired canonical configuration of a spec (for reports). */
-export function desiredCanonical(spec: InputSpec): JsonObject {
-  return canonicalConfig(spec.configuration);
-}
