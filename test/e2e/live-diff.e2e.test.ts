@@ -129,7 +129,8 @@ test('a slow API warns within the timeout + 1 s and synth goes on; offline outpu
     const elapsed = Date.now() - started;
     expect(slow.status).toBe(0);
     expect(slow.stdout).toMatch(
-      /warning: live diff skipped after 2\.\ds: .*timeout.*\(synth continues\)/,
+      // the runtime's own timeout, or (on a loaded machine) the bound on the whole process
+      /warning: live diff skipped after [23]\.\ds: .*timeout.*\(synth continues\)/,
     );
     expect(elapsed - baseline).toBeLessThan(2000 + 1000);
 

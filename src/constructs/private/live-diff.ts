@@ -96,7 +96,10 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
     );
     return {};
   };
-  if (child.error) return warn(child.error.message);
+  if (child.error) {
+    const timedOut = (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+    return warn(timedOut ? `no answer within the ${timeoutMs} ms timeout` : child.error.message);
+  }
   let parsed: {
     ok: boolean;
     message?: string;
