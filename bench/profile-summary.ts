@@ -98,6 +98,10 @@ export function summarizeProfile(file: string, root = process.cwd()): ProfileSum
   };
 }
 
+/** Frames that only carry others (module loading, promise plumbing): left out of the inclusive list. */
+const PLUMBING =
+  /node:internal\/(modules|main|bootstrap\/realm|process\/task_queues|process\/pre_execution)|^(runMicrotasks|\(anonymous\) node:internal\/deps\/undici)/;
+
 /** Text lines of a summary, `top` rows per section. */
 export function formatSummary(summary: ProfileSummary, top = 12): string[] {
   const fmt = (r: ProfileRow) =>
@@ -109,8 +113,11 @@ export function formatSummary(summary: ProfileSummary, top = 12): string[] {
     ...summary.selfByModule.slice(0, top).map(fmt),
     'self time by function:',
     ...summary.selfByFunction.slice(0, top).map(fmt),
-    'inclusive time by function:',
-    ...summary.inclusiveByFunction.slice(0, top).map(fmt),
+    'inclusive time by function (loader and promise plumbing left out):',
+    ...summary.inclusiveByFunction
+      .filter((r) => !PLUMBING.test(r.name))
+      .slice(0, top)
+      .map(fmt),
   ];
 }
 

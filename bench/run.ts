@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { formatSummary, summarizeProfile } from './profile-summary';
 import { finalTable, TargetResult, targetLine } from './lib/report';
 import { msSince } from './lib/stats';
+import { diagnoseStartup } from './lib/startup-diagnosis';
 import { benchApiCalls } from './targets/api';
 import { benchDeploy } from './targets/deploy';
 import { benchEmulator, measureEmulator } from './targets/emulator';
@@ -72,6 +73,9 @@ async function profileFailure(section: Section, failed: readonly TargetResult[])
     } else if (section === 'emulator') {
       log(`  profile of the emulator (--cpu-prof) under the same structure-read load:`);
       await measureEmulator(1, 2000, { nodeArgs: cpuProf }, true);
+    } else if (section === 'deploy' && failed.some((f) => f.id === '3b')) {
+      for (const line of await diagnoseStartup()) log(`  ${line}`);
+      return;
     } else {
       log(`  (no automatic profile for ${failed.map((f) => f.id).join(', ')})`);
       return;
@@ -101,13 +105,35 @@ async function main(): Promise<number> {
     if (!options.only.has(section)) continue;
     const t = process.hrtime.bigint();
     log(`\n== ${section}`);
-    const sectionResults = await sections[section]();
+    let sectionResults: TargetResult[];
+    try {
+      sectionResults = await sections[section]();
+    } catch (error) {
+      // A broken section is a failed target, not a lost run: the other sections still report.
+      const message = error instanceof Error ? error.message : String(error);
+      log(`  error: ${message}`);
+      sectionResults = [
+        {
+          id: section,
+          name: `${section} section`,
+          measured: `error: ${message.split('\n')[0]}`,
+          target: '-',
+          pass: false,
+        },
+      ];
+      results.push(...sectionResults);
+      continue;
+    }
     for (const r of sectionResults) {
       log(targetLine(r));
       for (const d of r.details ?? []) log(`  ${d}`);
     }
     const failed = sectionResults.filter((r) => !r.pass);
-    if (failed.length > 0 && options.profile) await profileFailure(section, failed);
+    if (failed.length > 0 && options.profile) {
+      await profileFailure(section, failed).catch((error: Error) =>
+        log(`  (profiling failed: ${error.message})`),
+      );
+    }
     log(`  (${section}: ${(msSince(t) / 1000).toFixed(1)} s)`);
     results.push(...sectionResults);
   }

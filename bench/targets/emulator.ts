@@ -50,6 +50,7 @@ export interface EmulatorLoad {
   readonly writes: LoadResult[];
   readonly ceiling: LoadResult[];
   readonly structureBytes: number;
+  readonly tables: number;
 }
 
 /** Seeds 100 inputs, then runs `rounds` rounds of reads, writes and the loopback ceiling. */
@@ -58,13 +59,14 @@ export async function measureEmulator(
   durationMs: number,
   options: StartOptions = {},
   readsOnly = false,
+  tables = 20,
 ): Promise<EmulatorLoad> {
   const emulator = await startEmulator(options);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-bench-emu-load-'));
   let ceilingServer: StaticServer | undefined;
   try {
     const manifestFile = path.join(tmp, 'manifest.json');
-    writeManifest(manifestFile, benchManifest(INPUTS));
+    writeManifest(manifestFile, benchManifest(INPUTS, { tables }));
     await runOk(process.execPath, [RUNTIME_BUNDLE, 'apply', '--manifest', manifestFile], {
       env: runtimeEnv(emulator),
     });
@@ -111,7 +113,7 @@ export async function measureEmulator(
       if (r.errors > 0)
         throw new Error(`load had ${r.errors} failed requests, first: ${r.firstError}`);
     }
-    return { ...out, structureBytes: structure.length };
+    return { ...out, structureBytes: structure.length, tables };
   } finally {
     ceilingServer?.kill();
     await emulator.stop();
@@ -139,7 +141,7 @@ export async function benchEmulator(
   const ceiling = summary(m.ceiling);
   const rates = (rs: LoadResult[]) => `[${rs.map((r) => r.perSecond.toFixed(0)).join(', ')}]/s`;
   log(
-    `  structure of ${INPUTS} inputs x 20 tables: ${(m.structureBytes / 1024).toFixed(0)} KiB; ${CONNECTIONS} connections`,
+    `  structure of ${INPUTS} inputs x ${m.tables} tables: ${(m.structureBytes / 1024).toFixed(0)} KiB; ${CONNECTIONS} connections`,
   );
   log(
     `  emulator reads ${rates(m.reads)}, writes ${rates(m.writes)}; bare node:http with the same bytes ${rates(m.ceiling)}`,

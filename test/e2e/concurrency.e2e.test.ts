@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 import { terraform, terraformAsync, terraformOk } from '../helpers/terraform';
 
@@ -111,12 +111,11 @@ beforeAll(async () => {
     ALOOMA_API_KEY: 'demo-key',
     CONC_PG_PASSWORD: 'Conc-Pg-Pw-1',
   };
-  const res = await fetch(`${emulator.url}/rest/inputs?validate=false`, {
-    method: 'POST',
-    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ name: UNMANAGED, type: 'RESTAPI', configuration: { auto_map: 'true' } }),
+  await createRawInput(emulator.url, {
+    name: UNMANAGED,
+    type: 'RESTAPI',
+    configuration: { auto_map: 'true' },
   });
-  expect(res.ok).toBe(true);
 
   appOne = createCdktfApp('alooma-conc-one-');
   appOne.write({

@@ -17,13 +17,15 @@
  * Retries are not printed by the runtime, so the figure is derived from the
  * emulator's counters: every injected 503/429 is answered to a client that
  * retries it unless that operation has run out of retries, and the runtime
- * reports those as "N failed"; so retries = injected - failed.
+ * reports those as "N failed"; so retries = injected - failed (exact but for
+ * a structure read of the create poller that ran out of retries, which the
+ * poller then repeats instead of failing an input: very rare at these rates).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, runCli } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 import { spawnTerraform, terraform, terraformAsync, terraformOk } from '../helpers/terraform';
 
@@ -95,12 +97,11 @@ function envFor(emulator: { url: string }): NodeJS.ProcessEnv {
 
 /** An input someone else manages in the same account: no deploy may touch it. */
 async function createUnmanaged(url: string): Promise<void> {
-  const res = await fetch(`${url}/rest/inputs?validate=false`, {
-    method: 'POST',
-    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ name: UNMANAGED, type: 'RESTAPI', configuration: { auto_map: 'true' } }),
+  await createRawInput(url, {
+    name: UNMANAGED,
+    type: 'RESTAPI',
+    configuration: { auto_map: 'true' },
   });
-  expect(res.ok).toBe(true);
 }
 
 /** `N failed` of the runtime's summary line, 0 when absent. */
@@ -188,8 +189,9 @@ function figures(label: string, values: Record<string, unknown>): void {
 
 describe('deploys under faults converge', () => {
   test('a. 20% of requests answered 503 (+20 ms latency), 50 inputs: retries carry the deploy', async () => {
-    const emulator = await startEmulator({ faults: { errorRate: 0.2, latencyMs: 20 } });
+    const emulator = await startEmulator();
     await createUnmanaged(emulator.url);
+    await emulator.setFaults({ errorRate: 0.2, latencyMs: 20 });
     await emulator.resetStats();
     const dir = app.stackDir('rate503');
     const env = envFor(emulator);
@@ -202,7 +204,8 @@ describe('deploys under faults converge', () => {
     // Without retries about a third of the 50 inputs would fail; with them, at most a rare one.
     expect(stats['injected 503']).toBeGreaterThan(10);
     expect(failed).toBeLessThanOrEqual(2);
-    if (failed === 0) expect(first.code).toBe(0);
+    // a first deploy may only fail because some call ran out of retries
+    if (first.code !== 0) expect(first.output).toMatch(/error\[server\]/);
 
     // the re-run of the deploy, faults still on
     const second = terraformOk(dir, APPLY, env);
@@ -224,8 +227,9 @@ describe('deploys under faults converge', () => {
   });
 
   test('b. 30% of requests answered 429 with Retry-After 1 s, 20 inputs: the client waits and converges', async () => {
-    const emulator = await startEmulator({ faults: { throttleRate: 0.3, retryAfterS: 1 } });
+    const emulator = await startEmulator();
     await createUnmanaged(emulator.url);
+    await emulator.setFaults({ throttleRate: 0.3, retryAfterS: 1 });
     await emulator.resetStats();
     const dir = app.stackDir('throttle');
     const env = envFor(emulator);
@@ -238,8 +242,9 @@ describe('deploys under faults converge', () => {
     // Retry-After is a floor: any throttled call waited >= 1 s before its retry.
     expect(seconds).toBeGreaterThanOrEqual(1);
     expect(failed).toBeLessThanOrEqual(2);
-    if (failed === 0) expect(first.code).toBe(0);
+    if (first.code !== 0) expect(first.output).toMatch(/error\[rate_limited\]/);
 
+    // the re-run of the deploy, faults still on
     terraformOk(dir, APPLY, env);
     const result = await expectConverged(emulator, 'throttle');
     figures('429@30% Retry-After=1s', {
@@ -255,10 +260,10 @@ describe('deploys under faults converge', () => {
   });
 
   test('c. the API killed and restarted mid-deploy, with lost responses, 50 inputs: the re-run converges', async () => {
-    const faults = { latencyMs: 30 };
-    const lost = ['--error-after-write-rate', '0.2'];
-    let emulator = await startEmulator({ faults, extraArgs: lost });
+    const faults = { latencyMs: 30, errorAfterWriteRate: 0.2 };
+    let emulator = await startEmulator();
     await createUnmanaged(emulator.url);
+    await emulator.setFaults(faults);
     await emulator.resetStats();
     const { port, dataDir } = emulator;
     const dir = app.stackDir('restart');
@@ -276,7 +281,7 @@ describe('deploys under faults converge', () => {
     expect(first.code).not.toBe(0);
     expect(first.output).toMatch(/error\[(network|server)\]/);
 
-    emulator = await startEmulator({ port, dataDir, faults, extraArgs: lost });
+    emulator = await startEmulator({ port, dataDir, faults });
     const partial = (await liveInputs(emulator.url)).length - 1;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(STACKS.restart);
@@ -296,8 +301,9 @@ describe('deploys under faults converge', () => {
   });
 
   test('d. terraform SIGKILLed mid-apply, 30 inputs: the re-run converges', async () => {
-    const emulator = await startEmulator({ faults: { latencyMs: 60 } });
+    const emulator = await startEmulator();
     await createUnmanaged(emulator.url);
+    await emulator.setFaults({ latencyMs: 60 });
     await emulator.resetStats();
     const dir = app.stackDir('tfkill');
     const env = envFor(emulator);
@@ -314,15 +320,22 @@ describe('deploys under faults converge', () => {
     expect(run.child.signalCode).toBe('SIGKILL');
     // killed inside the reconciler's `apply`, where the API writes happen
     expect(first.output).toMatch(/AloomaReconciler \(local-exec\): Executing/);
-    // cdktf's local backend keeps the state in the app directory, next to its lock info
+    // cdktf's local backend keeps the state in the app directory, next to its
+    // lock info. SIGKILL leaves `.terraform.tfkill.tfstate.lock.info` behind,
+    // but the lock itself is an OS file lock on the state, released when the
+    // process dies: the re-run below takes it again with no -lock=false and no
+    // force-unlock. The state is stale: the inputs' resources are in it, the
+    // reconciler (killed in its provisioner) is not.
     const statePath = path.join(app.dir, 'terraform.tfkill.tfstate');
     const lockInfo = path.join(app.dir, '.terraform.tfkill.tfstate.lock.info');
     const lockLeft = fs.existsSync(lockInfo);
     const staleState = stateSummary(statePath);
 
-    // What terraform had started keeps running without it (the provisioner's
-    // shell and the runtime): wait, bounded, for that group to finish.
+    // What terraform had started outlives it (the provisioner's shell and the
+    // runtime). Wait, bounded, for that group to end before the re-run, as a
+    // user whose CI killed terraform would find it; if it does not, kill it.
     const group = run.child.pid!;
+    const killedAt = Date.now();
     const orphans = () =>
       spawnSync('ps', ['-e', '-o', 'pgid=,pid=,args='], { encoding: 'utf8' })
         .stdout.split('\n')
@@ -330,12 +343,14 @@ describe('deploys under faults converge', () => {
         .filter(([pgid]) => pgid === String(group))
         .map(([, pid, ...args]) => `${pid} ${args.join(' ')}`);
     const orphansAtKill = orphans();
-    const createsAtKill = (await emulator.stats())['POST plumbing/inputs'] ?? 0;
     for (let i = 0; i < 300 && orphans().length > 0; i++)
       await new Promise((r) => setTimeout(r, 100));
+    const orphanLifeMs = Date.now() - killedAt;
     const orphansLeft = orphans();
     if (orphansLeft.length > 0) process.kill(-group, 'SIGKILL');
+    const createPostsTotal = (await emulator.stats())['POST plumbing/inputs'] ?? 0;
     const partial = (await liveInputs(emulator.url)).length - 1;
+    expect(partial).toBeLessThan(STACKS.tfkill);
 
     const second = terraform(dir, APPLY, env);
     expect({ code: second.code, output: second.code === 0 ? '' : second.output }).toEqual({
@@ -345,9 +360,10 @@ describe('deploys under faults converge', () => {
     const result = await expectConverged(emulator, 'tfkill');
     figures('terraform SIGKILLed mid-apply', {
       inputs: result.inputs,
-      createsAtKill,
-      orphanProcessesAtKill: orphansAtKill.length,
-      orphansStillRunningAfter30s: orphansLeft.length,
+      createPostsAtKill: creates,
+      createPostsAfterKill: createPostsTotal - creates,
+      orphanProcesses: orphansAtKill.length,
+      orphansGoneWithinMs: orphansLeft.length ? 'never (killed)' : orphanLifeMs,
       liveBeforeRerun: partial,
       lockInfoLeft: lockLeft,
       stateAfterKill: staleState,

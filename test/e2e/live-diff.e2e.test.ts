@@ -38,7 +38,11 @@ app.synth();
 async function api(method: string, route: string, body?: unknown) {
   const res = await fetch(`${emulator.url}/rest/${route}`, {
     method,
-    headers: { authorization: 'API demo-key', 'content-type': 'application/json' },
+    headers: {
+      authorization: 'API demo-key',
+      'content-type': 'application/json',
+      connection: 'close',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);

@@ -16,6 +16,8 @@ export interface EmulatorFaults {
   throttleRate?: number;
   retryAfterS?: number;
   createDelayMs?: number;
+  /** Fraction of writes applied but answered 503 (a lost response). */
+  errorAfterWriteRate?: number;
 }
 
 export interface EmulatorProcessOptions {
@@ -78,6 +80,7 @@ export async function startEmulatorProcess(
     ...flag('--throttle-rate', faults.throttleRate),
     ...flag('--retry-after', faults.retryAfterS),
     ...flag('--create-delay-ms', faults.createDelayMs),
+    ...flag('--error-after-write-rate', faults.errorAfterWriteRate),
     ...flag('--session-ttl', options.sessionTtlS),
     ...(options.extraArgs ?? []),
   ];
