@@ -4,7 +4,6 @@
  * and prints JSON: per stack, the report lines and the drift token. Never
  * fails synth: any problem becomes `{ ok: false, message }`.
  */
-import { AloomaClient } from '../client';
 import { ConnectionSpec, Manifest } from '../protocol';
 import { driftToken } from '../reconcile/drift';
 import { LiveInput, planManifest } from '../reconcile/plan';
@@ -42,6 +41,8 @@ export async function liveDiff(
     let structureReads = 0;
     await Promise.all(
       [...byConnection.values()].map(async (group) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { AloomaClient } = require('../client') as typeof import('../client');
         const client = AloomaClient.fromEnv(env, group[0].connection, {
           timeoutMs,
           retry: { retries: 0 },

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { AloomaClient } from '../client';
+import type { AloomaClient as AloomaClientType } from '../client';
 import { EmulatorDefaults, Manifest, Subcommand } from '../protocol';
 import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
@@ -20,6 +20,16 @@ import {
   planCommand,
   pruneCommand,
 } from './reconcile-commands';
+
+/**
+ * The API client, loaded on first use: axios and its dependencies are most of
+ * the bundle, and `--help`, `--version` or a usage error should not pay for
+ * them (terraform runs this CLI once per provisioner).
+ */
+function loadClient(): typeof AloomaClientType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../client') as typeof import('../client')).AloomaClient;
+}
 
 declare const __PACKAGE_VERSION__: string | undefined;
 
@@ -47,7 +57,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
   const withContext = (manifestFile: string, fn: (ctx: CommandContext) => Promise<number>) =>
     run(async () => {
       const manifest = loadManifest(manifestFile);
-      const client = AloomaClient.fromEnv(process.env, manifest.connection, {
+      const client = loadClient().fromEnv(process.env, manifest.connection, {
         defaultUrl: EmulatorDefaults.URL,
       });
       return fn({
@@ -108,7 +118,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     );
 
   addInputsCommands(program, {
-    client: () => AloomaClient.fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL }),
+    client: () => loadClient().fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL }),
     print: (line) => process.stdout.write(`${line}\n`),
     colour: colourEnabled,
     run,
@@ -123,7 +133,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .option('--function <name>', 'name of the generated function', 'importedInputs')
     .action((names: string[], opts: { all?: boolean; module: string; function: string }) =>
       run(async () => {
-        const client = AloomaClient.fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL });
+        const client = loadClient().fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL });
         const result = await importCommand(client, names, opts);
         process.stdout.write(result.code);
         return 0;
