@@ -253,7 +253,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
     }));
 
     rest.get('/plumbing', { config: { statKey: 'GET plumbing' } }, async (request, reply) =>
-      sendJson(reply, store.structureJson(request.aloomaAccount)),
+      reply.type('application/json; charset=utf-8').send(store.structureBuffer(request.aloomaAccount)),
     );
 
     rest.get('/inputs', { config: { statKey: 'GET inputs' } }, async (request, reply) =>

@@ -93,6 +93,7 @@ const RESERVED_ACCOUNT_NAMES = new Set(['rest', '_emulator']);
 /** The emulator's database. Open with {@link AloomaStore.open}; one instance per process. */
 export class AloomaStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly structureCache = new Map<string, { version: string; buffer: Buffer; validUntil: number }>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -221,6 +222,26 @@ export class AloomaStore {
   structureJson(account: string, now = Date.now()): string {
     const nodes = this.statements.structure.all(account, now) as string[];
     return `{"nodes":[${nodes.join(',')}]}`;
+  }
+
+  /**
+   * {@link structureJson} as UTF-8 bytes, kept per account while nothing
+   * changed: the structure is read far more often than written, and
+   * building and encoding a >128 KiB string on every read was most of the
+   * emulator's time. Never stale, even with several processes on one data
+   * directory: the entry is keyed by this connection's change count
+   * (`total_changes()`), SQLite's `data_version` (which moves when another
+   * connection commits), and expires when the next pending (async-created)
+   * node becomes visible.
+   */
+  structureBuffer(account: string, now = Date.now()): Buffer {
+    const version = `${this.db.pragma('data_version', { simple: true })}:${this.statements.totalChanges.get()}`;
+    const cached = this.structureCache.get(account);
+    if (cached && cached.version === version && now < cached.validUntil) return cached.buffer;
+    const buffer = Buffer.from(this.structureJson(account, now), 'utf8');
+    const nextVisible = this.statements.nextVisible.get(account, now) as number | null;
+    this.structureCache.set(account, { version, buffer, validUntil: nextVisible ?? Infinity });
+    return buffer;
   }
 
   /** `{"<id>": node, ...}`: every live, visible input of the account. */
@@ -563,6 +584,10 @@ function prepareStatements(db: Database.Database) {
     deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     structure: db
       .prepare(`SELECT public_json FROM nodes WHERE account = ? AND ${live} ORDER BY rowid`)
+      .pluck(),
+    totalChanges: db.prepare('SELECT total_changes()').pluck(),
+    nextVisible: db
+      .prepare('SELECT min(visible_at) FROM nodes WHERE account = ? AND deleted = 0 AND visible_at > ?')
       .pluck(),
     inputs: db.prepare(
       `SELECT id, public_json FROM nodes WHERE account = ? AND category = 'INPUT' AND ${live} ORDER BY rowid`,
