@@ -1,3 +1,4 @@
+import { SAMPLES_FILE } from '../helpers/samples';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -5,7 +6,7 @@ import * as path from 'node:path';
 import { EMULATOR_BUNDLE, startEmulatorProcess } from '../helpers/emulator-process';
 import { Api, login, odbcInput, restInput, secretMatches } from './helpers';
 
-const SAMPLES = '/work/shared/reference/sample-inputs.json';
+const SAMPLES = SAMPLES_FILE;
 
 describe('emulator persistence and command line', () => {
   test('GIVEN inputs, a pause, a sleep time, secrets and a session WHEN restarted on the same data dir THEN all are still there', async () => {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The reference sample nodes (../shared/reference/sample-inputs.json). */
-export const SAMPLES_FILE = path.resolve(__dirname, '../../../shared/reference/sample-inputs.json');
+/** The reference sample nodes (a copy of ../shared/reference/sample-inputs.json, so tests need only the repo). */
+export const SAMPLES_FILE = path.resolve(__dirname, '../fixtures/sample-inputs.json');
 
 /** Secret values the tests give the samples, so they can check they never come back. */
 export const SAMPLE_SECRETS = {
