@@ -42,6 +42,12 @@ import {
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Bodies up to this size are read to the end before a 413 is sent: answering
+ * while the client is still uploading makes it see a reset connection
+ * instead of the 413 and its message.
+ */
+const READ_LIMIT_BYTES = 16 * BODY_LIMIT_BYTES;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -78,12 +84,20 @@ const REST_PATH = /^\/(?:[^/?]+\/)?rest(?:\/|\?|$)/;
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
+    bodyLimit: READ_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Clients keep connections alive across many calls; close idle ones on shutdown.
     forceCloseConnections: 'idle',
     // Unique across restarts, so a request id quoted in a client's error is unambiguous.
     genReqId: () => randomUUID(),
+  });
+  app.addHook('preHandler', async (request) => {
+    if (
+      request.body !== undefined &&
+      Number(request.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES
+    ) {
+      throw Object.assign(new Error('too large'), { statusCode: 413 });
+    }
   });
   app.decorateRequest('aloomaAccount', '');
   app.decorateRequest('faultAfterWrite', false);
@@ -253,7 +267,9 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
     }));
 
     rest.get('/plumbing', { config: { statKey: 'GET plumbing' } }, async (request, reply) =>
-      reply.type('application/json; charset=utf-8').send(store.structureBuffer(request.aloomaAccount)),
+      reply
+        .type('application/json; charset=utf-8')
+        .send(store.structureBuffer(request.aloomaAccount)),
     );
 
     rest.get('/inputs', { config: { statKey: 'GET inputs' } }, async (request, reply) =>
