@@ -13,22 +13,19 @@ import {
 } from '../../../src/runtime/client';
 import { SECRET_MASK } from '../../../src/runtime/secret-fields';
 import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
-import { DEMO_KEY, clientFor, closeClients, nodeSecretMatches, odbcConfiguration } from './helpers';
+import {
+  DEMO_KEY,
+  clientFor,
+  nodeSecretMatches,
+  odbcConfiguration,
+  useEmulatorPerFile,
+} from './helpers';
 
+const currentEmulator = useEmulatorPerFile();
 let emulator: EmulatorProcess;
-
-beforeAll(async () => {
-  emulator = await startEmulatorProcess();
+beforeAll(() => {
+  emulator = currentEmulator();
 });
-afterAll(async () => {
-  closeClients();
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.setFaults({});
-  await emulator.resetStats();
-});
-afterEach(() => closeClients());
 
 describe('authentication', () => {
   it('GIVEN a username and password WHEN making calls THEN the client logs in once and reuses the session cookie', async () => {

@@ -4,30 +4,21 @@
  * faults, a create never leaves two inputs of one name.
  */
 import { AloomaRateLimitError, AloomaServerError, ClientEvent } from '../../../src/runtime/client';
-import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
+import { EmulatorProcess } from '../../helpers/emulator-process';
 import {
   DEMO_KEY,
   clientFor,
-  closeClients,
   countInputsNamed,
   odbcConfiguration,
   setFaults,
+  useEmulatorPerFile,
 } from './helpers';
 
+const currentEmulator = useEmulatorPerFile();
 let emulator: EmulatorProcess;
-
-beforeAll(async () => {
-  emulator = await startEmulatorProcess();
+beforeAll(() => {
+  emulator = currentEmulator();
 });
-afterAll(async () => {
-  closeClients();
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.setFaults({});
-  await emulator.resetStats();
-});
-afterEach(() => closeClients());
 
 describe('retries of idempotent calls', () => {
   it('GIVEN 40% of requests answer 503 WHEN reading and writing THEN every call succeeds through retries', async () => {

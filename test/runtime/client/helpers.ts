@@ -13,7 +13,11 @@ import {
   RetryOptions,
 } from '../../../src/runtime/client';
 import { EmulatorDefaults } from '../../../src/runtime/protocol';
-import { EmulatorFaults, EmulatorProcess } from '../../helpers/emulator-process';
+import {
+  EmulatorFaults,
+  EmulatorProcess,
+  startEmulatorProcess,
+} from '../../helpers/emulator-process';
 
 /** Retries fast enough for tests, many enough to ride out 30-50% injected faults. */
 export const FAST_RETRY: RetryOptions = { retries: 10, minDelayMs: 5, maxDelayMs: 50 };
@@ -168,4 +172,25 @@ export type Faults = EmulatorFaults & { errorAfterWriteRate?: number };
 /** `emulator.setFaults` with every knob the emulator knows. */
 export function setFaults(emulator: EmulatorProcess, faults: Faults): Promise<void> {
   return emulator.setFaults(faults as EmulatorFaults);
+}
+
+/**
+ * One emulator process for a test file, with faults off and counters reset
+ * before each test and clients closed after; returns a getter for it.
+ */
+export function useEmulatorPerFile(): () => EmulatorProcess {
+  let emulator: EmulatorProcess;
+  beforeAll(async () => {
+    emulator = await startEmulatorProcess();
+  });
+  afterAll(async () => {
+    closeClients();
+    await emulator?.stop();
+  });
+  beforeEach(async () => {
+    await emulator.setFaults({});
+    await emulator.resetStats();
+  });
+  afterEach(() => closeClients());
+  return () => emulator;
 }
