@@ -3,22 +3,21 @@ import { Construct, IConstruct } from 'constructs';
 import { ConnectionSpec, EnvVar } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaReconciler } from './reconciler';
-import { checkEnvName, checkInteger, checkName, checkOneOf, checkUrl } from './private/checks';
-import { loadNullProvider } from './private/engine';
+import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
+import {
+  checkEnvName,
+  checkKnown,
+  checkInteger,
+  checkName,
+  checkOneOf,
+  checkUrl,
+} from './private/checks';
+import { AloomaEngine, ENGINES, loadNullProvider } from './private/engine';
 import { connectionOf, registerConnection } from './private/registry';
 
-/**
- * What the stack synthesizes to.
- * - `terraform_data`: Terraform's built-in resource; needs no provider, so it
- *   works offline; configuration changes are in-place updates.
- * - `null_resource`: from `@cdktf/provider-null` (install it); its triggers
- *   are strings, so configuration is shown as JSON and a change is a
- *   (harmless) replacement.
- */
-export type AloomaEngine = 'terraform_data' | 'null_resource';
+// Defined next to the code that synthesizes each engine; re-exported here, the public entry point.
+export type { AloomaEngine } from './private/engine';
 
-const ENGINES: readonly AloomaEngine[] = ['terraform_data', 'null_resource'];
-const ACCOUNT_NAME = /^[A-Za-z0-9_.-]+$/;
 /** Upper bound of concurrent API writes: beyond it Alooma answers 429 anyway. */
 const MAX_CONCURRENCY = 64;
 
@@ -165,14 +164,9 @@ export class AloomaConnection extends Construct {
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {
-  if (typeof value !== 'string' || !ACCOUNT_NAME.test(value)) {
-    throw errors.invalidProperty(
-      scope,
-      'props.account',
-      value,
-      'an account name of letters, digits and _.-',
-    );
-  }
+  checkKnown(scope, 'props.account', value);
+  if (!isAccountName(value))
+    throw errors.invalidProperty(scope, 'props.account', value, ACCOUNT_NAME_RULE);
   return value;
 }
 

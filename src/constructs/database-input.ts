@@ -4,26 +4,35 @@ import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { InputTable, InputTableProps, ITableHost, TABLE_HOST } from './input-table';
 import { AloomaSecret } from './secret';
+import { ODBC_FIELDS } from '../alooma/fields';
+import {
+  BATCH_SIZE,
+  DB_TYPE,
+  ODBC_DB_TYPES,
+  PORT,
+  REPLICATION_TYPE,
+  REPLICATION_TYPES,
+} from '../alooma/rules';
 import {
   checkCron,
-  checkInteger,
+  checkIntegerRule,
   checkJson,
   checkNoPlainSecrets,
-  checkOneOf,
   checkRecord,
+  checkRule,
   checkSecret,
   checkString,
 } from './private/checks';
 
-/** `db_type` of a database source. Known values are listed; others pass through. */
-export type DatabaseType =
-  'psql' | 'mysql' | 'mssql' | 'oracle' | 'redshift' | 'db2' | (string & {});
+/**
+ * `db_type` of a database source: one of the engines Alooma reads
+ * (src/alooma/rules.ts `ODBC_DB_TYPES`); others are refused at synth.
+ */
+export type DatabaseType = (typeof ODBC_DB_TYPES)[number];
 
 /** How Alooma replicates the tables. */
-export type ReplicationType = 'incremental_load' | 'full_dump_load';
+export type ReplicationType = (typeof REPLICATION_TYPES)[number];
 
-const REPLICATION_TYPES: readonly ReplicationType[] = ['incremental_load', 'full_dump_load'];
-const DB_TYPE = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Default rows per batch, as managealooma's `create_input_database`. */
 const DEFAULT_BATCH_SIZE = 100_000;
 
@@ -95,22 +104,6 @@ export interface AloomaDatabaseInputProps extends AloomaInputCommonProps {
   readonly extraConfiguration?: Readonly<Record<string, unknown>>;
 }
 
-/** ODBC configuration keys the typed properties manage. */
-const TYPED_KEYS: readonly string[] = [
-  'server',
-  'port',
-  'database',
-  'schema',
-  'db_type',
-  'user',
-  'password',
-  'batch_size',
-  'replication_type',
-  'tables',
-  'run_at',
-  'ssh',
-];
-
 /**
  * An Alooma input that replicates tables of a database (type `ODBC`), as
  * managealooma's `create_input_database` and `add_table_to_input`.
@@ -149,22 +142,24 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
     const source = checkRecord(this, 'props.source', props.source) as unknown as DatabaseSource;
     this.source = {
       server: checkString(this, 'props.source.server', source.server),
-      port: checkInteger(this, 'props.source.port', source.port, 1, 65535),
+      port: checkIntegerRule(this, 'props.source.port', source.port, PORT),
       database: checkString(this, 'props.source.database', source.database),
       schema:
         source.schema === undefined
           ? undefined
           : checkString(this, 'props.source.schema', source.schema),
-      dbType: checkDbType(this, source.dbType),
+      dbType: checkRule(this, 'props.source.dbType', source.dbType, DB_TYPE),
       user: checkString(this, 'props.source.user', source.user),
     };
     this.password = checkSecret(this, 'props.source.password', source.password);
     this.replicationType =
       props.replicationType === undefined
         ? 'incremental_load'
-        : checkOneOf(this, 'props.replicationType', props.replicationType, REPLICATION_TYPES);
+        : checkRule(this, 'props.replicationType', props.replicationType, REPLICATION_TYPE);
     this.batchSize =
-      props.batchSize === undefined ? DEFAULT_BATCH_SIZE : checkBatchSize(this, props.batchSize);
+      props.batchSize === undefined
+        ? DEFAULT_BATCH_SIZE
+        : checkIntegerRule(this, 'props.batchSize', props.batchSize, BATCH_SIZE);
     this.runAt =
       props.runAt === undefined ? undefined : checkCron(this, 'props.runAt', props.runAt);
     if (props.ssh !== undefined) {
@@ -177,7 +172,11 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
     this.extraConfiguration =
       props.extraConfiguration === undefined
         ? {}
-        : this.checkConfiguration('props.extraConfiguration', props.extraConfiguration, TYPED_KEYS);
+        : this.checkConfiguration(
+            'props.extraConfiguration',
+            props.extraConfiguration,
+            ODBC_FIELDS,
+          );
 
     for (const table of tableList(this, props.tables))
       this.addTable(table.name, table.updateIndicator);
@@ -238,22 +237,4 @@ function tableList(
     name,
     updateIndicator: updateIndicator as string,
   }));
-}
-
-function checkDbType(scope: Construct, value: unknown): string {
-  if (typeof value !== 'string' || !DB_TYPE.test(value)) {
-    throw errors.invalidProperty(
-      scope,
-      'props.source.dbType',
-      value,
-      'a database type such as "psql", "mysql" or "mssql"',
-    );
-  }
-  return value;
-}
-
-function checkBatchSize(scope: Construct, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw errors.invalidBatchSize(scope, value);
-  return value;
 }

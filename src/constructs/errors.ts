@@ -5,72 +5,25 @@
  * message.
  */
 import { IConstruct } from 'constructs';
+import { AloomaCdktfError, AloomaErrorCode } from '../alooma/errors';
+import { NAME_RULE } from '../alooma/names';
 
-/** Stable identifiers of construct errors. */
-export const AloomaErrorCode = {
-  /** An input, table, parameter or owner name breaks the name rule. */
-  INVALID_NAME: 'INVALID_NAME',
-  /** A property has a value of the wrong type or outside its range. */
-  INVALID_PROPERTY: 'INVALID_PROPERTY',
-  /** Two properties contradict each other, or one sets what another manages. */
-  CONFLICTING_PROPERTIES: 'CONFLICTING_PROPERTIES',
-  /** Two inputs of one app have the same name. */
-  DUPLICATE_INPUT_NAME: 'DUPLICATE_INPUT_NAME',
-  /** A database input lists the same table twice. */
-  DUPLICATE_TABLE: 'DUPLICATE_TABLE',
-  /** A table has no update indicator. */
-  MISSING_UPDATE_INDICATOR: 'MISSING_UPDATE_INDICATOR',
-  /** A REST input declares the same parameter twice. */
-  DUPLICATE_PARAMETER: 'DUPLICATE_PARAMETER',
-  /** A template or field edit names a parameter the REST input does not have. */
-  UNKNOWN_PARAMETER: 'UNKNOWN_PARAMETER',
-  /** `batchSize` is not a positive integer. */
-  INVALID_BATCH_SIZE: 'INVALID_BATCH_SIZE',
-  /** A secret-looking configuration key holds a plain value. */
-  PLAIN_SECRET: 'PLAIN_SECRET',
-  /** A secret is not an `AloomaSecret`, or its variable name or version is invalid. */
-  INVALID_SECRET_REFERENCE: 'INVALID_SECRET_REFERENCE',
-  /** A value is a Terraform token, unknown until apply; the manifest needs it at synth. */
-  UNRESOLVED_TOKEN: 'UNRESOLVED_TOKEN',
-  /** The configuration sets a field the runtime owns. */
-  RESERVED_FIELD: 'RESERVED_FIELD',
-  /** The input type is a system input clients must never manage. */
-  SYSTEM_INPUT_TYPE: 'SYSTEM_INPUT_TYPE',
-  /** A stack has two `AloomaConnection`s. */
-  DUPLICATE_CONNECTION: 'DUPLICATE_CONNECTION',
-  /** `AloomaConnection` chose another engine after inputs were declared with the default one. */
-  CONNECTION_DECLARED_LATE: 'CONNECTION_DECLARED_LATE',
-  /** A child construct was created under the wrong kind of parent. */
-  INVALID_SCOPE: 'INVALID_SCOPE',
-  /** The bundled runtime (dist/runtime.js) is missing. */
-  RUNTIME_BUNDLE_MISSING: 'RUNTIME_BUNDLE_MISSING',
-  /** The `null_resource` engine is chosen but `@cdktf/provider-null` is not installed. */
-  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
-  /** Terraform is missing or older than the built-in `terraform_data` needs. */
-  TERRAFORM_VERSION: 'TERRAFORM_VERSION',
-} as const;
-
-/** One of {@link AloomaErrorCode}. */
-export type AloomaErrorCode = (typeof AloomaErrorCode)[keyof typeof AloomaErrorCode];
+export { AloomaCdktfError, AloomaErrorCode } from '../alooma/errors';
 
 /**
  * An error raised by an alooma-cdktf construct. The message reads
  * `<construct path>: <problem>. <fix> [<code>]`.
  */
-export class AloomaConstructError extends Error {
-  /** Stable identifier, one of {@link AloomaErrorCode}. */
-  public readonly code: AloomaErrorCode;
+export class AloomaConstructError extends AloomaCdktfError {
   /** Path of the construct at fault, e.g. `MyStack/OrdersDb`. */
   public readonly constructPath: string;
   /** What is wrong. */
   public readonly problem: string;
-  /** How to fix it. */
+  /** How to fix it (the same as `hint`). */
   public readonly fix: string;
 
   constructor(code: AloomaErrorCode, constructPath: string, problem: string, fix: string) {
-    super(`${constructPath}: ${problem}. ${fix} [${code}]`);
-    this.name = 'AloomaConstructError';
-    this.code = code;
+    super(code, `${constructPath}: ${problem}. ${fix} [${code}]`, fix);
     this.constructPath = constructPath;
     this.problem = problem;
     this.fix = fix;
@@ -112,8 +65,8 @@ export function invalidName(
   return error(
     scope,
     AloomaErrorCode.INVALID_NAME,
-    `${field} ${quote(value)} is not a valid name: ${reason}`,
-    'Use 1 to 200 characters without control characters or surrounding spaces (quotes, spaces and unicode inside are fine)',
+    `${field} ${quote(value)} is not a valid name: it ${reason}`,
+    `Use ${NAME_RULE}`,
   );
 }
 
@@ -203,16 +156,6 @@ export function unknownParameter(
       known.length ? known.map(quote).join(', ') : 'none'
     })`,
     'Add the parameter with addParameter() or fix the name',
-  );
-}
-
-/** `batchSize` is not a positive integer. */
-export function invalidBatchSize(scope: IConstruct, value: unknown): AloomaConstructError {
-  return error(
-    scope,
-    AloomaErrorCode.INVALID_BATCH_SIZE,
-    `props.batchSize is ${quote(value)}`,
-    'Set it to a positive integer number of rows per batch (default 100000)',
   );
 }
 

@@ -130,6 +130,7 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
       ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
       paused: this.paused,
       removalPolicy: this.removalPolicy,
+      constructPath: this.node.path,
     };
   }
 

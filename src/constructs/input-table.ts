@@ -1,7 +1,7 @@
-import { Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import * as errors from './errors';
-import { checkName } from './private/checks';
+import { UPDATE_INDICATOR } from '../alooma/rules';
+import { checkKnown, checkName, checkRule } from './private/checks';
 
 /** Brand of the constructs that hold tables (AloomaDatabaseInput), shared by Symbol.for without an import cycle. */
 export const TABLE_HOST = Symbol.for('alooma-cdktf.TableHost');
@@ -39,12 +39,11 @@ export class InputTable extends Construct {
     if (!isTableHost(scope)) throw errors.invalidScope(this, 'InputTable', 'AloomaDatabaseInput');
     this.tableName = checkName(this, 'props.name', props.name);
     const indicator: unknown = props.updateIndicator;
-    if (typeof indicator === 'string' && Token.isUnresolved(indicator))
-      throw errors.unresolvedToken(this, 'props.updateIndicator');
+    checkKnown(this, 'props.updateIndicator', indicator);
     if (typeof indicator !== 'string' || indicator.trim() === '') {
       throw errors.missingUpdateIndicator(this, this.tableName, indicator);
     }
-    this.updateIndicator = checkName(this, 'props.updateIndicator', indicator);
+    this.updateIndicator = checkRule(this, 'props.updateIndicator', indicator, UPDATE_INDICATOR);
     scope.registerTable(this);
   }
 }

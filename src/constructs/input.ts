@@ -1,35 +1,18 @@
 import { Construct } from 'constructs';
+import {
+  AloomaInputTypeName,
+  CREATABLE_INPUT_TYPES,
+  inputTypeProblem,
+  isSystemInputType,
+} from '../alooma/input-types';
 import { SecretRef } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
 import { checkSecret } from './private/checks';
 
-/** Input types seen in Alooma accounts; others pass through. */
-export const AloomaInputType = {
-  /** A webhook: events are POSTed to Alooma. */
-  RESTAPI: 'RESTAPI',
-  /** Salesforce objects (OAuth 2 token in `oauth2`). */
-  SALESFORCE: 'SALESFORCE',
-  /** Files from an S3 bucket (`awsSecretAccessKey` is a secret). */
-  S3: 'S3',
-  /** Mixpanel export. */
-  MIXPANEL: 'MIXPANEL',
-  /** Google Sheets from a Drive folder (OAuth 2 token in `oauth2`). */
-  GOOGLE_SHEETS_STORAGE: 'GOOGLE_SHEETS_STORAGE',
-  /** A database; {@link AloomaDatabaseInput} is the typed construct. */
-  ODBC: 'ODBC',
-  /** A polled REST API; {@link AloomaRestInput} is the typed construct. */
-  REST_INPUT: 'REST_INPUT',
-} as const;
-
-/** An input type: one of {@link AloomaInputType} or another Alooma type name. */
-export type AloomaInputTypeName =
-  (typeof AloomaInputType)[keyof typeof AloomaInputType] | (string & {});
-
-/** System inputs Alooma runs itself; clients must never modify or delete them. */
-const SYSTEM_TYPES: readonly string[] = ['RESTREAM', 'AGENT'];
-const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+export { AloomaInputType } from '../alooma/input-types';
+export type { AloomaInputTypeName } from '../alooma/input-types';
 
 /** Properties of an {@link AloomaInput}. */
 export interface AloomaInputProps extends AloomaInputCommonProps {
@@ -101,13 +84,14 @@ export class AloomaInput extends AloomaInputBase {
 }
 
 function checkType(scope: Construct, type: unknown): void {
-  if (typeof type !== 'string' || !TYPE_NAME.test(type)) {
+  if (typeof type === 'string' && isSystemInputType(type))
+    throw errors.systemInputType(scope, type);
+  if (inputTypeProblem(type) !== undefined) {
     throw errors.invalidProperty(
       scope,
       'props.type',
       type,
-      'an Alooma input type such as "RESTAPI", "SALESFORCE" or "S3"',
+      `an Alooma input type: one of ${CREATABLE_INPUT_TYPES.join(', ')}`,
     );
   }
-  if (SYSTEM_TYPES.includes(type.toUpperCase())) throw errors.systemInputType(scope, type);
 }

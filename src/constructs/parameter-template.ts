@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import * as errors from './errors';
-import { checkName, checkString } from './private/checks';
+import { STRFTIME_TEMPLATE } from '../alooma/rules';
+import { checkName, checkRule } from './private/checks';
 
 /** Brand of the constructs that hold parameter templates (AloomaRestInput), shared by Symbol.for without an import cycle. */
 export const TEMPLATE_HOST = Symbol.for('alooma-cdktf.TemplateHost');
@@ -43,12 +44,7 @@ export class ParameterTemplate extends Construct {
     super(scope, id);
     if (!isTemplateHost(scope))
       throw errors.invalidScope(this, 'ParameterTemplate', 'AloomaRestInput');
-    this.template = checkString(
-      this,
-      'props.template',
-      props.template,
-      'a strftime template such as "%Y-%m-%d"',
-    );
+    this.template = checkRule(this, 'props.template', props.template, STRFTIME_TEMPLATE);
     const parameters = typeof props.parameters === 'string' ? [props.parameters] : props.parameters;
     if (!Array.isArray(parameters) || parameters.length === 0) {
       throw errors.invalidProperty(

@@ -12,7 +12,7 @@ import {
 } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { InputSpec, Manifest, MANIFEST_VERSION, Subcommand } from '../runtime/protocol';
-import type { AloomaEngine } from './connection';
+import type { AloomaEngine } from './private/engine';
 import * as errors from './errors';
 import { RemovalPolicy } from './removal-policy';
 import { createReconcilerResource } from './private/engine';

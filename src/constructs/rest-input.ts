@@ -1,7 +1,14 @@
 import { Construct } from 'constructs';
+import { REST_INPUT_FIELDS } from '../alooma/fields';
+import {
+  FINITE_NUMBER,
+  OBJECT_LIST,
+  POSITIVE_NUMBER,
+  REQUEST_METHOD,
+  REST_REQUEST_METHODS,
+  STRING_LIST,
+} from '../alooma/rules';
 import { SecretRef } from '../runtime/protocol';
-import { isSecretParameter } from '../runtime/secret-fields';
-import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import {
   ITemplateHost,
@@ -9,60 +16,22 @@ import {
   ParameterTemplateProps,
   TEMPLATE_HOST,
 } from './parameter-template';
+import { AppliedTemplate, RestParameterOptions, RestParameterSet } from './rest-parameter';
 import { AloomaSecret } from './secret';
 import {
   checkCron,
-  checkInteger,
   checkJson,
-  checkName,
   checkNoPlainSecrets,
-  checkOneOf,
+  checkRule,
   checkSecret,
   checkString,
   checkUrl,
 } from './private/checks';
 
-/** Type of a REST parameter: a literal, or a number of days before the run date. */
-export type RestParameterType = 'Text' | 'Days Past';
+export type { RestParameterOptions, RestParameterType } from './rest-parameter';
+
 /** HTTP method of the requests. */
-export type RestRequestMethod = 'GET' | 'POST';
-
-const PARAMETER_TYPES: readonly RestParameterType[] = ['Text', 'Days Past'];
-const REQUEST_METHODS: readonly RestRequestMethod[] = ['GET', 'POST'];
-
-/** One query parameter of an {@link AloomaRestInput}. */
-export interface RestParameterOptions {
-  /** Name of the parameter in the request. */
-  readonly parameter: string;
-  /**
-   * `Text` sends `value` as is; `Days Past` sends the date `value` days
-   * before the run, formatted by the parameter's template.
-   *
-   * @default 'Text'
-   */
-  readonly type?: RestParameterType;
-  /**
-   * The value: a string, number or boolean (`Days Past`: a number of days).
-   * Exactly one of `value` and `secretValue` is required.
-   *
-   * @default - none: `secretValue` is used
-   */
-  readonly value?: string | number | boolean;
-  /**
-   * The value, when it is a secret (an API key, a session id): read at apply
-   * time, never stored in the manifest or state.
-   *
-   * @default - none: `value` is used
-   */
-  readonly secretValue?: AloomaSecret;
-  /**
-   * strftime template of the value. A {@link ParameterTemplate} can set it too
-   * (not both).
-   *
-   * @default - no template
-   */
-  readonly template?: string;
-}
+export type RestRequestMethod = (typeof REST_REQUEST_METHODS)[number];
 
 /** Pagination of an {@link AloomaRestInput}. */
 export interface RestPagination {
@@ -168,38 +137,6 @@ export interface AloomaRestInputProps extends AloomaInputCommonProps {
   readonly extraConfiguration?: Readonly<Record<string, unknown>>;
 }
 
-/** REST_INPUT configuration keys the typed properties manage. */
-const TYPED_KEYS: readonly string[] = [
-  'base_url',
-  'request',
-  'headers',
-  'username',
-  'password',
-  'primary_keys',
-  'data_field',
-  'frequency',
-  'cron_expression',
-  'pagination_type',
-  'page_parameter',
-  'increment',
-  'initial_value',
-  'parameters',
-];
-
-interface ParameterState {
-  readonly parameter: string;
-  readonly type: RestParameterType;
-  readonly value?: unknown;
-  readonly secret?: SecretRef;
-  readonly template?: string;
-}
-
-interface FieldEdit {
-  readonly parameter: string;
-  readonly field: string;
-  readonly value: unknown;
-}
-
 /**
  * An Alooma input that polls a REST API (type `REST_INPUT`).
  *
@@ -223,9 +160,8 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   private readonly fixed: Record<string, unknown>;
   private readonly passwordRef?: SecretRef;
   private readonly extraConfiguration: Record<string, unknown>;
-  private readonly parameterMap = new Map<string, ParameterState>();
+  private readonly parameters = new RestParameterSet(this);
   private readonly templates: ParameterTemplate[] = [];
-  private readonly edits: FieldEdit[] = [];
 
   constructor(scope: Construct, id: string, props: AloomaRestInputProps) {
     super(scope, id, AloomaRestInput.TYPE, props);
@@ -237,19 +173,19 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
       request:
         props.request === undefined
           ? 'GET'
-          : checkOneOf(this, 'props.request', props.request, REQUEST_METHODS),
+          : checkRule(this, 'props.request', props.request, REQUEST_METHOD),
       ...optional('headers', props.headers, () => this.checkHeaders(props.headers)),
       ...optional('username', props.username, () =>
         checkString(this, 'props.username', props.username),
       ),
       ...optional('primary_keys', props.primaryKeys, () =>
-        this.checkStringList('props.primaryKeys', props.primaryKeys),
+        checkRule(this, 'props.primaryKeys', props.primaryKeys, STRING_LIST),
       ),
       ...optional('data_field', props.dataField, () =>
         checkString(this, 'props.dataField', props.dataField),
       ),
       ...optional('frequency', props.frequency, () =>
-        checkPositive(this, 'props.frequency', props.frequency),
+        checkRule(this, 'props.frequency', props.frequency, POSITIVE_NUMBER),
       ),
       ...optional('cron_expression', props.cronExpression, () =>
         checkCron(this, 'props.cronExpression', props.cronExpression),
@@ -262,10 +198,15 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
               checkString(this, 'props.pagination.pageParameter', pagination.pageParameter),
             ),
             ...optional('increment', pagination.increment, () =>
-              checkFinite(this, 'props.pagination.increment', pagination.increment),
+              checkRule(this, 'props.pagination.increment', pagination.increment, FINITE_NUMBER),
             ),
             ...optional('initial_value', pagination.initialValue, () =>
-              checkFinite(this, 'props.pagination.initialValue', pagination.initialValue),
+              checkRule(
+                this,
+                'props.pagination.initialValue',
+                pagination.initialValue,
+                FINITE_NUMBER,
+              ),
             ),
           }),
     };
@@ -276,50 +217,23 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     this.extraConfiguration =
       props.extraConfiguration === undefined
         ? {}
-        : this.checkConfiguration('props.extraConfiguration', props.extraConfiguration, TYPED_KEYS);
+        : this.checkConfiguration(
+            'props.extraConfiguration',
+            props.extraConfiguration,
+            REST_INPUT_FIELDS,
+          );
 
     for (const parameter of props.parameters ?? []) this.addParameter(parameter);
     for (const template of props.templates ?? [])
       this.addTemplate(template.template, template.parameters);
-    this.node.addValidation({ validate: () => this.validateParameters() });
+    this.node.addValidation({
+      validate: () => this.parameters.validate(this.appliedTemplates()),
+    });
   }
 
   /** Adds a query parameter. */
   public addParameter(options: RestParameterOptions): void {
-    const name = checkName(this, 'parameter', options?.parameter);
-    const field = `parameter ${errors.quote(name)}`;
-    if (this.parameterMap.has(name)) throw errors.duplicateParameter(this, name);
-    const type =
-      options.type === undefined
-        ? 'Text'
-        : checkOneOf(this, `${field} type`, options.type, PARAMETER_TYPES);
-    if (options.value !== undefined && options.secretValue !== undefined) {
-      throw errors.conflictingProperties(
-        this,
-        `${field} sets both value and secretValue`,
-        'Set exactly one of them',
-      );
-    }
-    if (options.value === undefined && options.secretValue === undefined) {
-      throw errors.invalidProperty(
-        this,
-        `${field} value`,
-        undefined,
-        'a value, or a secretValue for a secret',
-      );
-    }
-    let value: unknown;
-    let secret: SecretRef | undefined;
-    if (options.secretValue !== undefined) {
-      secret = checkSecret(this, `${field} secretValue`, options.secretValue);
-    } else {
-      value = this.checkParameterValue(name, type, options.value);
-    }
-    const template =
-      options.template === undefined
-        ? undefined
-        : checkString(this, `${field} template`, options.template);
-    this.parameterMap.set(name, { parameter: name, type, value, secret, template });
+    this.parameters.add(options);
   }
 
   /**
@@ -330,33 +244,7 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
    * exists).
    */
   public setParameterField(parameter: string, field: string, value: unknown): void {
-    const name = checkName(this, 'setParameterField parameter', parameter);
-    const fieldName = checkName(this, 'setParameterField field', field);
-    const label = `setParameterField(${errors.quote(name)}, ${errors.quote(fieldName)})`;
-    if (fieldName === 'parameter') {
-      throw errors.conflictingProperties(
-        this,
-        `${label} would rename the parameter`,
-        'Declare the parameter under its new name instead',
-      );
-    }
-    if (fieldName === 'secret') {
-      throw errors.invalidProperty(
-        this,
-        label,
-        value,
-        'nothing: give the parameter a secretValue to make it secret',
-      );
-    }
-    let checked: unknown;
-    if (fieldName === 'type') checked = checkOneOf(this, `${label} value`, value, PARAMETER_TYPES);
-    else if (fieldName === 'template') checked = checkString(this, `${label} value`, value);
-    else if (fieldName === 'value') {
-      if (isSecretParameter({ parameter: name }))
-        throw errors.plainSecret(this, label, [`parameters.${name}.value`]);
-      checked = checkJson(this, `${label} value`, value);
-    } else checked = checkJson(this, `${label} value`, value);
-    this.edits.push({ parameter: name, field: fieldName, value: checked });
+    this.parameters.setField(parameter, field, value);
   }
 
   /**
@@ -376,16 +264,13 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
 
   /** Names of the declared parameters, in declaration order. */
   public parameterNames(): string[] {
-    return [...this.parameterMap.keys()];
+    return this.parameters.names();
   }
 
   protected renderInput(): RenderedInput {
-    const secrets: Record<string, SecretRef> = {};
+    const secrets: Record<string, SecretRef> = { ...this.parameters.secrets() };
     if (this.passwordRef) secrets.password = this.passwordRef;
-    const parameters = this.renderParameters();
-    for (const p of this.parameterMap.values()) {
-      if (p.secret) secrets[`parameters.${p.parameter}.value`] = p.secret;
-    }
+    const parameters = this.parameters.render(this.appliedTemplates());
     return {
       configuration: {
         ...this.extraConfiguration,
@@ -408,108 +293,23 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
     return { ...configuration, parameters: byName };
   }
 
-  /** Parameters in the API's shape, templates and field edits applied. */
-  private renderParameters(): Record<string, unknown>[] {
-    const templates = new Map<string, string>();
-    for (const t of this.templates) for (const p of t.parameters) templates.set(p, t.template);
-    const rendered = new Map<string, Record<string, unknown>>();
-    for (const p of this.parameterMap.values()) {
-      const template = templates.get(p.parameter) ?? p.template;
-      rendered.set(p.parameter, {
-        parameter: p.parameter,
-        type: p.type,
-        ...(p.value === undefined ? {} : { value: p.value }),
-        ...(template === undefined ? {} : { template }),
-        // The shared secret rules recognise secret parameters by name; flag the others.
-        ...(p.secret && !isSecretParameter({ parameter: p.parameter }) ? { secret: true } : {}),
-      });
-    }
-    for (const edit of this.edits) {
-      const entry = rendered.get(edit.parameter);
-      if (entry) entry[edit.field] = edit.value;
-    }
-    return [...rendered.values()];
-  }
-
-  private validateParameters(): string[] {
-    const problems: string[] = [];
-    const known = this.parameterNames();
-    const unknown = [
-      ...new Set(this.edits.map((e) => e.parameter).filter((p) => !this.parameterMap.has(p))),
-    ];
-    if (unknown.length > 0)
-      problems.push(errors.unknownParameter(this, 'setParameterField', unknown, known).message);
-    for (const edit of this.edits) {
-      if (edit.field === 'value' && this.parameterMap.get(edit.parameter)?.secret) {
-        problems.push(
-          errors.conflictingProperties(
-            this,
-            `setParameterField(${errors.quote(edit.parameter)}, "value") sets a plain value on a parameter with a secretValue`,
-            'Change the secret instead (bump its version to rotate it)',
-          ).message,
-        );
-      }
-    }
-    const templatedBy = new Map<string, string[]>();
-    for (const t of this.templates) {
-      for (const p of t.parameters)
-        templatedBy.set(p, [...(templatedBy.get(p) ?? []), t.node.path]);
-    }
-    for (const [parameter, paths] of templatedBy) {
-      const own = this.parameterMap.get(parameter)?.template !== undefined;
-      if (paths.length > 1 || own) {
-        problems.push(
-          errors.conflictingProperties(
-            this,
-            `parameter ${errors.quote(parameter)} gets a template from ${[...(own ? ['its own template option'] : []), ...paths].join(' and ')}`,
-            'Give each parameter at most one template',
-          ).message,
-        );
-      }
-    }
-    return problems;
-  }
-
-  private checkParameterValue(name: string, type: RestParameterType, value: unknown): unknown {
-    const field = `parameter ${errors.quote(name)} value`;
-    if (isSecretParameter({ parameter: name }))
-      throw errors.plainSecret(this, `parameter ${errors.quote(name)}`, [
-        `parameters.${name}.value`,
-      ]);
-    if (type === 'Days Past') return checkInteger(this, field, value, 0, Number.MAX_SAFE_INTEGER);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw errors.invalidProperty(this, field, value, 'a string, number or boolean');
-    }
-    return checkJson(this, field, value);
+  private appliedTemplates(): AppliedTemplate[] {
+    return this.templates.map((t) => ({
+      template: t.template,
+      parameters: t.parameters,
+      path: t.node.path,
+    }));
   }
 
   private checkHeaders(headers: unknown): unknown[] {
-    if (!Array.isArray(headers))
-      throw errors.invalidProperty(this, 'props.headers', headers, 'a list of header objects');
+    checkRule(this, 'props.headers', headers, OBJECT_LIST);
     const checked = checkJson(this, 'props.headers', headers) as unknown[];
     checkNoPlainSecrets(this, 'props.headers', { headers: checked });
     return checked;
-  }
-
-  private checkStringList(field: string, values: unknown): string[] {
-    if (!Array.isArray(values))
-      throw errors.invalidProperty(this, field, values, 'a list of strings');
-    return values.map((v, i) => checkString(this, `${field}[${i}]`, v));
   }
 }
 
 /** `{ [key]: produce() }` when `value` is set, `{}` otherwise. */
 function optional(key: string, value: unknown, produce: () => unknown): Record<string, unknown> {
   return value === undefined ? {} : { [key]: produce() };
-}
-
-function checkPositive(scope: Construct, field: string, value: unknown): number {
-  const number = checkFinite(scope, field, value);
-  if (number <= 0) throw errors.invalidProperty(scope, field, value, 'a positive number');
-  return number;
-}
-
-function checkFinite(scope: Construct, field: string, value: unknown): number {
-  if (typeof value !== 'number') throw errors.invalidProperty(scope, field, value, 'a number');
-  return checkJson(scope, field, value) as number;
 }

@@ -6,10 +6,21 @@
  */
 import { FastifyPluginAsync } from 'fastify';
 import { ValidationError } from './errors';
-import { FaultOptions } from './faults';
-import { isPlainObject } from './secret-merge';
-import type { ServerOptions } from './server';
-import type { AccountSpec } from './store';
+import type { FaultInjector, FaultOptions } from './faults';
+import { isPlainObject } from '../alooma/json';
+import type { RequestStats } from './stats';
+import type { AccountSpec, AloomaStore } from './store';
+
+/**
+ * What the control routes use. Declared here rather than taken from the
+ * server's `ServerOptions`, so that server.ts depends on this module and not
+ * the other way round; `ServerOptions` satisfies it.
+ */
+export interface ControlOptions {
+  readonly store: AloomaStore;
+  readonly faults: FaultInjector;
+  readonly stats: RequestStats;
+}
 
 /**
  * Routes:
@@ -20,7 +31,7 @@ import type { AccountSpec } from './store';
  * - `POST /_emulator/secrets/check` `{nodeId, path, value}` or `{account, key, value}`
  *   -> `{"set": bool, "matches": bool}`: compares a stored secret without revealing it
  */
-export function registerControlRoutes(options: ServerOptions): FastifyPluginAsync {
+export function registerControlRoutes(options: ControlOptions): FastifyPluginAsync {
   const { store, faults, stats } = options;
   return async (control) => {
     control.get('/stats', async () => stats.snapshot());

@@ -9,7 +9,7 @@
  * ```
  */
 import * as fs from 'node:fs';
-import { EmulatorDefaults } from '../runtime/protocol';
+import { EmulatorDefaults } from '../alooma/emulator-defaults';
 import { FaultInjector, FaultOptions } from './faults';
 import { buildServer } from './server';
 import { RequestStats } from './stats';

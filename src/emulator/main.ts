@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EmulatorDefaults, Subcommand } from '../runtime/protocol';
+import { EMULATOR_SUBCOMMAND, EmulatorDefaults } from '../alooma/emulator-defaults';
 import { DEFAULT_ACCOUNT, DEFAULT_SESSION_TTL_S, RunningEmulator, startEmulator } from './index';
 import {
   DEFAULT_SOURCE_TIMEOUT_MS,
@@ -49,7 +49,7 @@ interface CliOptions {
  * @returns the running emulator (already listening).
  */
 export async function main(argv: string[]): Promise<RunningEmulator> {
-  const args = argv[2] === Subcommand.EMULATOR ? [...argv.slice(0, 2), ...argv.slice(3)] : argv;
+  const args = argv[2] === EMULATOR_SUBCOMMAND ? [...argv.slice(0, 2), ...argv.slice(3)] : argv;
   const options = parseArgs(args);
   const dataDir = path.resolve(options.dataDir);
   const emulator = await startEmulator({

@@ -3,17 +3,15 @@
  * Rendering lives here, apart from the store, because it is where secrets are
  * masked: nothing leaves the emulator except through {@link renderPublicNode}.
  */
-import { isParameter, maskSecrets } from '../runtime/secret-fields';
+import { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../alooma/input-types';
+import { isParameter, maskSecrets } from '../alooma/secret-fields';
 
 /** Node categories of the plumbing graph. */
 export const NodeCategory = {
-  INPUT: 'INPUT',
+  INPUT: INPUT_CATEGORY,
   TRANSFORMER: 'TRANSFORMER',
   OUTPUT: 'OUTPUT',
 } as const;
-
-/** Input types the service creates itself; clients must never modify or delete them. */
-export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
 
 /** `state` of a node that is running, and of a paused one. */
 export const NodeState = {

@@ -4,7 +4,8 @@
  * must keep the stored secret; otherwise editing a table would wipe the
  * password. A new value replaces the stored one; an absent key removes it.
  */
-import { SECRET_MASK, isParameter, isSecretKey, isSecretParameter } from '../runtime/secret-fields';
+import { SECRET_MASK, isParameter, isSecretKey, isSecretParameter } from '../alooma/secret-fields';
+import { isPlainObject } from '../alooma/json';
 import { ValidationError } from './errors';
 
 /**
@@ -97,6 +98,3 @@ export function readSecretAtPath(configuration: Record<string, unknown>, path: s
 }
 
 /** True for a JSON object (not an array, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -16,7 +16,7 @@ import Fastify, {
   FastifyReply,
   FastifyRequest,
 } from 'fastify';
-import { SECRET_MASK } from '../runtime/secret-fields';
+import { SECRET_MASK } from '../alooma/secret-fields';
 import { SESSION_COOKIE, parseApiKeyHeader, verifyPassword } from './auth';
 import { registerControlRoutes } from './control';
 import {
@@ -29,7 +29,9 @@ import {
 } from './errors';
 import { FaultInjector } from './faults';
 import { NodeCategory, isProtectedNode, renderPublicNode } from './nodes';
-import { isPlainObject, restoreMaskedSecrets } from './secret-merge';
+import { isPlainObject } from '../alooma/json';
+import { sleepTimeSeconds } from '../alooma/rules';
+import { restoreMaskedSecrets } from './secret-merge';
 import { RequestStats, StatKey } from './stats';
 import { AloomaStore } from './store';
 import {
@@ -483,9 +485,8 @@ async function validateSource(
 
 /** Accepts `120`, `"120"` (text body, as the Python client sends it) or `{"inputSleepTime": 120}`. */
 function parseSleepTime(body: unknown): number {
-  const raw = isPlainObject(body) ? body.inputSleepTime : body;
-  const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+  const seconds = sleepTimeSeconds(body);
+  if (seconds === undefined) {
     throw new ValidationError(
       'Input sleep time must be a number of seconds >= 0',
       'inputSleepTime',

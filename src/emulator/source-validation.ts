@@ -35,7 +35,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import { Client, DatabaseError, QueryConfig, escapeIdentifier } from 'pg';
-import { isPlainObject } from './secret-merge';
+import { ODBC_SOURCE_FIELDS } from '../alooma/fields';
+import { isPlainObject } from '../alooma/json';
 import {
   InputDraft,
   SourceValidationContext,
@@ -58,27 +59,10 @@ export const DEFAULT_SOURCE_TIMEOUT_MS = 5000;
 
 /**
  * `db_type` values of ODBC inputs that are validated against PostgreSQL.
- * Structural validation accepts only `psql` (the service's name) today; the
- * aliases are recognised here should it ever accept them.
+ * `ODBC_DB_TYPES` (src/alooma/rules.ts) admits only `psql`, the service's
+ * name, today; the aliases are recognised here should it ever admit them.
  */
 export const POSTGRES_DB_TYPES: readonly string[] = ['psql', 'postgres', 'postgresql'];
-
-/**
- * Configuration keys of an ODBC input that decide what validation sees: an
- * edit that changes none of them (e.g. `batch_size`, `run_at`, a rename) is
- * not validated again.
- */
-export const SOURCE_KEYS: readonly string[] = [
-  'server',
-  'port',
-  'database',
-  'schema',
-  'db_type',
-  'user',
-  'password',
-  'tables',
-  'ssh',
-];
 
 /** Options of {@link PostgresSourceValidator}. */
 export interface PostgresSourceValidatorOptions {
@@ -282,7 +266,10 @@ function failure(message: string, field: string): SourceValidationResult {
 
 /** Whether an edit touches what validation sees (compared with the stored configuration). */
 function sourceChanged(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
-  return SOURCE_KEYS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  // An edit that changes none of the source fields (batch_size, run_at, a rename) is not validated again.
+  return ODBC_SOURCE_FIELDS.some(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
 }
 
 /** The `tables` JSON string as [table, indicator] pairs (structural validation checked its shape). */

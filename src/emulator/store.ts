@@ -1,17 +1,23 @@
 /**
- * Persistent state of the emulator: one SQLite database, `<dataDir>/alooma.db`.
+ * Persistent state of the emulator: one SQLite database, `<dataDir>/alooma.db`
+ * (schema, pragmas and migrations in `store-schema.ts`; queries here).
  *
  * better-sqlite3 is synchronous, so every read-modify-write below runs inside
  * one `BEGIN IMMEDIATE` transaction: within this process nothing interleaves
  * with it, and other processes sharing the file wait (busy_timeout) instead of
  * interleaving. That is what makes concurrent writers lose no update and
  * never create duplicate names; a partial unique index backs the name rule up.
- * Nothing is cached in memory, so several emulators may share one data dir.
+ *
+ * The one thing held in memory is the rendered structure (`GET plumbing`) as
+ * UTF-8 bytes per account, keyed by SQLite's change counters so that any
+ * commit, by this connection or another process, invalidates it (see
+ * {@link AloomaStore.structureBuffer}). The database stays the only source
+ * of truth, so several emulators may share one data dir.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { digest, hashPassword, newSessionToken } from './auth';
 import {
   ConflictError,
@@ -28,16 +34,16 @@ import {
   pythonTimestamp,
   renderPublicNode,
 } from './nodes';
-import { isPlainObject, readSecretAtPath } from './secret-merge';
+import { isPlainObject } from '../alooma/json';
+import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
+import { readSecretAtPath } from './secret-merge';
+import { NodeRow, openDatabase } from './store-schema';
 
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = 'alooma.db';
 
 /** Sleep time reported for an input whose sleep time was never set, in seconds. */
 export const DEFAULT_INPUT_SLEEP_TIME_S = 0;
-
-// Bump with a migration in migrate() when the schema changes.
-const SCHEMA_VERSION = 1;
 
 /** An account with one user and one API key. */
 export interface AccountSpec {
@@ -72,28 +78,14 @@ export type SessionLookup =
   | { readonly status: 'expired' }
   | { readonly status: 'unknown' };
 
-interface NodeRow {
-  id: string;
-  account: string;
-  name: string;
-  type: string;
-  category: string;
-  configuration: string;
-  paused: number;
-  deleted: number;
-  state: string;
-  validated: number;
-  created_at: string;
-}
-
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-// Path segments the router owns; an account of that name could never be addressed.
-const RESERVED_ACCOUNT_NAMES = new Set(['rest', '_emulator']);
-
 /** The emulator's database. Open with {@link AloomaStore.open}; one instance per process. */
 export class AloomaStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly structureCache = new Map<string, { version: string; buffer: Buffer; validUntil: number }>();
+  /** Per account: the last {@link structureBuffer}, its change-counter key and its expiry (epoch ms). */
+  private readonly structureCache = new Map<
+    string,
+    { version: string; buffer: Buffer; validUntil: number }
+  >();
 
   private constructor(
     private readonly db: Database.Database,
@@ -104,22 +96,16 @@ export class AloomaStore {
   }
 
   /**
-   * Opens (creating when needed) `<dataDir>/alooma.db`, migrates it, and
-   * seeds `seedAccount` with its system nodes if that account does not exist.
+   * Opens (creating when needed) `<dataDir>/alooma.db`, migrates it (see
+   * `store-schema.ts`), and seeds `seedAccount` with its system nodes if
+   * that account does not exist.
    */
   static async open(dataDir: string, seedAccount?: AccountSpec): Promise<AloomaStore> {
     const dir = path.resolve(dataDir);
     await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, DATABASE_FILE);
-    const db = new Database(file);
+    const db = openDatabase(file);
     try {
-      db.pragma('journal_mode = WAL');
-      // Other emulator processes may hold the write lock briefly; wait rather than fail.
-      db.pragma('busy_timeout = 5000');
-      // In WAL mode NORMAL is crash-safe for the database; only the last commits may roll back on power loss.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      migrate(db);
       const store = new AloomaStore(db, file);
       if (seedAccount) await store.createAccount(seedAccount, { ifMissing: true });
       return store;
@@ -129,7 +115,10 @@ export class AloomaStore {
     }
   }
 
-  /** Closes the database (checkpoints the WAL). The store is unusable afterwards. */
+  /**
+   * Closes the database; the last connection to close checkpoints the WAL and
+   * removes it. The store is unusable afterwards.
+   */
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -216,7 +205,7 @@ export class AloomaStore {
     this.statements.deleteSession.run(digest(token));
   }
 
-  // ---- reads (return JSON text with secrets masked) ----
+  // ---- reads (JSON text or bytes with secrets masked; findNode alone returns real secrets) ----
 
   /** `{"nodes": [...]}`: every live, visible node of the account. */
   structureJson(account: string, now = Date.now()): string {
@@ -501,70 +490,6 @@ export class AloomaStore {
   }
 }
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `${db.name} has schema version ${version}; this emulator knows up to ${SCHEMA_VERSION}`,
-    );
-  }
-  if (version === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS accounts (
-        name TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS users (
-        email TEXT PRIMARY KEY COLLATE NOCASE,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        password_hash TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS api_keys (
-        key_digest TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS sessions (
-        token_digest TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        email TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
-      CREATE TABLE IF NOT EXISTS nodes (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        name TEXT NOT NULL,
-        type TEXT NOT NULL,
-        category TEXT NOT NULL,
-        configuration TEXT NOT NULL,
-        paused INTEGER NOT NULL DEFAULT 0,
-        deleted INTEGER NOT NULL DEFAULT 0,
-        state TEXT NOT NULL,
-        validated INTEGER NOT NULL DEFAULT 1,
-        created_at TEXT NOT NULL,
-        visible_at INTEGER NOT NULL DEFAULT 0,
-        deleted_at TEXT,
-        public_json TEXT NOT NULL
-      );
-      CREATE UNIQUE INDEX IF NOT EXISTS nodes_live_name ON nodes(account, name) WHERE deleted = 0;
-      CREATE INDEX IF NOT EXISTS nodes_by_account ON nodes(account, deleted, visible_at);
-      CREATE TABLE IF NOT EXISTS input_sleep_times (
-        node_id TEXT PRIMARY KEY REFERENCES nodes(id),
-        seconds REAL NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS account_secrets (
-        account TEXT NOT NULL REFERENCES accounts(name),
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (account, key)
-      );
-    `);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
-
 function prepareStatements(db: Database.Database) {
   const live = 'deleted = 0 AND visible_at <= ?';
   return {
@@ -587,7 +512,9 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     totalChanges: db.prepare('SELECT total_changes()').pluck(),
     nextVisible: db
-      .prepare('SELECT min(visible_at) FROM nodes WHERE account = ? AND deleted = 0 AND visible_at > ?')
+      .prepare(
+        'SELECT min(visible_at) FROM nodes WHERE account = ? AND deleted = 0 AND visible_at > ?',
+      )
       .pluck(),
     inputs: db.prepare(
       `SELECT id, public_json FROM nodes WHERE account = ? AND category = 'INPUT' AND ${live} ORDER BY rowid`,
@@ -711,15 +638,8 @@ function systemNodes(account: string, createdAt: string): NodeRecord[] {
 function validateAccountSpec(spec: AccountSpec): void {
   if (!isPlainObject(spec))
     throw new ValidationError('Account must be an object {account, email, password, apiKey}');
-  if (
-    typeof spec.account !== 'string' ||
-    !ACCOUNT_NAME.test(spec.account) ||
-    RESERVED_ACCOUNT_NAMES.has(spec.account)
-  ) {
-    throw new ValidationError(
-      "Field 'account' must be 1-63 letters, digits, '_', '.', '-' (not 'rest')",
-      'account',
-    );
+  if (!isAccountName(spec.account)) {
+    throw new ValidationError(`Field 'account' must be ${ACCOUNT_NAME_RULE}`, 'account');
   }
   for (const key of ['email', 'password', 'apiKey'] as const) {
     if (typeof spec[key] !== 'string' || spec[key].trim() === '') {

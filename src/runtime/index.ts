@@ -4,6 +4,8 @@
  * and reconcile engine. Never imports cdktf.
  */
 export * from './client';
+export { AloomaCdktfError } from '../alooma/errors';
+export { checkInputSpec, InvalidInputError } from './reconcile/check-input';
 export { Inputs, InputsError } from './inputs/inputs';
 export type {
   InputsOptions,

@@ -3,9 +3,13 @@
  * time, inside terraform's local-exec). Both sides import this module, so a
  * rename breaks compilation instead of a deploy.
  *
- * This module must stay free of imports: it is loaded by the constructs and
- * bundled into the runtime.
+ * It imports only from src/alooma (the API's vocabulary): it is loaded by
+ * the constructs and bundled into the runtime.
  */
+import { EMULATOR_SUBCOMMAND } from '../alooma/emulator-defaults';
+
+export { EmulatorDefaults } from '../alooma/emulator-defaults';
+export { MARKER_FIELD } from '../alooma/fields';
 
 /** Version of the manifest format; the runtime refuses manifests it does not know. */
 export const MANIFEST_VERSION = 1;
@@ -21,7 +25,7 @@ export const Subcommand = {
   /** Print the diff between the manifest and live Alooma. */
   PLAN: 'plan',
   /** Run the local Alooma-compatible API server. */
-  EMULATOR: 'emulator',
+  EMULATOR: EMULATOR_SUBCOMMAND,
   /** Synth-time live diff: manifests on stdin, JSON report on stdout. */
   LIVE_DIFF: 'live-diff',
 } as const;
@@ -47,27 +51,6 @@ export const EnvVar = {
   /** Timeout of the synth-time live diff in milliseconds (default 5000). */
   LIVE_DIFF_TIMEOUT_MS: 'ALOOMA_LIVE_DIFF_TIMEOUT_MS',
 } as const;
-
-/** Default connection of the embedded emulator (see DESIGN.md, "Emulator defaults"). */
-export const EmulatorDefaults = {
-  HOST: '127.0.0.1',
-  PORT: 8787,
-  URL: 'http://127.0.0.1:8787',
-  ACCOUNT: 'demo',
-  USERNAME: 'demo@example.com',
-  PASSWORD: 'demo',
-  API_KEY: 'demo-key',
-  DATA_DIR: '.alooma-local',
-} as const;
-
-/**
- * Name of the configuration field in which the runtime records, on the input
- * itself, which stack owns it and which secret versions it last wrote. The
- * runtime keeps no state of its own and Terraform cannot hold ids or secret
- * fingerprints, so this is how `passwordVersion` rotation and ownership
- * checks know what was applied.
- */
-export const MARKER_FIELD = 'alooma_cdktf';
 
 /** Content of {@link MARKER_FIELD}. */
 export interface OwnershipMarker {
@@ -120,6 +103,8 @@ export interface InputSpec {
   readonly paused?: boolean;
   /** `retain` inputs are never deleted by prune or destroy. */
   readonly removalPolicy: RemovalPolicyName;
+  /** Path of the construct that declares the input (`MyStack/Orders`), for error messages. */
+  readonly constructPath?: string;
 }
 
 /** How the runtime reaches Alooma; credentials only by environment variable name. */

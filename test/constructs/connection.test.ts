@@ -125,7 +125,7 @@ describe('AloomaConnection', () => {
       new AloomaConnection(stack, 'First');
 
       expect(() => new AloomaConnection(stack, 'Second')).toThrow(
-        /stack\/Second: the stack already has an AloomaConnection at stack\/First.*\[DUPLICATE_CONNECTION\]/,
+        /stack\/Second: the stack already has an AloomaConnection at stack\/First.*\[duplicate_connection\]/,
       );
     });
 
@@ -142,7 +142,7 @@ describe('AloomaConnection', () => {
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
       expect(() => new AloomaConnection(stack, 'Alooma', { engine: 'null_resource' })).toThrow(
-        /engine "null_resource" is chosen after stack\/Hook was declared.*Declare the AloomaConnection before.*\[CONNECTION_DECLARED_LATE\]/,
+        /engine "null_resource" is chosen after stack\/Hook was declared.*Declare the AloomaConnection before.*\[connection_declared_late\]/,
       );
     });
 
@@ -156,14 +156,14 @@ describe('AloomaConnection', () => {
 
     test('contradictory and invalid props are refused', () => {
       expect(() => new AloomaConnection(testStack(), 'A', { nullProvider: {} as never })).toThrow(
-        /CONFLICTING_PROPERTIES/,
+        /conflicting_properties/,
       );
       expect(() => new AloomaConnection(testStack(), 'A', { engine: 'local' as never })).toThrow(
         /props.engine/,
       );
       expect(
         () => new AloomaConnection(testStack(), 'A', { apiUrl: 'https://me:pw@app.alooma.com' }),
-      ).toThrow(/PLAIN_SECRET/);
+      ).toThrow(/plain_secret/);
       expect(() => new AloomaConnection(testStack(), 'A', { apiUrl: 'app.alooma.com' })).toThrow(
         /http or https URL/,
       );
@@ -171,12 +171,12 @@ describe('AloomaConnection', () => {
         /props.account/,
       );
       expect(() => new AloomaConnection(testStack(), 'A', { apiKeyEnv: 'my key' })).toThrow(
-        /INVALID_SECRET_REFERENCE/,
+        /invalid_secret_reference/,
       );
       expect(() => new AloomaConnection(testStack(), 'A', { concurrency: 0 })).toThrow(
         /props.concurrency is 0/,
       );
-      expect(() => new AloomaConnection(testStack(), 'A', { owner: '' })).toThrow(/INVALID_NAME/);
+      expect(() => new AloomaConnection(testStack(), 'A', { owner: '' })).toThrow(/invalid_name/);
     });
   });
 });

@@ -186,11 +186,14 @@ describe('AloomaDatabaseInput', () => {
     }
 
     test.each([
-      ['', /stack\/Orders: props.name "" is not a valid name: it is empty.*\[INVALID_NAME\]/],
+      [
+        '',
+        /stack\/Orders: props.name "" is not a valid name: it must not be empty.*\[invalid_name\]/,
+      ],
       ['   ', /only whitespace/],
-      [' orders', /starts or ends with whitespace/],
+      [' orders', /must not start or end with whitespace/],
       ['a\nb', /control character/],
-      ['x'.repeat(201), /longer than 200 characters/],
+      ['x'.repeat(201), /at most 200 characters \(got 201\)/],
     ])('an invalid name %j is refused', (name, message) => {
       expect(() => create({ name })).toThrow(message);
     });
@@ -201,29 +204,29 @@ describe('AloomaDatabaseInput', () => {
 
     test.each([0, -1, 1.5, Number.NaN])('batchSize %p is refused', (batchSize) => {
       expect(() => create({ batchSize })).toThrow(
-        /stack\/Orders: props.batchSize is .*positive integer.*\[INVALID_BATCH_SIZE\]/,
+        /stack\/Orders: props.batchSize is .*positive integer.*\[invalid_property\]/,
       );
     });
 
     test('a table without update indicator is refused', () => {
       expect(() => create({ tables: { orders: '' } })).toThrow(
-        /stack\/Orders\/Table:orders: table "orders" has no update indicator.*\[MISSING_UPDATE_INDICATOR\]/,
+        /stack\/Orders\/Table:orders: table "orders" has no update indicator.*\[missing_update_indicator\]/,
       );
       expect(() => create({}).addTable('items', undefined as unknown as string)).toThrow(
-        /MISSING_UPDATE_INDICATOR/,
+        /missing_update_indicator/,
       );
     });
 
     test('a table declared twice is refused', () => {
       expect(() => create({}).addTable('orders', 'id')).toThrow(
-        /table "orders" is declared twice.*\[DUPLICATE_TABLE\]/,
+        /table "orders" is declared twice.*\[duplicate_table\]/,
       );
     });
 
     test('InputTable outside a database input is refused', () => {
       const stack = testStack();
       expect(() => new InputTable(stack, 'T', { name: 'orders', updateIndicator: 'id' })).toThrow(
-        /stack\/T: InputTable must be created inside AloomaDatabaseInput.*\[INVALID_SCOPE\]/,
+        /stack\/T: InputTable must be created inside AloomaDatabaseInput.*\[invalid_scope\]/,
       );
     });
 
@@ -231,7 +234,7 @@ describe('AloomaDatabaseInput', () => {
       expect(() =>
         create({ source: { ...props().source, password: 'hunter2' as unknown as AloomaSecret } }),
       ).toThrow(
-        /props.source.password holds a plain value.*AloomaSecret.fromEnv.*\[PLAIN_SECRET\]/,
+        /props.source.password holds a plain value.*AloomaSecret.fromEnv.*\[plain_secret\]/,
       );
     });
 
@@ -239,24 +242,24 @@ describe('AloomaDatabaseInput', () => {
       expect(() => create({ ssh: { server: 'bastion', password: 'x' } })).toThrow(
         /props.ssh holds a plain value at "password"/,
       );
-      expect(() => create({ extraConfiguration: { api_token: 'x' } })).toThrow(/PLAIN_SECRET/);
+      expect(() => create({ extraConfiguration: { api_token: 'x' } })).toThrow(/plain_secret/);
     });
 
     test('extraConfiguration may not set what typed props manage', () => {
       expect(() => create({ extraConfiguration: { batch_size: 5 } })).toThrow(
-        /props.extraConfiguration sets "batch_size", which a typed property.*\[CONFLICTING_PROPERTIES\]/,
+        /props.extraConfiguration sets "batch_size", which a typed property.*\[conflicting_properties\]/,
       );
       expect(() => create({ extraConfiguration: { auto_map: false } })).toThrow(
         /Use props.autoMap instead/,
       );
-      expect(() => create({ extraConfiguration: { alooma_cdktf: {} } })).toThrow(/RESERVED_FIELD/);
+      expect(() => create({ extraConfiguration: { alooma_cdktf: {} } })).toThrow(/reserved_field/);
     });
 
     test('an invalid secret variable name or version is refused', () => {
       const source = props().source;
       expect(() =>
         create({ source: { ...source, password: AloomaSecret.fromEnv('PG PASSWORD') } }),
-      ).toThrow(/INVALID_SECRET_REFERENCE/);
+      ).toThrow(/invalid_secret_reference/);
       expect(() =>
         create({
           source: { ...source, password: AloomaSecret.fromEnv('ALOOMA_CDKTF_INPUT_NAME') },
@@ -272,7 +275,7 @@ describe('AloomaDatabaseInput', () => {
       const host = new TerraformVariable(stack, 'host', { type: 'string' });
       expect(() =>
         create({ source: { ...props().source, server: host.stringValue } }, stack),
-      ).toThrow(/props.source.server is a Terraform token.*\[UNRESOLVED_TOKEN\]/);
+      ).toThrow(/props.source.server is a Terraform token.*\[unresolved_token\]/);
     });
 
     test('ports, replication types and db types are checked', () => {
@@ -282,8 +285,8 @@ describe('AloomaDatabaseInput', () => {
       expect(() => create({ replicationType: 'sometimes' as never })).toThrow(
         /props.replicationType/,
       );
-      expect(() => create({ source: { ...props().source, dbType: '' } })).toThrow(
-        /props.source.dbType/,
+      expect(() => create({ source: { ...props().source, dbType: 'pgsql' as never } })).toThrow(
+        /props.source.dbType is "pgsql".*one of "psql"/,
       );
       expect(() => create({ runAt: 'hourly' })).toThrow(/props.runAt.*cron/);
     });

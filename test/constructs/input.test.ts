@@ -63,6 +63,7 @@ describe('AloomaInput', () => {
       secrets: { awsSecretAccessKey: { env: 'CLICKS_AWS_SECRET', version: '1' } },
       paused: true,
       removalPolicy: 'destroy',
+      constructPath: input.node.path,
     });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(
       { tfResourceType: 'terraform_data' },
@@ -112,7 +113,7 @@ describe('AloomaInput', () => {
             configuration: { root_folder: 'abc', oauth2: '<token>' },
           }),
       ).toThrow(
-        /stack\/Sheets: props.configuration holds a plain value at "oauth2", which looks like a secret.*\[PLAIN_SECRET\]/,
+        /stack\/Sheets: props.configuration holds a plain value at "oauth2", which looks like a secret.*\[plain_secret\]/,
       );
       expect(
         () =>
@@ -136,15 +137,15 @@ describe('AloomaInput', () => {
     });
 
     test('system inputs and malformed types are refused', () => {
-      expect(() => new AloomaInput(testStack(), 'R', { name: 'r', type: 'RESTREAM' })).toThrow(
-        /\[SYSTEM_INPUT_TYPE\]/,
-      );
-      expect(() => new AloomaInput(testStack(), 'A', { name: 'a', type: 'agent' })).toThrow(
-        /\[SYSTEM_INPUT_TYPE\]/,
-      );
-      expect(() => new AloomaInput(testStack(), 'B', { name: 'b', type: 'web hook' })).toThrow(
-        /props.type is "web hook"/,
-      );
+      expect(
+        () => new AloomaInput(testStack(), 'R', { name: 'r', type: 'RESTREAM' as never }),
+      ).toThrow(/\[system_input_type\]/);
+      expect(
+        () => new AloomaInput(testStack(), 'A', { name: 'a', type: 'agent' as never }),
+      ).toThrow(/\[system_input_type\]/);
+      expect(
+        () => new AloomaInput(testStack(), 'B', { name: 'b', type: 'web hook' as never }),
+      ).toThrow(/props.type is "web hook"/);
     });
 
     test('conflicting or reserved configuration is refused', () => {
@@ -158,7 +159,7 @@ describe('AloomaInput', () => {
             secrets: { token: secret },
           }),
       ).toThrow(
-        /"token" is in both props.configuration and props.secrets.*\[CONFLICTING_PROPERTIES\]/,
+        /"token" is in both props.configuration and props.secrets.*\[conflicting_properties\]/,
       );
       expect(
         () =>
@@ -179,7 +180,7 @@ describe('AloomaInput', () => {
             type: 'S3',
             configuration: { alooma_cdktf: { owner: 'me' } },
           }),
-      ).toThrow(/configuration sets "alooma_cdktf".*\[RESERVED_FIELD\]/);
+      ).toThrow(/configuration sets "alooma_cdktf".*\[reserved_field\]/);
     });
 
     test('configuration must be plain JSON', () => {

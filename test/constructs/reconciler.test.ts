@@ -335,7 +335,7 @@ describe('AloomaReconciler', () => {
     });
 
     expect(() => app.synth()).toThrow(
-      /one\/Hook: input name "events" is also used by two\/OtherHook.*rename one of them \[DUPLICATE_INPUT_NAME\]/,
+      /one\/Hook: input name "events" is also used by two\/OtherHook.*rename one of them \[duplicate_input_name\]/,
     );
   });
 
@@ -387,7 +387,7 @@ describe('AloomaReconciler', () => {
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
       expect(() => validate(stack)).toThrow(
-        /terraform-1.3.9 1.3.9 is older than 1.4.0.*\[TERRAFORM_VERSION\]/,
+        /terraform-1.3.9 1.3.9 is older than 1.4.0.*\[terraform_version\]/,
       );
     });
 
@@ -413,7 +413,7 @@ describe('AloomaReconciler', () => {
       const stack = new TerraformStack(app, 'stack');
 
       expect(() => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' })).toThrow(
-        /stack\/AloomaReconciler: the runtime bundle \/nonexistent\/runtime.js does not exist.*npm run bundle.*\[RUNTIME_BUNDLE_MISSING\]/,
+        /stack\/AloomaReconciler: the runtime bundle \/nonexistent\/runtime.js does not exist.*npm run bundle.*\[runtime_bundle_missing\]/,
       );
     });
   });
@@ -423,7 +423,7 @@ describe('AloomaReconciler', () => {
     new Construct(stack, AloomaReconciler.ID);
 
     expect(() => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' })).toThrow(
-      /stack\/AloomaReconciler: the construct id "AloomaReconciler" is reserved.*\[INVALID_SCOPE\]/,
+      /stack\/AloomaReconciler: the construct id "AloomaReconciler" is reserved.*\[invalid_scope\]/,
     );
   });
 });

@@ -140,7 +140,7 @@ describe('AloomaRestInput', () => {
       input.addTemplate('%Y-%m-%d', ['from', 'untill']);
 
       expect(() => validate(stack)).toThrow(
-        /stack\/Engage\/Template0: template "%Y-%m-%d" names "untill", which the input does not declare \(declared: "from"\).*\[UNKNOWN_PARAMETER\]/,
+        /stack\/Engage\/Template0: template "%Y-%m-%d" names "untill", which the input does not declare \(declared: "from"\).*\[unknown_parameter\]/,
       );
     });
 
@@ -149,7 +149,7 @@ describe('AloomaRestInput', () => {
       new AloomaRestInput(stack, 'Engage', props()).setParameterField('nope', 'value', 1);
 
       expect(() => validate(stack)).toThrow(
-        /setParameterField names "nope".*\[UNKNOWN_PARAMETER\]/,
+        /setParameterField names "nope".*\[unknown_parameter\]/,
       );
     });
 
@@ -171,7 +171,7 @@ describe('AloomaRestInput', () => {
       input.setParameterField('cursor', 'value', 'abc');
 
       expect(() => validate(stack)).toThrow(
-        /sets a plain value on a parameter with a secretValue.*\[CONFLICTING_PROPERTIES\]/,
+        /sets a plain value on a parameter with a secretValue.*\[conflicting_properties\]/,
       );
     });
 
@@ -180,11 +180,11 @@ describe('AloomaRestInput', () => {
       input.addParameter({ parameter: 'from', type: 'Days Past', value: 1 });
 
       expect(() => input.addParameter({ parameter: 'from', value: 'x' })).toThrow(
-        /parameter "from" is declared twice.*\[DUPLICATE_PARAMETER\]/,
+        /parameter "from" is declared twice.*\[duplicate_parameter\]/,
       );
       expect(() =>
         input.addParameter({ parameter: 'a', value: 'x', secretValue: AloomaSecret.fromEnv('A') }),
-      ).toThrow(/sets both value and secretValue.*\[CONFLICTING_PROPERTIES\]/);
+      ).toThrow(/sets both value and secretValue.*\[conflicting_properties\]/);
       expect(() => input.addParameter({ parameter: 'b' })).toThrow(
         /parameter "b" value is undefined/,
       );
@@ -195,9 +195,9 @@ describe('AloomaRestInput', () => {
         input.addParameter({ parameter: 'd', type: 'Weekly' as never, value: 1 }),
       ).toThrow(/"Text", "Days Past"/);
       expect(() => input.addParameter({ parameter: 'session_id', value: 'abc' })).toThrow(
-        /parameter "session_id" holds a plain value at "parameters.session_id.value".*\[PLAIN_SECRET\]/,
+        /parameter "session_id" holds a plain value at "parameters.session_id.value".*\[plain_secret\]/,
       );
-      expect(() => input.addParameter({ parameter: '', value: 1 })).toThrow(/INVALID_NAME/);
+      expect(() => input.addParameter({ parameter: '', value: 1 })).toThrow(/invalid_name/);
     });
 
     test('setParameterField refuses renames, secrets and plain values on secret-looking parameters', () => {
@@ -207,8 +207,8 @@ describe('AloomaRestInput', () => {
         /would rename the parameter/,
       );
       expect(() => input.setParameterField('from', 'secret', true)).toThrow(/secretValue/);
-      expect(() => input.setParameterField('api_key', 'value', 'k')).toThrow(/PLAIN_SECRET/);
-      expect(() => input.setParameterField('from', 'type', 'Monthly')).toThrow(/INVALID_PROPERTY/);
+      expect(() => input.setParameterField('api_key', 'value', 'k')).toThrow(/plain_secret/);
+      expect(() => input.setParameterField('from', 'type', 'Monthly')).toThrow(/invalid_property/);
     });
 
     test('props are checked', () => {
@@ -218,7 +218,7 @@ describe('AloomaRestInput', () => {
       );
       expect(
         () => new AloomaRestInput(stack, 'B', props({ baseUrl: 'https://u:p@api.example' })),
-      ).toThrow(/PLAIN_SECRET/);
+      ).toThrow(/plain_secret/);
       expect(() => new AloomaRestInput(stack, 'C', props({ request: 'PUT' as never }))).toThrow(
         /props.request/,
       );
@@ -228,12 +228,12 @@ describe('AloomaRestInput', () => {
       expect(
         () =>
           new AloomaRestInput(stack, 'E', props({ headers: [{ name: 'X-Token', token: 't' }] })),
-      ).toThrow(/PLAIN_SECRET/);
+      ).toThrow(/plain_secret/);
       expect(
         () => new AloomaRestInput(stack, 'F', props({ extraConfiguration: { parameters: [] } })),
-      ).toThrow(/CONFLICTING_PROPERTIES/);
+      ).toThrow(/conflicting_properties/);
       expect(() => new AloomaRestInput(stack, 'G', props({ password: 'pw' as never }))).toThrow(
-        /PLAIN_SECRET/,
+        /plain_secret/,
       );
     });
 
@@ -245,7 +245,7 @@ describe('AloomaRestInput', () => {
             template: '%Y',
             parameters: 'x',
           }),
-      ).toThrow(/ParameterTemplate must be created inside AloomaRestInput.*\[INVALID_SCOPE\]/);
+      ).toThrow(/ParameterTemplate must be created inside AloomaRestInput.*\[invalid_scope\]/);
     });
   });
 });

@@ -4,6 +4,7 @@
  * real cdktf CLI; then `cdktf diff` reports no changes and no input was
  * re-created.
  */
+import * as fs from 'node:fs';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs, runCli } from '../helpers/runtime-cli';
 import { loadSamples } from '../helpers/samples';
@@ -58,9 +59,9 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   const diff = app.cdktf(['diff'], env);
   expect(diff.code).toBe(0);
   expect(diff.output).toMatch(/No changes/);
-  const manifest = require('node:fs')
-    .readdirSync(app.stackDir('imported') + '/assets', { recursive: true })
-    .find((f: string) => f.endsWith('manifest.json'));
+  const manifest = fs
+    .readdirSync(app.stackDir('imported') + '/assets', { recursive: true, encoding: 'utf8' })
+    .find((f) => f.endsWith('manifest.json'));
   const plan = runCli(
     ['plan', '--manifest', `${app.stackDir('imported')}/assets/${manifest}`],
     env,

@@ -14,6 +14,10 @@ import { terraformOk } from '../helpers/terraform';
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '../..');
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 let emulator: EmulatorProcess;
 afterAll(async () => emulator?.stop());
 
@@ -48,10 +52,7 @@ test('the packed tarball, installed in a fresh app, synthesizes and deploys an i
     path.join(appDir, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true }),
   );
-  const versions = require(path.join(ROOT, 'package.json')).devDependencies as Record<
-    string,
-    string
-  >;
+  const versions = PACKAGE.devDependencies;
   run(
     'npm',
     [
@@ -105,5 +106,5 @@ app.synth();
   );
   expect(
     run(path.join(appDir, 'node_modules/.bin/alooma-cdktf'), ['--version'], appDir).trim(),
-  ).toBe(require(path.join(ROOT, 'package.json')).version);
+  ).toBe(PACKAGE.version);
 });

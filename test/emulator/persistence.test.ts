@@ -130,7 +130,7 @@ describe('emulator persistence and command line', () => {
   test('GIVEN the control API is not enabled THEN /_emulator answers 404', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-emu-'));
     // main() with a process.argv-style array, as the runtime CLI calls it (in-process, bundled)
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, by path
     const { main } = require(EMULATOR_BUNDLE) as typeof import('../../src/emulator/main');
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const signals = ['SIGTERM', 'SIGINT'] as const;

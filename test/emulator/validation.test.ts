@@ -37,7 +37,7 @@ describe('emulator validation', () => {
   test.each([
     ['missing', undefined, /required/],
     ['empty', '', /empty/],
-    ['blank', '   ', /empty/],
+    ['blank', '   ', /only whitespace/],
     ['too long', 'x'.repeat(201), /200/],
     ['not a string', 42, /string/],
   ])('GIVEN a %s name THEN 400 naming the field "name"', async (_case, name, message) => {
@@ -54,7 +54,7 @@ describe('emulator validation', () => {
     await expectInvalid(
       { ...odbcInput('bad_type'), type: 'FTP_THING' },
       'type',
-      /unknown input type 'FTP_THING'/,
+      /must be a known input type, not 'FTP_THING'/,
     );
     await expectInvalid({ name: 'no_type', configuration: {} }, 'type', /required/);
   });
@@ -79,17 +79,29 @@ describe('emulator validation', () => {
   );
 
   test.each([
-    ['not JSON', '{orders: xmin', /not valid JSON/],
-    ['a JSON array', JSON.stringify(['orders', 'users']), /not an array/],
-    ['an object instead of a JSON string', { orders: 'xmin::text::bigint' }, /JSON string/],
-    ['an empty update indicator', JSON.stringify({ orders: '' }), /update indicator/],
-    ['a non-string update indicator', JSON.stringify({ orders: 1 }), /update indicator/],
-  ])(
-    'GIVEN ODBC tables that are %s THEN 400 naming configuration.tables',
-    async (_case, tables, message) => {
-      await expectInvalid(odbcInput('bad_tables', { tables }), 'configuration.tables', message);
-    },
-  );
+    ['not JSON', '{orders: xmin', 'configuration.tables', /not valid JSON/],
+    ['a JSON array', JSON.stringify(['orders', 'users']), 'configuration.tables', /not an array/],
+    [
+      'an object instead of a JSON string',
+      { orders: 'xmin::text::bigint' },
+      'configuration.tables',
+      /JSON string/,
+    ],
+    [
+      'an empty update indicator',
+      JSON.stringify({ orders: '' }),
+      'configuration.tables.orders',
+      /update indicator/,
+    ],
+    [
+      'a non-string update indicator',
+      JSON.stringify({ orders: 1 }),
+      'configuration.tables.orders',
+      /update indicator/,
+    ],
+  ])('GIVEN ODBC tables that are %s THEN 400 naming %s', async (_case, tables, field, message) => {
+    await expectInvalid(odbcInput('bad_tables', { tables }), field, message);
+  });
 
   test.each([
     ['batch_size', -5],

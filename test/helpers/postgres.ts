@@ -184,6 +184,7 @@ async function externalServer(url: string): Promise<PostgresServer> {
   } catch (err) {
     throw new Error(
       `cannot use the PostgreSQL server of ${TEST_PG_URL_ENV} (${redactUrl(url)}): ${message(err)}`,
+      { cause: err },
     );
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,8 +62,6 @@ export function runCliAsync(
   env: NodeJS.ProcessEnv = {},
   stdin?: string,
 ): Promise<CliResult> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RUNTIME_BUNDLE, ...args], {
       env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 /** The terraform binary the e2e tests drive; they fail (never skip) when it is missing. */
 export const TERRAFORM = process.env.TERRAFORM_BIN ?? 'terraform';
@@ -74,8 +74,6 @@ export function terraformAsync(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<TerraformResult> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(TERRAFORM, args, {
       cwd: dir,
@@ -95,7 +93,7 @@ export function terraformAsync(
 /** A terraform process started by {@link spawnTerraform}. */
 export interface TerraformProcess {
   /** The terraform process itself (the leader of its own process group). */
-  readonly child: import('node:child_process').ChildProcess;
+  readonly child: ChildProcess;
   /** Resolves when terraform exits, with what it printed. */
   readonly done: Promise<TerraformResult>;
 }
@@ -112,8 +110,6 @@ export function spawnTerraform(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): TerraformProcess {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(TERRAFORM, args, {
     cwd: dir,
     detached: true,

@@ -35,7 +35,7 @@ const source = {
   server: 'db',
   port: 5432,
   database: 'shop',
-  dbType: 'psql',
+  dbType: 'psql' as const,
   user: 'u',
   password: AloomaSecret.fromEnv('PW'),
 };
@@ -142,7 +142,7 @@ const constructCases: Array<[string, () => void, RegExp]> = [
   ],
   [
     'a system input type',
-    () => new AloomaInput(stack(), 'I', { name: 'i', type: 'RESTREAM' }),
+    () => new AloomaInput(stack(), 'I', { name: 'i', type: 'RESTREAM' as never }),
     /RESTREAM/,
   ],
   [

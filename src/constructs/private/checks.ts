@@ -1,112 +1,89 @@
 /**
- * Checks of prop values, shared by the constructs. Each throws a typed error
- * from ../errors naming the construct path and the field.
+ * Checks of prop values, shared by the constructs. The rules themselves are
+ * the API's, in src/alooma (the runtime and the emulator apply the same
+ * ones); this module adds what only synth time knows (Terraform tokens,
+ * construct paths) and throws a typed error from ../errors naming the
+ * construct path and the field.
  */
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { isPlainObject } from '../../alooma/json';
+import { nameProblem } from '../../alooma/names';
+import {
+  CRON,
+  HTTP_URL,
+  TEXT,
+  ValueRule,
+  integerRule,
+  integerValue,
+  oneOfRule,
+} from '../../alooma/rules';
+import { isParameter, maskSecrets, SECRET_MASK } from '../../alooma/secret-fields';
 import { SecretRef } from '../../runtime/protocol';
-import { isParameter, maskSecrets, SECRET_MASK } from '../../runtime/secret-fields';
 import * as errors from '../errors';
 import { AloomaSecret } from '../secret';
 
-/** Longest name accepted, in characters (code points). */
-export const MAX_NAME_LENGTH = 200;
-
-// C0 and C1 control characters, DEL included.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the runtime itself sets for its subprocess; a secret must not reuse them. */
 const RESERVED_ENV_PREFIX = 'ALOOMA_CDKTF_';
 
-/** Why `value` is not a valid name, or undefined when it is. */
-export function nameProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string')
-    return `it is a ${value === null ? 'null' : typeof value}, not a string`;
-  if (value.length === 0) return 'it is empty';
-  if (value.trim().length === 0) return 'it is only whitespace';
-  if (value.trim() !== value) return 'it starts or ends with whitespace';
-  if ([...value].length > MAX_NAME_LENGTH) return `it is longer than ${MAX_NAME_LENGTH} characters`;
-  if (CONTROL_CHARACTERS.test(value)) return 'it contains a control character (newline, tab, ...)';
-  if (LONE_SURROGATE.test(value)) return 'it contains a lone UTF-16 surrogate';
-  return undefined;
+/** Throws when `value` is a Terraform token: the manifest needs the value at synth. */
+export function checkKnown(scope: IConstruct, field: string, value: unknown): void {
+  if (value !== null && value !== undefined && Token.isUnresolved(value))
+    throw errors.unresolvedToken(scope, field);
 }
 
-/** Throws unless `value` is a valid, synth-time-known name. */
+/** Throws unless `value` is a valid, synth-time-known name (src/alooma/names.ts). */
 export function checkName(scope: IConstruct, field: string, value: unknown): string {
-  if (typeof value === 'string' && Token.isUnresolved(value))
-    throw errors.unresolvedToken(scope, field);
+  checkKnown(scope, field, value);
   const problem = nameProblem(value);
   if (problem) throw errors.invalidName(scope, field, value, problem);
   return value as string;
 }
 
-/** Throws unless `value` is a non-empty string known at synth time; returns it. */
-export function checkString(
-  scope: IConstruct,
-  field: string,
-  value: unknown,
-  expected = 'a non-empty string',
-): string {
-  if (typeof value === 'string' && Token.isUnresolved(value))
-    throw errors.unresolvedToken(scope, field);
-  if (
-    typeof value !== 'string' ||
-    value.trim() === '' ||
-    CONTROL_CHARACTERS.test(value.replace(/[\t\n\r]/g, ''))
-  ) {
-    throw errors.invalidProperty(scope, field, value, expected);
-  }
-  return value;
+/** Throws unless `value` is known at synth and passes the API's `rule`; returns it. */
+export function checkRule<T>(scope: IConstruct, field: string, value: unknown, rule: ValueRule): T {
+  checkKnown(scope, field, value);
+  const expected = rule(value);
+  if (expected !== undefined) throw errors.invalidProperty(scope, field, value, expected);
+  return value as T;
 }
 
-/** Like {@link checkString} for an optional prop. */
-export function checkOptionalString(
-  scope: IConstruct,
-  field: string,
-  value: unknown,
-): string | undefined {
-  return value === undefined ? undefined : checkString(scope, field, value);
+/** Throws unless `value` is a non-empty string without control characters; returns it. */
+export function checkString(scope: IConstruct, field: string, value: unknown): string {
+  return checkRule(scope, field, value, TEXT);
 }
 
-/** Throws unless `value` is an integer in [min, max]. */
+/** Throws unless `value` is an integer in [min, max]; returns it as a number. */
 export function checkInteger(
   scope: IConstruct,
   field: string,
   value: unknown,
   min: number,
-  max: number,
+  max?: number,
 ): number {
-  if (typeof value === 'number' && Token.isUnresolved(value))
-    throw errors.unresolvedToken(scope, field);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw errors.invalidProperty(
-      scope,
-      field,
-      value,
-      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
-    );
-  }
-  return value;
+  return checkIntegerRule(scope, field, value, integerRule(min, max));
+}
+
+/** Throws unless `value` passes an integer `rule` (PORT, BATCH_SIZE...); returns it as a number. */
+export function checkIntegerRule(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  rule: ValueRule,
+): number {
+  checkRule(scope, field, value, rule);
+  return integerValue(value) as number;
 }
 
 /** Throws unless `value` is a cron expression of 5 to 7 fields. */
 export function checkCron(scope: IConstruct, field: string, value: unknown): string {
-  const text = checkString(scope, field, value, 'a cron expression such as "0 * * * *"');
-  const fields = text.trim().split(/\s+/).length;
-  if (fields < 5 || fields > 7) {
-    throw errors.invalidProperty(
-      scope,
-      field,
-      value,
-      'a cron expression of 5 to 7 fields, e.g. "0 * * * *"',
-    );
-  }
-  return text;
+  return checkRule(scope, field, value, CRON);
 }
 
 /** Throws unless `value` is a boolean. */
 export function checkBoolean(scope: IConstruct, field: string, value: unknown): boolean {
+  checkKnown(scope, field, value);
   if (typeof value !== 'boolean')
     throw errors.invalidProperty(scope, field, value, 'true or false');
   return value;
@@ -119,29 +96,13 @@ export function checkOneOf<T extends string>(
   value: unknown,
   allowed: readonly T[],
 ): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw errors.invalidProperty(
-      scope,
-      field,
-      value,
-      `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
-    );
-  }
-  return value as T;
+  return checkRule(scope, field, value, oneOfRule(allowed));
 }
 
 /** Throws unless `value` is an http(s) URL without credentials in it. */
 export function checkUrl(scope: IConstruct, field: string, value: unknown): string {
-  const text = checkString(scope, field, value, 'an http or https URL');
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw errors.invalidProperty(scope, field, value, 'an http or https URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw errors.invalidProperty(scope, field, value, 'an http or https URL');
-  }
+  const text = checkRule<string>(scope, field, value, HTTP_URL);
+  const url = new URL(text);
   if (url.username || url.password) {
     throw errors.plainSecret(scope, field, ['user:password@']);
   }
@@ -179,7 +140,7 @@ export function checkSecret(scope: IConstruct, field: string, value: unknown): S
   }
   checkEnvName(scope, `${field} (AloomaSecret)`, value.envName);
   if (value.version !== undefined) {
-    if (typeof value.version !== 'string' || nameProblem(value.version) !== undefined) {
+    if (nameProblem(value.version) !== undefined) {
       throw errors.invalidSecretReference(
         scope,
         `${field}.version`,
@@ -215,7 +176,7 @@ export function checkJson(scope: IConstruct, field: string, value: unknown): unk
       return checkJson(scope, `${field}[${i}]`, item);
     });
   }
-  if (typeof value === 'object' && !Token.isUnresolved(value) && isPlainObject(value)) {
+  if (!Token.isUnresolved(value) && isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
       if (Token.isUnresolved(key)) throw errors.unresolvedToken(scope, `${field} key`);
@@ -247,20 +208,9 @@ export function checkRecord(
   field: string,
   value: unknown,
 ): Readonly<Record<string, unknown>> {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    !isPlainObject(value)
-  ) {
-    throw errors.invalidProperty(scope, field, value, 'an object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  checkKnown(scope, field, value);
+  if (!isPlainObject(value)) throw errors.invalidProperty(scope, field, value, 'an object');
+  return value;
 }
 
 /**

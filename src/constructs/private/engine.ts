@@ -15,10 +15,22 @@ import { Lazy, TerraformProvider, TerraformResource, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import type * as NullProviderModule from '@cdktf/provider-null';
 import { EnvVar } from '../../runtime/protocol';
-import type { AloomaEngine } from '../connection';
 import * as errors from '../errors';
 import { escapeTemplate, escapeTemplates, stableJson } from './render';
 import { TerraformData } from './terraform-data';
+
+/**
+ * What the stack synthesizes to.
+ * - `terraform_data`: Terraform's built-in resource; needs no provider, so it
+ *   works offline; configuration changes are in-place updates.
+ * - `null_resource`: from `@cdktf/provider-null` (install it); its triggers
+ *   are strings, so configuration is shown as JSON and a change is a
+ *   (harmless) replacement.
+ */
+export type AloomaEngine = 'terraform_data' | 'null_resource';
+
+/** Every {@link AloomaEngine}, for validating `engine` props. */
+export const ENGINES: readonly AloomaEngine[] = ['terraform_data', 'null_resource'];
 
 /** What an input's resource is made of. */
 export interface InputResourceSpec {

@@ -6,7 +6,7 @@
 import { TerraformProvider } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ConnectionSpec } from '../../runtime/protocol';
-import type { AloomaEngine } from '../connection';
+import type { AloomaEngine } from './engine';
 
 /** What the reconciler needs from a stack's `AloomaConnection`. */
 export interface StackConnection {

@@ -3,19 +3,18 @@
  * the runtime raises carries a stable `code` and, where it can, a `hint`.
  */
 
+import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
+
 /** An error of the CLI's own making (bad arguments, manifest, environment). */
-export class CliError extends Error {
+export class CliError extends AloomaCdktfError {
   constructor(
-    /** Stable machine-readable code. */
-    readonly code: string,
+    code: AloomaErrorCode,
     message: string,
-    /** How to fix it. */
-    readonly hint?: string,
+    hint?: string,
     /** Process exit code. */
     readonly exitCode = 1,
   ) {
-    super(message);
-    this.name = 'CliError';
+    super(code, message, hint);
   }
 }
 

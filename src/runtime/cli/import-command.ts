@@ -1,7 +1,7 @@
 /**
  * `alooma-cdktf import NAME... | --all`: one structure read, then code.
  */
-import { SYSTEM_INPUT_TYPES } from '../client/types';
+import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 import type { AloomaNode } from '../client/types';
 import { generateImportCode, ImportResult } from '../import/codegen';
 import { findInput } from '../inputs/inputs';

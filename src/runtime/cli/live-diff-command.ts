@@ -41,7 +41,7 @@ export async function liveDiff(
     let structureReads = 0;
     await Promise.all(
       [...byConnection.values()].map(async (group) => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time), as in main.ts
         const { AloomaClient } = require('../client') as typeof import('../client');
         const client = AloomaClient.fromEnv(env, group[0].connection, {
           timeoutMs,

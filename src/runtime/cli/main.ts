@@ -27,7 +27,7 @@ import {
  * them (terraform runs this CLI once per provisioner).
  */
 function loadClient(): typeof AloomaClientType {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time)
   return (require('../client') as typeof import('../client')).AloomaClient;
 }
 
@@ -36,7 +36,7 @@ declare const __PACKAGE_VERSION__: string | undefined;
 /** Version printed by `--version`; injected by the bundler, read from package.json otherwise. */
 function packageVersion(): string {
   if (typeof __PACKAGE_VERSION__ === 'string') return __PACKAGE_VERSION__;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- unbundled runs only: the bundle has __PACKAGE_VERSION__
   return (require('../../../package.json') as { version: string }).version;
 }
 
@@ -153,7 +153,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
         const emulatorBundle = path.join(__dirname, 'emulator.js');
         let emulator: { main(argv: string[]): Promise<unknown> };
         try {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file beside the bundle, loaded only for this subcommand
           emulator = require(emulatorBundle) as typeof emulator;
         } catch (error) {
           if (/better-sqlite3/.test(String((error as Error).message))) {

@@ -4,9 +4,13 @@
  */
 import * as fs from 'node:fs';
 import { Manifest, MANIFEST_VERSION } from '../protocol';
+import { checkInputSpec } from '../reconcile/check-input';
 import { CliError } from './errors';
 
-/** Loads and checks a manifest file. */
+/**
+ * Loads and checks a manifest file: its format, then every input against the
+ * API's rules (`checkInputSpec`), before anything is written.
+ */
 export function loadManifest(file: string): Manifest {
   let text: string;
   try {
@@ -55,6 +59,7 @@ export function loadManifest(file: string): Manifest {
         'run cdktf synth again; do not edit synthesized files',
       );
     }
+    checkInputSpec(input);
   }
   return manifest;
 }

@@ -48,11 +48,11 @@ import {
   AloomaStructure,
   ClientEvent,
   ClientMetrics,
-  INPUT_CATEGORY,
   InputsMapping,
   NewInput,
-  SYSTEM_INPUT_TYPES,
 } from './types';
+import { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { sleepTimeSeconds } from '../../alooma/rules';
 
 /** Credentials: a login (session cookie) or an API key, never both. */
 export type ClientAuth =
@@ -336,9 +336,8 @@ export class AloomaClient {
   async getInputSleepTime(id: string): Promise<number> {
     const path = `inputSleepTime/${segment(id)}`;
     const answer = await this.call<unknown>('GET', path, { expect: 'json' });
-    const raw = isObject(answer) ? answer.inputSleepTime : answer;
-    const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+    const seconds = sleepTimeSeconds(answer);
+    if (seconds === undefined) {
       throw this.unexpected('GET', path, 'the answer holds no inputSleepTime number');
     }
     return seconds;
@@ -467,7 +466,7 @@ export class AloomaClient {
 
   /** Sets an input's sleep time in seconds (`PUT inputSleepTime/<id>`, a text body as the Python client sends). */
   async setInputSleepTime(target: NodeRef, seconds: number): Promise<void> {
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    if (typeof seconds !== 'number' || sleepTimeSeconds(seconds) === undefined) {
       throw new AloomaValidationError({
         code: AloomaErrorCode.VALIDATION,
         method: 'PUT',

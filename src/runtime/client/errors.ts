@@ -6,40 +6,10 @@
  * (message, path, body, hint) has been through `redact`, so errors may be
  * logged, printed and serialised as they are.
  */
+import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { redactBody, redactText, redactUrl } from './redact';
 
-/** Stable machine-readable error codes; the CLI and the engine branch on these, never on messages. */
-export const AloomaErrorCode = {
-  /** No response: connection refused or reset, DNS failure. */
-  NETWORK: 'network',
-  /** No response within the request timeout (or a 408). */
-  TIMEOUT: 'timeout',
-  /** 401: wrong credentials, or a session that could not be renewed. */
-  AUTH: 'auth',
-  /** 403, or an operation the client refuses itself (system inputs). */
-  FORBIDDEN: 'forbidden',
-  /** 404: no such node, secret or route. */
-  NOT_FOUND: 'not_found',
-  /** 409: e.g. the input name is already in use. */
-  CONFLICT: 'conflict',
-  /** 400, 422 and other 4xx: the API rejected the request as malformed or invalid. */
-  VALIDATION: 'validation',
-  /** 429: throttled. */
-  RATE_LIMITED: 'rate_limited',
-  /** 5xx. */
-  SERVER: 'server',
-  /** A response that is not the API's: HTML, invalid or truncated JSON, an unexpected shape or redirect. */
-  BAD_RESPONSE: 'bad_response',
-  /** The TLS handshake failed: certificate untrusted, expired, for another host. */
-  TLS: 'tls',
-  /** The client is not configured: missing or contradictory URL or credentials. */
-  CONFIG: 'config',
-  /** The API accepted a create but the input never appeared in the structure. */
-  CREATE_UNCONFIRMED: 'create_unconfirmed',
-} as const;
-
-/** One of {@link AloomaErrorCode}. */
-export type AloomaErrorCode = (typeof AloomaErrorCode)[keyof typeof AloomaErrorCode];
+export { AloomaErrorCode } from '../../alooma/errors';
 
 /** Fields of an {@link AloomaError}. */
 export interface AloomaErrorInit {
@@ -70,13 +40,9 @@ const MAX_DETAIL_CHARS = 300;
  * `POST plumbing/inputs failed: 400 Field 'password' is required`; `hint`
  * says how to fix it. Serialises (JSON.stringify) to its fields only.
  */
-export class AloomaError extends Error {
-  /** Stable code; see {@link AloomaErrorCode}. */
-  readonly code: AloomaErrorCode;
+export class AloomaError extends AloomaCdktfError {
   /** HTTP status; 0 when there was no response. */
   readonly status: number;
-  /** How to fix it, for people. */
-  readonly hint: string;
   /** HTTP method of the failed call, when there was one. */
   readonly method?: string;
   /** Path of the failed call relative to the REST root, redacted (e.g. `plumbing/nodes/<id>`). */
@@ -91,11 +57,8 @@ export class AloomaError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(init: AloomaErrorInit) {
-    super(redactText(init.message));
-    this.name = new.target.name;
-    this.code = init.code;
+    super(init.code, redactText(init.message), redactText(init.hint));
     this.status = init.status ?? 0;
-    this.hint = redactText(init.hint);
     if (init.method !== undefined) this.method = init.method;
     if (init.path !== undefined) this.path = redactUrl(init.path);
     if (init.requestId !== undefined) this.requestId = init.requestId;

@@ -53,7 +53,7 @@ export {
   withRetry,
 } from './retry';
 export type { JitterMode, ResolvedRetryOptions, RetryDecision, RetryOptions } from './retry';
-export { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from './types';
+export { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 export type {
   AloomaNode,
   AloomaStructure,

@@ -23,7 +23,8 @@
  */
 import { AloomaCreateUnconfirmedError, AloomaErrorCode } from './errors';
 import { isRetryable } from './retry';
-import { AloomaNode, INPUT_CATEGORY } from './types';
+import { AloomaNode } from './types';
+import { INPUT_CATEGORY } from '../../alooma/input-types';
 
 /** Polling options of {@link StructurePoller}. */
 export interface PollOptions {

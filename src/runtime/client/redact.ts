@@ -8,7 +8,7 @@
  * `$ALOOMA_PASSWORD` must be scrubbed from every line, whichever client,
  * engine or CLI code formats it.
  */
-import { SECRET_MASK, isSecretKey, maskSecrets } from '../secret-fields';
+import { SECRET_MASK, isSecretKey, maskSecrets } from '../../alooma/secret-fields';
 
 /** What replaces a secret in free text, headers and URLs. */
 export const REDACTED = '[REDACTED]';

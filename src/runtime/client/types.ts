@@ -4,12 +4,6 @@
  * (index signatures), so a GET, change, PUT round trip loses nothing.
  */
 
-/** Node category of inputs in the plumbing structure. */
-export const INPUT_CATEGORY = 'INPUT';
-
-/** Input types Alooma creates itself; clients must never modify, pause or delete them. */
-export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
-
 /** A plumbing node (input, transformer or output) as the API returns it; secrets come back masked. */
 export interface AloomaNode {
   /** Node id (a UUID); assigned by the API, never by the client. */

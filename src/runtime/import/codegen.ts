@@ -8,8 +8,8 @@
  */
 import { AloomaNode } from '../client/types';
 import { MARKER_FIELD } from '../protocol';
-import { canonicalField, JsonObject, parseLiveJsonField } from '../reconcile/canonical';
-import { isParameter, isSecretKey, isSecretParameter } from '../secret-fields';
+import { canonicalField, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
+import { isParameter, isSecretKey, isSecretParameter } from '../../alooma/secret-fields';
 
 /** Options of {@link generateImportCode}. */
 export interface ImportCodeOptions {

@@ -11,11 +11,12 @@
  * Every call reads the structure at most once.
  */
 import type { AloomaNode } from '../client/types';
-import { SYSTEM_INPUT_TYPES } from '../client/types';
-import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../reconcile/canonical';
+import { AloomaCdktfError } from '../../alooma/errors';
+import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
 import { palette, Palette, renderValue } from '../reconcile/report';
-import { isParameter, RestParameter } from '../secret-fields';
+import { isParameter, RestParameter } from '../../alooma/secret-fields';
 import { prettyJson } from './pretty';
 import { renderTable } from './table';
 
@@ -32,16 +33,7 @@ export interface InputsClient {
 }
 
 /** A user error of an `Inputs` operation, with a stable code and a hint. */
-export class InputsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'InputsError';
-  }
-}
+export class InputsError extends AloomaCdktfError {}
 
 /** Options of the `Inputs` constructor (the reference's, camelCased). */
 export interface InputsOptions {

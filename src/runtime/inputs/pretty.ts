@@ -3,7 +3,7 @@
  * that fits on one line stays on one line) and depth (deeper values are
  * elided as `...`). Secrets are masked before anything is printed.
  */
-import { maskSecrets } from '../secret-fields';
+import { maskSecrets } from '../../alooma/secret-fields';
 
 /** pprint-style options. */
 export interface PrettyOptions {

@@ -5,8 +5,9 @@
  * at most one pause call.
  */
 import { InputSpec, MARKER_FIELD, OwnershipMarker } from '../protocol';
-import { isParameter, RestParameter } from '../secret-fields';
-import { toApiConfiguration } from './canonical';
+import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
+import { isParameter, RestParameter } from '../../alooma/secret-fields';
+import { toApiConfiguration } from '../../alooma/canonical';
 import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
@@ -22,18 +23,14 @@ export interface InputsApi {
 }
 
 /** Raised before any write when a secret's environment variable is unset. */
-export class MissingSecretError extends Error {
-  /** Stable code for the CLI. */
-  readonly code = 'missing_secret';
-  /** How to fix it. */
-  readonly hint: string;
+export class MissingSecretError extends AloomaCdktfError {
   constructor(readonly missing: ReadonlyArray<{ input: string; path: string; env: string }>) {
     super(
+      AloomaErrorCode.MISSING_SECRET,
       `secret ${missing.length === 1 ? 'variable is' : 'variables are'} not set: ` +
         missing.map((m) => `${m.env} (input "${m.input}", ${m.path})`).join(', '),
+      `export ${[...new Set(missing.map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`,
     );
-    this.name = 'MissingSecretError';
-    this.hint = `export ${[...new Set(missing.map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`;
   }
 }
 

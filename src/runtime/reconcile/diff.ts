@@ -10,7 +10,7 @@
  * both are a few lines here.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Json, JsonObject } from './canonical';
+import type { Json, JsonObject } from '../../alooma/canonical';
 
 /** How one path differs. */
 export type ChangeKind = 'changed' | 'removed' | 'added' | 'matching';

@@ -14,7 +14,7 @@
  * same, and the plan after it is clean.
  */
 import { createHash } from 'node:crypto';
-import { canonicalConfig, sortKeys } from './canonical';
+import { canonicalConfig, sortKeys } from '../../alooma/canonical';
 import { InputPlan, LiveInput, Plan, readMarker } from './plan';
 import type { InputSpec } from '../protocol';
 

@@ -4,8 +4,8 @@
  * and the tests all share it.
  */
 import { InputSpec, Manifest, MARKER_FIELD, OwnershipMarker } from '../protocol';
-import { canonicalConfig } from './canonical';
-import { SYSTEM_INPUT_TYPES } from '../client/types';
+import { canonicalConfig } from '../../alooma/canonical';
+import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 import { ConfigDiff, diffConfig, hasChanges } from './diff';
 
 /** A live input as read from the structure (the subset the engine needs). */
@@ -17,7 +17,6 @@ export interface LiveInput {
   readonly configuration: Readonly<Record<string, unknown>>;
   readonly paused?: boolean;
 }
-
 
 /** What happens to one input. */
 export type ActionKind =
@@ -210,4 +209,3 @@ export function summarize(plan: Plan): PlanSummary {
 export function planHasChanges(plan: Plan): boolean {
   return plan.inputs.some((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
 }
-

@@ -6,7 +6,7 @@
  * their paths and versions are printed.
  */
 import pc from 'picocolors';
-import type { Json } from './canonical';
+import type { Json } from '../../alooma/canonical';
 import type { FieldChange } from './diff';
 import { ActionKind, InputPlan, Plan, PlanSummary, summarize } from './plan';
 

@@ -11,7 +11,7 @@ import {
   AloomaNotFoundError,
   AloomaValidationError,
 } from '../../../src/runtime/client';
-import { SECRET_MASK } from '../../../src/runtime/secret-fields';
+import { SECRET_MASK } from '../../../src/alooma/secret-fields';
 import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
 import {
   DEMO_KEY,

@@ -9,7 +9,7 @@ import {
   registerSecret,
   registerSecretsIn,
 } from '../../../src/runtime/client';
-import { SECRET_MASK } from '../../../src/runtime/secret-fields';
+import { SECRET_MASK } from '../../../src/alooma/secret-fields';
 
 afterEach(() => clearRegisteredSecrets());
 

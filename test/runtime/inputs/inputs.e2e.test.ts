@@ -4,7 +4,7 @@
  */
 import { AloomaClient } from '../../../src/runtime/client';
 import { Inputs, InputsError } from '../../../src/runtime/inputs/inputs';
-import { SECRET_MASK } from '../../../src/runtime/secret-fields';
+import { SECRET_MASK } from '../../../src/alooma/secret-fields';
 import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
 import { liveInputs, runCli, writeCount } from '../../helpers/runtime-cli';
 import { loadSamples, SAMPLE_SECRETS } from '../../helpers/samples';
@@ -254,7 +254,7 @@ describe('the inputs CLI', () => {
     const result = runCli(['inputs', 'tables', 'nope'], env());
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^error\[input_not_found\]: no input named "nope"\n  hint: known inputs: /,
+      /^error\[input_not_found\]: no input named "nope"\n {2}hint: known inputs: /,
     );
   });
 

@@ -1,5 +1,5 @@
 import { Manifest, MARKER_FIELD, InputSpec } from '../../../src/runtime/protocol';
-import { canonicalConfig, toApiConfiguration } from '../../../src/runtime/reconcile/canonical';
+import { canonicalConfig, toApiConfiguration } from '../../../src/alooma/canonical';
 import { diffConfig } from '../../../src/runtime/reconcile/diff';
 import {
   LiveInput,
@@ -14,7 +14,7 @@ import {
   MissingSecretError,
   resolveSecrets,
 } from '../../../src/runtime/reconcile/apply';
-import { SECRET_MASK } from '../../../src/runtime/secret-fields';
+import { SECRET_MASK } from '../../../src/alooma/secret-fields';
 
 describe('canonical configuration', () => {
   test('a tables JSON string and the same tables as an object compare equal', () => {
@@ -287,7 +287,7 @@ function liveDb(overrides: Partial<LiveInput> = {}): LiveInput {
 
 describe('the ownership marker survives the API', () => {
   test('none of its keys looks like a secret, so the API never masks it', () => {
-    const { isSecretKey } = jest.requireActual('../../../src/runtime/secret-fields');
+    const { isSecretKey } = jest.requireActual('../../../src/alooma/secret-fields');
     for (const key of [
       MARKER_FIELD,
       'owner',

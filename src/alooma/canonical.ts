@@ -4,34 +4,18 @@
  * perpetual diffs come from exactly these differences: `"true"` vs `true`,
  * JSON strings vs objects, `"5432"` vs `5432`, key order, list order.
  */
-import { isParameter, isSecretKey, isSecretParameter, RestParameter } from '../secret-fields';
-import { MARKER_FIELD } from '../protocol';
+import { BOOLEAN_FIELDS, JSON_STRING_FIELDS, MARKER_FIELD, NUMBER_FIELDS } from './fields';
+import { Json, JsonObject, isPlainObject, parseJsonObject, sortKeys } from './json';
+import { isParameter, isSecretKey, isSecretParameter, RestParameter } from './secret-fields';
 
-/** A JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-/** A JSON object. */
-export type JsonObject = { [key: string]: Json };
-
-/** Fields the API stores as a JSON *string* but which mean an object. */
-const JSON_STRING_FIELDS = new Set(['tables', 'ssh', 'fileFormat']);
-/** Fields the API stores as `"true"` / `true` interchangeably. */
-const BOOLEAN_FIELDS = new Set(['auto_map']);
-/** Fields that are numbers, sometimes sent as numeric strings. */
-const NUMBER_FIELDS = new Set([
-  'port',
-  'batch_size',
-  'frequency',
-  'initial_value',
-  'increment',
-  'daily_api_calls',
-  'daily_bulk_queries',
-]);
+export type { Json, JsonObject } from './json';
+export { sortKeys } from './json';
 
 /**
  * Canonicalises one top-level configuration field. Parameters become a map
  * keyed by parameter name (their identity), so order and masked secret values
  * never produce a diff; secret parameter values are left out (the runtime
- * tracks them by version, see protocol.MARKER_FIELD).
+ * tracks them by version, see fields.MARKER_FIELD).
  */
 export function canonicalField(key: string, value: unknown): Json | undefined {
   if (value === undefined) return undefined;
@@ -85,31 +69,6 @@ export function canonicalConfig(
   return out;
 }
 
-/** Deep copy with object keys sorted, so serialisations are stable. */
-export function sortKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: JsonObject = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as JsonObject)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-function parseJsonObject(text: string): JsonObject | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as JsonObject)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Desired configuration in the shape the API stores: objects of
  * JSON-string fields (ODBC `tables`, `ssh`, `fileFormat`) become JSON strings.
@@ -134,7 +93,6 @@ export function toApiConfiguration(
  */
 export function parseLiveJsonField(value: unknown): JsonObject | undefined {
   if (typeof value === 'string') return parseJsonObject(value);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value))
-    return value as JsonObject;
+  if (isPlainObject(value)) return value as JsonObject;
   return undefined;
 }
