@@ -6,6 +6,7 @@
  */
 import { IConstruct } from 'constructs';
 import { AloomaCdktfError, AloomaErrorCode } from '../alooma/errors';
+import { InputProblem } from '../alooma/input-check';
 import { NAME_RULE } from '../alooma/names';
 
 export { AloomaCdktfError, AloomaErrorCode } from '../alooma/errors';
@@ -297,5 +298,15 @@ export function terraformVersion(scope: IConstruct, problem: string): AloomaCons
     AloomaErrorCode.TERRAFORM_VERSION,
     problem,
     'Install Terraform 1.4 or newer (terraform_data is built into Terraform since 1.4), or set TERRAFORM_BINARY_NAME',
+  );
+}
+
+/** The input as a whole breaks a rule of the Alooma API (src/alooma/input-check.ts). */
+export function refusedByApiRules(scope: IConstruct, problem: InputProblem): AloomaConstructError {
+  return error(
+    scope,
+    problem.code,
+    `the Alooma API would refuse this input: ${problem.field} ${problem.problem}`,
+    `Fix the property that sets ${problem.field}`,
   );
 }

@@ -1,7 +1,9 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { InputSpec, MARKER_FIELD, SecretRef, Subcommand } from '../runtime/protocol';
+import { inputProblem } from '../alooma/input-check';
 import * as errors from './errors';
+import { AloomaConstructError } from './errors';
 import { AloomaReconciler, IManagedInput } from './reconciler';
 import { RemovalPolicy } from './removal-policy';
 import {
@@ -118,6 +120,7 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
     reconciler.registerInput(this);
     registerInputName(this, this.inputName);
     this.node.addValidation({ validate: () => this.validateUniqueName() });
+    this.node.addValidation({ validate: () => this.validateApiRules() });
   }
 
   /** The input as the manifest records it. */
@@ -214,6 +217,23 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
       },
       secrets,
     };
+  }
+
+  /**
+   * Problems the API would refuse the whole input for, with the rules the
+   * runtime and the emulator apply too. Field checks of the props catch most
+   * at once; this sees what only the rendered input shows (required fields of
+   * a free-form configuration, tables added later).
+   */
+  protected apiRuleProblem(): AloomaConstructError | undefined {
+    const spec = this.toInputSpec();
+    const problem = inputProblem({ ...spec, secretPaths: Object.keys(spec.secrets ?? {}) });
+    return problem ? errors.refusedByApiRules(this, problem) : undefined;
+  }
+
+  private validateApiRules(): string[] {
+    const problem = this.apiRuleProblem();
+    return problem ? [problem.message] : [];
   }
 
   private validateUniqueName(): string[] {

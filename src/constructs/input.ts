@@ -76,6 +76,9 @@ export class AloomaInput extends AloomaInputBase {
       }
       this.secrets[key] = checkSecret(this, field, secret);
     }
+    // Nothing can be added later: a configuration the API would refuse fails now.
+    const problem = this.apiRuleProblem();
+    if (problem) throw problem;
   }
 
   protected renderInput(): RenderedInput {

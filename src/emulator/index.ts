@@ -35,7 +35,7 @@ export type { AccountSpec } from './store';
 /** Default session lifetime in seconds. */
 export const DEFAULT_SESSION_TTL_S = 3600;
 
-/** The account seeded on first start (DESIGN.md, "Emulator defaults"). */
+/** The account seeded on first start (src/alooma/emulator-defaults.ts). */
 export const DEFAULT_ACCOUNT: AccountSpec = {
   account: EmulatorDefaults.ACCOUNT,
   email: EmulatorDefaults.USERNAME,

@@ -131,7 +131,8 @@ describe('AloomaInput', () => {
           new AloomaInput(testStack(), 'S3', {
             name: 's3',
             type: 'S3',
-            configuration: { awsAccessKeyId: 'AKIA' },
+            configuration: { awsBucketName: 'clicks', awsAccessKeyId: 'AKIA' },
+            secrets: { awsSecretAccessKey: AloomaSecret.fromEnv('S3_SECRET') },
           }),
       ).not.toThrow();
     });

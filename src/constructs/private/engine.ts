@@ -1,6 +1,6 @@
 /**
  * The two engines a stack can synthesize to. Both give the same guarantees
- * (DESIGN.md, "How it works"): identity in replace-triggers, a destroy-time
+ * (docs/ARCHITECTURE.md, "The resource model"): identity in replace-triggers, a destroy-time
  * provisioner that finds its input name through `self`, a reconciler that
  * applies the whole manifest and prunes what the previous apply managed.
  *

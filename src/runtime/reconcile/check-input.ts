@@ -1,18 +1,15 @@
 /**
  * The runtime's check of an input it is about to apply: the API's own rules
- * (src/alooma), the same functions the constructs ran at synth and the
- * emulator runs on requests. At apply time it catches what synth could not
- * see: a hand-edited manifest, or a value Terraform resolved only at apply.
- * Every input is checked before the first write, so a bad one stops the
- * apply with nothing half-written.
+ * (src/alooma/input-check.ts), the same functions the constructs ran at
+ * synth and the emulator runs on requests. At apply time it catches what
+ * synth could not see: a hand-edited manifest, or a value Terraform resolved
+ * only at apply. Every input is checked before the first write, so a bad one
+ * stops the apply with nothing half-written.
  */
-import { toApiConfiguration } from '../../alooma/canonical';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
-import { inputTypeProblem } from '../../alooma/input-types';
+import { inputProblem } from '../../alooma/input-check';
 import { isPlainObject } from '../../alooma/json';
-import { nameProblem } from '../../alooma/names';
-import { configurationProblem } from '../../alooma/rules';
-import { isSecretKey, SECRET_MASK } from '../../alooma/secret-fields';
+import { isSecretKey } from '../../alooma/secret-fields';
 import { InputSpec } from '../protocol';
 
 /** An input of the manifest that the API would refuse. */
@@ -39,72 +36,28 @@ export class InvalidInputError extends AloomaCdktfError {
  * count as present (their environment variables are checked separately).
  */
 export function checkInputSpec(spec: InputSpec): void {
+  const problem = inputProblem({
+    name: spec.name,
+    type: spec.type,
+    configuration: spec.configuration,
+    secretPaths: Object.keys(spec.secrets ?? {}),
+  });
+  if (!problem) return;
   const where = spec.constructPath ? ` (${spec.constructPath})` : '';
-  const label = `input ${JSON.stringify(String(spec.name))}${where}`;
-  const nameIssue = nameProblem(spec.name);
-  if (nameIssue) {
-    throw new InvalidInputError(
-      AloomaErrorCode.INVALID_NAME,
-      String(spec.name),
-      'name',
-      `${label}: name ${nameIssue}`,
-    );
-  }
-  const typeIssue = inputTypeProblem(spec.type);
-  if (typeIssue) {
-    throw new InvalidInputError(
-      AloomaErrorCode.INVALID_PROPERTY,
-      spec.name,
-      'type',
-      `${label}: type ${typeIssue}`,
-    );
-  }
-  if (!isPlainObject(spec.configuration)) {
-    throw new InvalidInputError(
-      AloomaErrorCode.INVALID_PROPERTY,
-      spec.name,
-      'configuration',
-      `${label}: configuration must be an object`,
-    );
-  }
-  const problem = configurationProblem(
-    spec.type,
-    withSecretPlaceholders(toApiConfiguration(spec.configuration), spec),
+  const value = problem.field.startsWith('configuration.')
+    ? plainValueAt(spec.configuration, problem.field.slice('configuration.'.length))
+    : undefined;
+  const shown = value === undefined ? '' : ` (is ${JSON.stringify(value)})`;
+  throw new InvalidInputError(
+    problem.code,
+    String(spec.name),
+    problem.field,
+    `input ${JSON.stringify(String(spec.name))}${where}: ${problem.field} ${problem.problem}${shown}`,
   );
-  if (problem) {
-    const field = `configuration.${problem.field}`;
-    const value = valueAt(spec.configuration, problem.field);
-    const shown = value === undefined ? '' : ` (is ${JSON.stringify(value)})`;
-    throw new InvalidInputError(
-      AloomaErrorCode.INVALID_PROPERTY,
-      spec.name,
-      field,
-      `${label}: ${field} ${problem.problem}${shown}`,
-    );
-  }
 }
 
-/** The configuration with a stand-in wherever a secret reference will put a value. */
-function withSecretPlaceholders(
-  configuration: Record<string, unknown>,
-  spec: InputSpec,
-): Record<string, unknown> {
-  const out = { ...configuration };
-  for (const path of Object.keys(spec.secrets ?? {})) {
-    const parameter = /^parameters\.(.+)\.value$/.exec(path);
-    if (parameter && Array.isArray(out.parameters)) {
-      out.parameters = out.parameters.map((p: unknown) =>
-        isPlainObject(p) && p.parameter === parameter[1] ? { ...p, value: SECRET_MASK } : p,
-      );
-    } else {
-      out[path] = SECRET_MASK;
-    }
-  }
-  return out;
-}
-
-/** The plain value at a problem's field (`port`, `tables.orders`), for the message; never a secret. */
-function valueAt(configuration: Readonly<Record<string, unknown>>, field: string): unknown {
+/** The plain value at a field (`port`, `tables.orders`), for the message; never a secret. */
+function plainValueAt(configuration: Readonly<Record<string, unknown>>, field: string): unknown {
   const keys = field.split('.');
   if (field.includes('[') || keys.some(isSecretKey)) return undefined;
   let value: unknown = configuration;

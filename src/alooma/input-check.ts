@@ -1,0 +1,80 @@
+/**
+ * The whole-input check: name, type and configuration of an input as a
+ * client is about to send it. The constructs run it on every input at synth
+ * (after the field-by-field checks of their props), the runtime on every
+ * input of a manifest before the first write; the emulator runs the same
+ * parts on each request (src/emulator/validation.ts).
+ */
+import { toApiConfiguration } from './canonical';
+import { AloomaErrorCode } from './errors';
+import { inputTypeProblem } from './input-types';
+import { isPlainObject } from './json';
+import { nameProblem } from './names';
+import { configurationProblem } from './rules';
+import { SECRET_MASK } from './secret-fields';
+
+/** An input as declared: configuration in the manifest's shape, secrets by path, values not read. */
+export interface DeclaredInput {
+  readonly name: unknown;
+  readonly type: unknown;
+  /** Non-secret configuration; objects where the API stores JSON strings (`tables`). */
+  readonly configuration: unknown;
+  /** Paths whose values come from secrets at apply time: `password`, `parameters.<name>.value`. */
+  readonly secretPaths?: readonly string[];
+}
+
+/** What is wrong with a declared input. */
+export interface InputProblem {
+  readonly code: typeof AloomaErrorCode.INVALID_NAME | typeof AloomaErrorCode.INVALID_PROPERTY;
+  /** `name`, `type`, `configuration` or `configuration.<field>`. */
+  readonly field: string;
+  /** A phrase that completes "<field> …". */
+  readonly problem: string;
+}
+
+/** The first problem of `input` that the API would refuse it for, or undefined. */
+export function inputProblem(input: DeclaredInput): InputProblem | undefined {
+  const nameIssue = nameProblem(input.name);
+  if (nameIssue) return { code: AloomaErrorCode.INVALID_NAME, field: 'name', problem: nameIssue };
+  const typeIssue = inputTypeProblem(input.type);
+  if (typeIssue)
+    return { code: AloomaErrorCode.INVALID_PROPERTY, field: 'type', problem: typeIssue };
+  if (!isPlainObject(input.configuration)) {
+    return {
+      code: AloomaErrorCode.INVALID_PROPERTY,
+      field: 'configuration',
+      problem: 'must be an object',
+    };
+  }
+  const configuration = withSecretPlaceholders(
+    toApiConfiguration(input.configuration),
+    input.secretPaths ?? [],
+  );
+  const problem = configurationProblem(input.type as string, configuration);
+  return problem
+    ? {
+        code: AloomaErrorCode.INVALID_PROPERTY,
+        field: `configuration.${problem.field}`,
+        problem: problem.problem,
+      }
+    : undefined;
+}
+
+/** The configuration with a stand-in wherever a secret will put a value at apply time. */
+function withSecretPlaceholders(
+  configuration: Record<string, unknown>,
+  secretPaths: readonly string[],
+): Record<string, unknown> {
+  const out = { ...configuration };
+  for (const path of secretPaths) {
+    const parameter = /^parameters\.(.+)\.value$/.exec(path);
+    if (parameter && Array.isArray(out.parameters)) {
+      out.parameters = out.parameters.map((p: unknown) =>
+        isPlainObject(p) && p.parameter === parameter[1] ? { ...p, value: SECRET_MASK } : p,
+      );
+    } else {
+      out[path] = SECRET_MASK;
+    }
+  }
+  return out;
+}

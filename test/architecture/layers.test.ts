@@ -1,0 +1,63 @@
+/**
+ * The dependency rule of docs/ARCHITECTURE.md, checked on the sources:
+ * src/alooma (the API's rules) imports nothing else of the project; the
+ * emulator never imports the runtime or the constructs; the runtime never
+ * imports the constructs or the CDK core (it runs inside terraform, where
+ * neither is installed).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+
+const SRC = path.join(__dirname, '..', '..', 'src');
+
+/** Every import of every .ts file under `layer`, as [file, resolved target or package]. */
+function importsOf(layer: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const dir = path.join(SRC, layer);
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    for (const { fileName } of importedFiles) {
+      const target = fileName.startsWith('.')
+        ? path.relative(SRC, path.resolve(path.dirname(file), fileName))
+        : fileName;
+      out.push([path.relative(SRC, file), target]);
+    }
+  }
+  return out;
+}
+
+const PROJECT_LAYERS = ['alooma', 'constructs', 'runtime', 'emulator'];
+const layerOf = (target: string) => PROJECT_LAYERS.find((l) => target.startsWith(`${l}/`));
+
+test.each([
+  ['alooma', ['constructs', 'runtime', 'emulator'], ['cdktf', 'constructs', 'axios', 'fastify']],
+  ['emulator', ['constructs', 'runtime'], ['cdktf', 'constructs', 'axios']],
+  ['runtime', ['constructs', 'emulator'], ['cdktf', 'constructs']],
+])('src/%s imports none of %j and no package of %j', (layer, layers, packages) => {
+  const imports = importsOf(layer);
+  expect(imports.length).toBeGreaterThan(0);
+  const wrong = imports.filter(
+    ([, target]) =>
+      layers.includes(layerOf(target) ?? '') ||
+      packages.some(
+        (p) => target === p || target.startsWith(`${p}/`) || target.startsWith(`@${p}`),
+      ),
+  );
+  expect(wrong).toEqual([]);
+});
+
+test('src/alooma imports only node built-ins and itself', () => {
+  const outside = importsOf('alooma').filter(
+    ([, target]) => layerOf(target) !== 'alooma' && !target.startsWith('node:'),
+  );
+  expect(outside).toEqual([]);
+});
+
+test('src/constructs reaches the runtime only through its contract, runtime/protocol.ts', () => {
+  const runtimeImports = importsOf('constructs').filter(([, t]) => layerOf(t) === 'runtime');
+  expect(runtimeImports.length).toBeGreaterThan(0);
+  expect(runtimeImports.filter(([, t]) => t !== 'runtime/protocol')).toEqual([]);
+});
