@@ -15,7 +15,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** Deep copy with object keys sorted and `undefined` members dropped, so serialisations are stable. */
+/**
+ * Deep copy with object keys sorted (by UTF-16 code units, locale-independent)
+ * and `undefined` members dropped, so serialisations are byte-stable.
+ */
 export function sortKeys(value: Json): Json {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {

@@ -154,7 +154,7 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
     this.password = checkSecret(this, 'props.source.password', source.password);
     this.replicationType =
       props.replicationType === undefined
-        ? 'incremental_load'
+        ? REPLICATION_TYPES[0]
         : checkRule(this, 'props.replicationType', props.replicationType, REPLICATION_TYPE);
     this.batchSize =
       props.batchSize === undefined

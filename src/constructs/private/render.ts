@@ -3,24 +3,11 @@
  * escaping of user strings for Terraform.
  */
 import { createHash } from 'node:crypto';
-
-/** Deep copy with object keys sorted (by UTF-16 code units, locale-independent); `undefined` members dropped. */
-export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = sortKeys(member);
-    }
-    return out;
-  }
-  return value;
-}
+import { Json, sortKeys } from '../../alooma/json';
 
 /** JSON with sorted keys, two-space indent and a final newline: byte-identical for equal values. */
 export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  return `${JSON.stringify(sortKeys(value as Json), null, 2)}\n`;
 }
 
 /** Hex SHA-256 of a string. */

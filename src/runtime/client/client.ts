@@ -52,6 +52,7 @@ import {
   NewInput,
 } from './types';
 import { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { isPlainObject } from '../../alooma/json';
 import { sleepTimeSeconds } from '../../alooma/rules';
 
 /** Credentials: a login (session cookie) or an API key, never both. */
@@ -281,7 +282,7 @@ export class AloomaClient {
     const repository = await this.call<Record<string, unknown>>('GET', 'repository', {
       expect: 'json',
     });
-    const name = isObject(repository) ? repository.config_clientName : undefined;
+    const name = isPlainObject(repository) ? repository.config_clientName : undefined;
     if (typeof name !== 'string')
       throw this.unexpected('GET', 'repository', 'no config_clientName in the answer');
     return name;
@@ -291,7 +292,7 @@ export class AloomaClient {
   async getStructure(): Promise<AloomaStructure> {
     const structure = await this.call<AloomaStructure>('GET', STRUCTURE_PATH, { expect: 'json' });
     if (
-      !isObject(structure) ||
+      !isPlainObject(structure) ||
       !Array.isArray(structure.nodes) ||
       !structure.nodes.every(isNodeLike)
     ) {
@@ -316,7 +317,8 @@ export class AloomaClient {
   /** `GET inputs`: the inputs keyed by id. */
   async getInputsMapping(): Promise<InputsMapping> {
     const mapping = await this.call<InputsMapping>('GET', 'inputs', { expect: 'json' });
-    if (!isObject(mapping)) throw this.unexpected('GET', 'inputs', 'the answer is not an object');
+    if (!isPlainObject(mapping))
+      throw this.unexpected('GET', 'inputs', 'the answer is not an object');
     return mapping;
   }
 
@@ -349,7 +351,7 @@ export class AloomaClient {
     if (Array.isArray(answer) && answer.every((k) => typeof k === 'string')) {
       return [...answer].sort();
     }
-    if (isObject(answer)) return Object.keys(answer).sort();
+    if (isPlainObject(answer)) return Object.keys(answer).sort();
     throw this.unexpected('GET', 'secrets', 'the answer is neither a list of names nor an object');
   }
 
@@ -364,7 +366,7 @@ export class AloomaClient {
    */
   async createInput(spec: NewInput, options: CreateInputOptions = {}): Promise<AloomaNode> {
     if (
-      !isObject(spec) ||
+      !isPlainObject(spec) ||
       typeof spec.name !== 'string' ||
       spec.name.trim() === '' ||
       typeof spec.type !== 'string'
@@ -484,7 +486,7 @@ export class AloomaClient {
 
   /** Adds or replaces account secrets (`PUT secrets`); values are registered for redaction first. */
   async setSecrets(secrets: Readonly<Record<string, string>>): Promise<void> {
-    if (!isObject(secrets) || !Object.values(secrets).every((v) => typeof v === 'string')) {
+    if (!isPlainObject(secrets) || !Object.values(secrets).every((v) => typeof v === 'string')) {
       throw new AloomaValidationError({
         code: AloomaErrorCode.VALIDATION,
         method: 'PUT',
@@ -853,13 +855,9 @@ function segment(value: string): string {
   return encodeURIComponent(value);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function isNodeLike(value: unknown): value is AloomaNode {
   return (
-    isObject(value) &&
+    isPlainObject(value) &&
     typeof value.id === 'string' &&
     typeof value.name === 'string' &&
     typeof value.type === 'string' &&

@@ -13,6 +13,7 @@
 import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
 import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { REPLICATION_TYPES } from '../../alooma/rules';
 import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
 import { palette, Palette, renderValue } from '../reconcile/report';
@@ -221,7 +222,7 @@ export class Inputs {
     tablesDict?: Record<string, string>,
     autoMap = true,
     inputDefaultSchema?: string,
-    replicationType: 'incremental_load' | 'full_dump_load' = 'incremental_load',
+    replicationType: (typeof REPLICATION_TYPES)[number] = REPLICATION_TYPES[0],
     batchSize = 100000,
   ): Promise<AloomaNode | undefined> {
     const all = await this.getAllInputs();
