@@ -70,7 +70,8 @@ function withSecretPlaceholders(
     const parameter = /^parameters\.(.+)\.value$/.exec(path);
     if (parameter && Array.isArray(out.parameters)) {
       out.parameters = out.parameters.map((p: unknown) =>
-        isPlainObject(p) && p.parameter === parameter[1] ? { ...p, value: SECRET_MASK } : p,
+        // 0 passes both parameter value rules (Text and Days Past), as the real value will.
+        isPlainObject(p) && p.parameter === parameter[1] ? { ...p, value: 0 } : p,
       );
     } else {
       out[path] = SECRET_MASK;

@@ -5,8 +5,8 @@
  * Used by all three layers with the same verdict:
  * - the constructs check each typed property at synth with the field's
  *   {@link ValueRule} (`checkRule` in src/constructs/private/checks.ts);
- * - the runtime checks every input of a manifest with
- *   {@link configurationProblem} before any write (src/runtime/cli/manifest.ts);
+ * - the runtime checks every input of a manifest before any write of an
+ *   apply (`inputProblem` in input-check.ts, via src/runtime/reconcile/check-input.ts);
  * - the emulator answers 400 with the same problem (src/emulator/validation.ts).
  *
  * Values are judged in the API's stored form, which accepts what the service
@@ -332,8 +332,14 @@ function requireValue(c: Configuration, key: string, rule: ValueRule): void {
   check(key, requireSet(c, key), rule);
 }
 
+/** Text rules under which `''` means "not set", as the service stored optional text fields. */
+const EMPTY_MEANS_UNSET: ReadonlySet<ValueRule> = new Set([TEXT, CRON]);
+
 function checkOptional(c: Configuration, key: string, rule: ValueRule): void {
-  if (c[key] !== undefined && c[key] !== null) check(key, c[key], rule);
+  const value = c[key];
+  if (value === undefined || value === null) return;
+  if (value === '' && EMPTY_MEANS_UNSET.has(rule)) return;
+  check(key, value, rule);
 }
 
 function check(field: string, value: unknown, rule: ValueRule): void {

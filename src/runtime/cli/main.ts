@@ -54,9 +54,13 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
       'manifest.json synthesized by the stack',
     ).makeOptionMandatory();
 
-  const withContext = (manifestFile: string, fn: (ctx: CommandContext) => Promise<number>) =>
+  const withContext = (
+    manifestFile: string,
+    fn: (ctx: CommandContext) => Promise<number>,
+    { checkInputs = false } = {},
+  ) =>
     run(async () => {
-      const manifest = loadManifest(manifestFile);
+      const manifest = loadManifest(manifestFile, { checkInputs });
       const client = loadClient().fromEnv(process.env, manifest.connection, {
         defaultUrl: EmulatorDefaults.URL,
       });
@@ -100,7 +104,9 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .command(Subcommand.APPLY)
     .description('make Alooma match the manifest (one structure read, writes only what differs)')
     .addOption(manifestOption())
-    .action((opts: { manifest: string }) => withContext(opts.manifest, applyCommand));
+    .action((opts: { manifest: string }) =>
+      withContext(opts.manifest, applyCommand, { checkInputs: true }),
+    );
 
   program
     .command(Subcommand.PRUNE)

@@ -8,10 +8,12 @@ import { checkInputSpec } from '../reconcile/check-input';
 import { CliError } from './errors';
 
 /**
- * Loads and checks a manifest file: its format, then every input against the
- * API's rules (`checkInputSpec`), before anything is written.
+ * Loads and checks a manifest file: its format and, with `checkInputs`
+ * (apply), every input against the API's rules (`checkInputSpec`) before
+ * anything is written. Prune and delete skip that: a bad input elsewhere in
+ * the manifest must not block deleting another one.
  */
-export function loadManifest(file: string): Manifest {
+export function loadManifest(file: string, { checkInputs = false } = {}): Manifest {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -59,7 +61,7 @@ export function loadManifest(file: string): Manifest {
         'run cdktf synth again; do not edit synthesized files',
       );
     }
-    checkInputSpec(input);
+    if (checkInputs) checkInputSpec(input);
   }
   return manifest;
 }

@@ -229,8 +229,10 @@ function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): stri
   const configuration: string[] = [];
   const secrets: string[] = [];
   for (const key of Object.keys(c).sort()) {
-    if (isSecretKey(key)) secrets.push(`${propertyKey(key)}: ${secret(key)},`);
-    else configuration.push(`${propertyKey(key)}: ${literal(c[key])},`);
+    // An unset secret ('' as the API reads it back) is no secret to declare.
+    if (isSecretKey(key)) {
+      if (c[key] !== '' && c[key] !== null) secrets.push(`${propertyKey(key)}: ${secret(key)},`);
+    } else configuration.push(`${propertyKey(key)}: ${literal(c[key])},`);
   }
   if (configuration.length)
     props.push(`configuration: {\n${indent(configuration.join('\n'), 2)}\n},`);

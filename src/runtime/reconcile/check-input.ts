@@ -2,9 +2,10 @@
  * The runtime's check of an input it is about to apply: the API's own rules
  * (src/alooma/input-check.ts), the same functions the constructs ran at
  * synth and the emulator runs on requests. At apply time it catches what
- * synth could not see: a hand-edited manifest, or a value Terraform resolved
- * only at apply. Every input is checked before the first write, so a bad one
- * stops the apply with nothing half-written.
+ * synth did not check: a hand-edited or stale manifest (and, once the
+ * constructs accept Terraform references, values resolved only at apply).
+ * Every input is checked before the first write, so a bad one stops the
+ * apply with nothing half-written.
  */
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { inputProblem } from '../../alooma/input-check';
@@ -56,10 +57,28 @@ export function checkInputSpec(spec: InputSpec): void {
   );
 }
 
+/**
+ * Fields whose bad value is shown in the message: scalars that never hold a
+ * secret. JSON-string fields (`ssh`), URLs and headers can carry credentials.
+ */
+const SHOWN_FIELDS: ReadonlySet<string> = new Set([
+  'port',
+  'batch_size',
+  'db_type',
+  'replication_type',
+  'request',
+  'frequency',
+  'increment',
+  'initial_value',
+  'run_at',
+  'cron_expression',
+  'tables',
+]);
+
 /** The plain value at a field (`port`, `tables.orders`), for the message; never a secret. */
 function plainValueAt(configuration: Readonly<Record<string, unknown>>, field: string): unknown {
   const keys = field.split('.');
-  if (field.includes('[') || keys.some(isSecretKey)) return undefined;
+  if (!SHOWN_FIELDS.has(keys[0]) || field.includes('[') || keys.some(isSecretKey)) return undefined;
   let value: unknown = configuration;
   for (const key of keys) {
     if (!isPlainObject(value)) return undefined;
