@@ -10,7 +10,7 @@ import { AloomaErrorCode } from './errors';
 import { inputTypeProblem } from './input-types';
 import { isPlainObject } from './json';
 import { nameProblem } from './names';
-import { configurationProblem } from './rules';
+import { ConfigurationCheckOptions, configurationProblem } from './rules';
 import { SECRET_MASK } from './secret-fields';
 
 /** An input as declared: configuration in the manifest's shape, secrets by path, values not read. */
@@ -32,8 +32,15 @@ export interface InputProblem {
   readonly problem: string;
 }
 
-/** The first problem of `input` that the API would refuse it for, or undefined. */
-export function inputProblem(input: DeclaredInput): InputProblem | undefined {
+/**
+ * The first problem of `input` that the API would refuse it for, or
+ * undefined. Values that `options.isUnknown` recognises (Terraform references
+ * at synth) pass; name and type must always be known.
+ */
+export function inputProblem(
+  input: DeclaredInput,
+  options: ConfigurationCheckOptions = {},
+): InputProblem | undefined {
   const nameIssue = nameProblem(input.name);
   if (nameIssue) return { code: AloomaErrorCode.INVALID_NAME, field: 'name', problem: nameIssue };
   const typeIssue = inputTypeProblem(input.type);
@@ -50,7 +57,7 @@ export function inputProblem(input: DeclaredInput): InputProblem | undefined {
     toApiConfiguration(input.configuration),
     input.secretPaths ?? [],
   );
-  const problem = configurationProblem(input.type as string, configuration);
+  const problem = configurationProblem(input.type as string, configuration, options);
   return problem
     ? {
         code: AloomaErrorCode.INVALID_PROPERTY,

@@ -202,6 +202,19 @@ const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   [AloomaInputType.S3]: checkS3,
 };
 
+/** Options of {@link configurationProblem}. */
+export interface ConfigurationCheckOptions {
+  /**
+   * Values not known yet (a Terraform reference at synth): they count as
+   * present and pass every rule; the runtime checks them once resolved.
+   * @default - every value is known
+   */
+  readonly isUnknown?: (value: unknown) => boolean;
+}
+
+/** The `isUnknown` of the check in progress (checks are synchronous). */
+let isUnknown: (value: unknown) => boolean = () => false;
+
 /**
  * The first problem of an input's configuration, in the API's stored form
  * (JSON-string fields as strings, secrets present), or undefined when the
@@ -211,7 +224,9 @@ const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
 export function configurationProblem(
   type: string,
   configuration: Configuration,
+  options: ConfigurationCheckOptions = {},
 ): FieldProblem | undefined {
+  isUnknown = options.isUnknown ?? (() => false);
   try {
     TYPE_RULES[type]?.(configuration);
     checkOptional(configuration, 'auto_map', BOOLEAN_OR_STRING);
@@ -220,6 +235,8 @@ export function configurationProblem(
   } catch (error) {
     if (error instanceof Refusal) return { field: error.field, problem: error.problem };
     throw error;
+  } finally {
+    isUnknown = () => false;
   }
 }
 
@@ -247,15 +264,18 @@ function checkOdbc(c: Configuration): void {
 }
 
 function checkTables(tables: unknown): void {
+  if (isUnknown(tables)) return;
   const shape =
     'an object table -> update indicator, e.g. "{\\"orders\\":\\"xmin::text::bigint\\"}"';
   if (typeof tables !== 'string')
     throw new Refusal('tables', `must be a JSON string (not ${describeType(tables)}) of ${shape}`);
   const parsed = tryParseJson(tables);
+  if (isUnknown(parsed)) return;
   if (parsed === undefined) throw new Refusal('tables', `is not valid JSON; expected ${shape}`);
   if (!isPlainObject(parsed))
     throw new Refusal('tables', `must be a JSON object, not ${describeType(parsed)}: ${shape}`);
   for (const [table, indicator] of Object.entries(parsed)) {
+    if (isUnknown(indicator)) continue;
     const nameIssue = nameProblem(table);
     if (nameIssue)
       throw new Refusal('tables', `has a table name that ${nameIssue}: ${JSON.stringify(table)}`);
@@ -279,11 +299,13 @@ function checkRestInput(c: Configuration): void {
 }
 
 function checkParameters(parameters: unknown): void {
+  if (isUnknown(parameters)) return;
   if (!Array.isArray(parameters))
     throw new Refusal('parameters', 'must be a list of {parameter, type, value, template?}');
   const seen = new Set<string>();
   parameters.forEach((p: unknown, i) => {
     const field = `parameters[${i}]`;
+    if (isUnknown(p)) return;
     if (!isPlainObject(p))
       throw new Refusal(field, 'must be an object {parameter, type, value, template?}');
     const nameIssue = nameProblem(p.parameter);
@@ -295,7 +317,8 @@ function checkParameters(parameters: unknown): void {
     check(`${field}.type`, p.type, PARAMETER_TYPE);
     if (p.value === undefined || p.value === null)
       throw new Refusal(`${field}.value`, 'is required');
-    check(`${field}.value`, p.value, p.type === 'Days Past' ? DAYS_PAST : PARAMETER_VALUE);
+    if (!isUnknown(p.type))
+      check(`${field}.value`, p.value, p.type === 'Days Past' ? DAYS_PAST : PARAMETER_VALUE);
     if (p.template !== undefined) check(`${field}.template`, p.template, STRFTIME_TEMPLATE);
   });
 }
@@ -320,7 +343,7 @@ function jsonStringOf(example: string): ValueRule {
 }
 
 function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
+  return isUnknown(value) || (value !== undefined && value !== null && value !== '');
 }
 
 function requireSet(c: Configuration, key: string): unknown {
@@ -343,6 +366,7 @@ function checkOptional(c: Configuration, key: string, rule: ValueRule): void {
 }
 
 function check(field: string, value: unknown, rule: ValueRule): void {
+  if (isUnknown(value)) return;
   const problem = ruleProblem(rule, value);
   if (problem) throw new Refusal(field, problem);
 }

@@ -6,7 +6,7 @@ import { AloomaReconciler } from './reconciler';
 import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
 import {
   checkEnvName,
-  checkKnown,
+  isReference,
   checkInteger,
   checkName,
   checkOneOf,
@@ -164,7 +164,7 @@ export class AloomaConnection extends Construct {
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {
-  checkKnown(scope, 'props.account', value);
+  if (isReference(value)) return value as string;
   if (!isAccountName(value))
     throw errors.invalidProperty(scope, 'props.account', value, ACCOUNT_NAME_RULE);
   return value;

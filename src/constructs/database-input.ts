@@ -1,5 +1,5 @@
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { SecretRef } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { InputTable, InputTableProps, ITableHost, TABLE_HOST } from './input-table';
@@ -22,6 +22,7 @@ import {
   checkRule,
   checkSecret,
   checkString,
+  isReference,
 } from './private/checks';
 
 /**
@@ -65,7 +66,9 @@ export interface AloomaDatabaseInputProps extends AloomaInputCommonProps {
   /**
    * Tables to replicate: a map of table name to update indicator, e.g.
    * `{ orders: 'xmin::text::bigint' }`, or a list of `{ name, updateIndicator }`.
-   * More can be added with `addTable()`.
+   * More can be added with `addTable()`. A Terraform reference to a whole map
+   * (`Token.asStringMap(variable.value)`) is resolved at apply and merged with
+   * the tables added in code.
    *
    * @default - none until `addTable()` is called
    */
@@ -127,11 +130,13 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
   public static readonly TYPE = 'ODBC';
 
   private readonly source: Omit<DatabaseSource, 'password'>;
-  private readonly password: SecretRef;
+  private readonly password: AloomaSecret;
   private readonly replicationType: ReplicationType;
   private readonly batchSize: number;
   private readonly runAt?: string;
   private readonly ssh?: Record<string, unknown>;
+  /** A Terraform reference to a map of tables, merged with {@link tableMap} at apply. */
+  private readonly tablesReference?: unknown;
   private readonly extraConfiguration: Record<string, unknown>;
   private readonly tableMap = new Map<string, InputTable>();
 
@@ -162,7 +167,9 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
         : checkIntegerRule(this, 'props.batchSize', props.batchSize, BATCH_SIZE);
     this.runAt =
       props.runAt === undefined ? undefined : checkCron(this, 'props.runAt', props.runAt);
-    if (props.ssh !== undefined) {
+    if (isReference(props.ssh)) {
+      this.ssh = props.ssh as Record<string, unknown>;
+    } else if (props.ssh !== undefined) {
       this.ssh = checkJson(this, 'props.ssh', checkRecord(this, 'props.ssh', props.ssh)) as Record<
         string,
         unknown
@@ -178,8 +185,10 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
             ODBC_FIELDS,
           );
 
-    for (const table of tableList(this, props.tables))
-      this.addTable(table.name, table.updateIndicator);
+    if (isReference(props.tables)) this.tablesReference = props.tables;
+    else
+      for (const table of tableList(this, props.tables))
+        this.addTable(table.name, table.updateIndicator);
   }
 
   /**
@@ -217,7 +226,12 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
         user: this.source.user,
         batch_size: this.batchSize,
         replication_type: this.replicationType,
-        tables: this.tables,
+        tables:
+          this.tablesReference === undefined
+            ? this.tables
+            : this.tableMap.size === 0
+              ? this.tablesReference
+              : Fn.merge([this.tablesReference, this.tables]),
         ...(this.runAt === undefined ? {} : { run_at: this.runAt }),
         ...(this.ssh === undefined ? {} : { ssh: this.ssh }),
       },

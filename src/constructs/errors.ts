@@ -194,8 +194,8 @@ export function unresolvedToken(scope: IConstruct, field: string): AloomaConstru
   return error(
     scope,
     AloomaErrorCode.UNRESOLVED_TOKEN,
-    `${field} is a Terraform token (a value only known at apply time)`,
-    'The manifest is written at synth time, so use a plain value known when the app runs',
+    `${field} is a Terraform reference (a value only known at apply time), but it must be known at synth: it is the input's identity or decides which resources are synthesized (ownership, prune, rename and the live diff use it)`,
+    'Use a literal here; references are accepted in configuration properties, e.g. source.server or batchSize',
   );
 }
 

@@ -4,6 +4,7 @@
 export * from './errors';
 export * from './removal-policy';
 export * from './secret';
+export * from './ephemeral-variable';
 export * from './connection';
 export * from './reconciler';
 export * from './input-base';

@@ -1,11 +1,18 @@
-import { TerraformResource } from 'cdktf';
+import { IResolvable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { InputSpec, MARKER_FIELD, SecretRef, Subcommand } from '../runtime/protocol';
+import {
+  InputSpec,
+  isReferencePlaceholder,
+  MARKER_FIELD,
+  SecretRef,
+  Subcommand,
+} from '../runtime/protocol';
 import { inputProblem } from '../alooma/input-check';
 import * as errors from './errors';
 import { AloomaConstructError } from './errors';
 import { AloomaReconciler, IManagedInput } from './reconciler';
 import { RemovalPolicy } from './removal-policy';
+import { AloomaSecret } from './secret';
 import {
   checkBoolean,
   checkJson,
@@ -15,7 +22,8 @@ import {
   checkRecord,
   checkString,
 } from './private/checks';
-import { createInputResource } from './private/engine';
+import { CONNECTION_REFERENCES_KEY, createInputResource } from './private/engine';
+import { extractReferences } from './private/references';
 import { otherInputsNamed, registerInputName } from './private/registry';
 
 /** Properties every input construct has. */
@@ -28,10 +36,11 @@ export interface AloomaInputCommonProps {
   readonly name: string;
   /**
    * Whether Alooma maps new event types to tables automatically (`auto_map`).
+   * May be a Terraform reference (`variable.booleanValue`).
    *
    * @default true
    */
-  readonly autoMap?: boolean;
+  readonly autoMap?: boolean | IResolvable;
   /**
    * Target schema of the input's tables (`input_default_schema`).
    *
@@ -40,11 +49,11 @@ export interface AloomaInputCommonProps {
   readonly defaultSchema?: string;
   /**
    * Whether the input is paused (pulls no data). Pausing or resuming is an
-   * in-place update.
+   * in-place update. May be a Terraform reference (`variable.booleanValue`).
    *
    * @default false
    */
-  readonly paused?: boolean;
+  readonly paused?: boolean | IResolvable;
   /**
    * What removing the input from the code, or destroying the stack, does to
    * the input in Alooma.
@@ -58,8 +67,8 @@ export interface AloomaInputCommonProps {
 export interface RenderedInput {
   /** Non-secret configuration in the manifest's shape (ODBC `tables` as an object). */
   readonly configuration: Readonly<Record<string, unknown>>;
-  /** Secret references by path: `password`, `parameters.<name>.value`. */
-  readonly secrets: Readonly<Record<string, SecretRef>>;
+  /** Secrets by path: `password`, `parameters.<name>.value`. */
+  readonly secrets: Readonly<Record<string, AloomaSecret>>;
 }
 
 /**
@@ -126,11 +135,14 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
   /** The input as the manifest records it. */
   public toInputSpec(): InputSpec {
     const { configuration, secrets } = this.render();
+    const refs: Record<string, SecretRef> = {};
+    for (const [path, secret] of Object.entries(secrets))
+      refs[path] = secret.toSecretRef(this.inputName, path);
     return {
       name: this.inputName,
       type: this.inputType,
       configuration,
-      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(Object.keys(refs).length > 0 ? { secrets: refs } : {}),
       paused: this.paused,
       removalPolicy: this.removalPolicy,
       constructPath: this.node.path,
@@ -144,13 +156,47 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
    * type) is not part of it: it is in the replace-triggers.
    */
   public terraformInput(): Record<string, unknown> {
-    const { configuration, secrets } = this.render();
+    const { configuration, secrets: bySecretPath } = this.render();
+    const secrets: Record<string, unknown> = {};
+    for (const [path, secret] of Object.entries(bySecretPath)) {
+      const ref = secret.toSecretRef(this.inputName, path);
+      // No hash of the value here: `input` is copied to `output`, which Terraform prints in
+      // clear on later plans. The reconciler's triggers carry it (shown as sensitive).
+      secrets[path] = secret.fromTerraform
+        ? {
+            from: secret.ephemeral ? 'ephemeral' : 'terraform',
+            ...(ref.version === undefined ? {} : { version: ref.version }),
+          }
+        : ref;
+    }
+    const connectionReferences = AloomaReconciler.of(this).connectionReferences();
     return {
+      ...(Object.keys(connectionReferences).length === 0
+        ? {}
+        : { [CONNECTION_REFERENCES_KEY]: connectionReferences }),
       configuration: this.planConfiguration(configuration),
       paused: this.paused,
       removal_policy: this.removalPolicy,
       ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
     };
+  }
+
+  /**
+   * The secrets that Terraform supplies ({@link AloomaSecret.fromTerraform}),
+   * with the variable the stack hands each to the runtime through.
+   */
+  public terraformSecrets(): Array<{
+    readonly env: string;
+    readonly path: string;
+    readonly secret: AloomaSecret;
+  }> {
+    return Object.entries(this.render().secrets)
+      .filter(([, secret]) => secret.fromTerraform)
+      .map(([path, secret]) => ({
+        env: secret.toSecretRef(this.inputName, path).env,
+        path,
+        secret,
+      }));
   }
 
   /** Renders the type-specific configuration and secrets. */
@@ -226,8 +272,12 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
    * a free-form configuration, tables added later).
    */
   protected apiRuleProblem(): AloomaConstructError | undefined {
-    const spec = this.toInputSpec();
-    const problem = inputProblem({ ...spec, secretPaths: Object.keys(spec.secrets ?? {}) });
+    // References are checked by the runtime once resolved; here they only count as present.
+    const spec = extractReferences(this.toInputSpec(), this.inputName, {}) as InputSpec;
+    const problem = inputProblem(
+      { ...spec, secretPaths: Object.keys(spec.secrets ?? {}) },
+      { isUnknown: isReferencePlaceholder },
+    );
     return problem ? errors.refusedByApiRules(this, problem) : undefined;
   }
 

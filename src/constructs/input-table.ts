@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import * as errors from './errors';
 import { UPDATE_INDICATOR } from '../alooma/rules';
-import { checkKnown, checkName, checkRule } from './private/checks';
+import { checkName, checkRule, isReference } from './private/checks';
 
 /** Brand of the constructs that hold tables (AloomaDatabaseInput), shared by Symbol.for without an import cycle. */
 export const TABLE_HOST = Symbol.for('alooma-cdktf.TableHost');
@@ -39,7 +39,12 @@ export class InputTable extends Construct {
     if (!isTableHost(scope)) throw errors.invalidScope(this, 'InputTable', 'AloomaDatabaseInput');
     this.tableName = checkName(this, 'props.name', props.name);
     const indicator: unknown = props.updateIndicator;
-    checkKnown(this, 'props.updateIndicator', indicator);
+    if (isReference(indicator)) {
+      // Known at apply, where the runtime checks it like a literal one.
+      this.updateIndicator = indicator as string;
+      scope.registerTable(this);
+      return;
+    }
     if (typeof indicator !== 'string' || indicator.trim() === '') {
       throw errors.missingUpdateIndicator(this, this.tableName, indicator);
     }

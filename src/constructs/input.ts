@@ -5,7 +5,6 @@ import {
   inputTypeProblem,
   isSystemInputType,
 } from '../alooma/input-types';
-import { SecretRef } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
@@ -52,7 +51,7 @@ export interface AloomaInputProps extends AloomaInputCommonProps {
  */
 export class AloomaInput extends AloomaInputBase {
   private readonly configuration: Record<string, unknown>;
-  private readonly secrets: Record<string, SecretRef>;
+  private readonly secrets: Record<string, AloomaSecret>;
 
   constructor(scope: Construct, id: string, props: AloomaInputProps) {
     super(scope, id, String(props?.type), props);

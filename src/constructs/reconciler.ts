@@ -11,12 +11,25 @@ import {
   TerraformStack,
 } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { InputSpec, Manifest, MANIFEST_VERSION, Subcommand } from '../runtime/protocol';
+import {
+  ConnectionSpec,
+  InputSpec,
+  Manifest,
+  MANIFEST_VERSION,
+  Subcommand,
+} from '../runtime/protocol';
 import type { AloomaEngine } from './private/engine';
 import * as errors from './errors';
 import { RemovalPolicy } from './removal-policy';
-import { createReconcilerResource } from './private/engine';
+import { AloomaSecret } from './secret';
+import {
+  createReconcilerResource,
+  inputDestroyProvisioners,
+  reconcilerProvisioners,
+  ReconcilerResourceSpec,
+} from './private/engine';
 import { driftTokenOf, LiveDiffParticipant } from './private/live-diff';
+import { extractReferences } from './private/references';
 import { connectionOf } from './private/registry';
 import { sha256, stableJson } from './private/render';
 import { defaultRuntimeBundle, RUNTIME_BUNDLE_CONTEXT_KEY } from './private/runtime-bundle';
@@ -35,6 +48,12 @@ export const MANIFEST_FILE_NAME = 'manifest.json';
  * reconciler's digest trigger instead.
  */
 const MANIFEST_ASSET_HASH = `v${MANIFEST_VERSION}`;
+/**
+ * Id prefix of the connection's references. Input names cannot collide with
+ * it: an input's references are prefixed by its name, and `connection` ids
+ * continue with a field of the connection, never `configuration`.
+ */
+const CONNECTION_REFERENCE_PREFIX = '@connection';
 /** Asset paths are built by cdktf from logical ids and hashes; they must stay shell-inert. */
 const SAFE_ASSET_PATH = /^[A-Za-z0-9_./-]+$/;
 
@@ -48,6 +67,12 @@ export interface IManagedInput extends IConstruct {
   readonly resource: TerraformResource;
   /** The input as the manifest records it. */
   toInputSpec(): InputSpec;
+  /** Secrets Terraform supplies, with the variable each reaches the runtime through. */
+  terraformSecrets(): Array<{
+    readonly env: string;
+    readonly path: string;
+    readonly secret: AloomaSecret;
+  }>;
 }
 
 /**
@@ -96,6 +121,7 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
   private readonly stack: TerraformStack;
   private readonly managed: IManagedInput[] = [];
   private readonly commands = new Map<string, string>();
+  private readonly resourceSpec: ReconcilerResourceSpec;
 
   private constructor(stack: TerraformStack) {
     super(stack, AloomaReconciler.ID);
@@ -128,17 +154,21 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
       assetHash: MANIFEST_ASSET_HASH,
     });
 
-    this.resource = createReconcilerResource(this, 'Default', this.engine, {
+    this.resourceSpec = {
       digest: () => this.digest(),
+      references: () => this.references(),
       names: () => this.deletableNames(),
       drift: () =>
         driftTokenOf(this, () =>
           this.node.root.node.findAll().filter(AloomaReconciler.isAloomaReconciler),
         ),
+      secrets: () => this.terraformSecrets(),
       applyCommand: this.command(Subcommand.APPLY),
+      reportCommand: this.command(Subcommand.REPORT),
       pruneCommand: this.command(Subcommand.PRUNE),
       provider: connection?.nullProvider,
-    });
+    };
+    this.resource = createReconcilerResource(this, 'Default', this.engine, this.resourceSpec);
 
     // One lazy list instead of a token per input: creating a token captures a
     // stack trace, which costs ~0.4 ms under ts-node's source maps.
@@ -150,6 +180,25 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     });
     Aspects.of(this).add(new ManifestWriter(this));
     if (this.engine === 'terraform_data') this.node.addValidation(new TerraformVersionCheck(this));
+  }
+
+  /** The secrets Terraform supplies to this stack's inputs, by the variable the runtime reads. */
+  public terraformSecrets(): Array<{
+    env: string;
+    label: string;
+    value: string;
+    ephemeral: boolean;
+  }> {
+    return this.managed
+      .flatMap((input) =>
+        input.terraformSecrets().map(({ env, path, secret }) => ({
+          env,
+          label: `${input.inputName}/${path}`,
+          value: secret.terraformValue as string,
+          ephemeral: secret.ephemeral,
+        })),
+      )
+      .sort((a, b) => compare(a.label, b.label));
   }
 
   /** The inputs of the stack, in declaration order. */
@@ -190,19 +239,42 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     this.managed.push(input);
   }
 
-  /** The manifest of the stack as it stands now. */
+  /**
+   * The manifest of the stack as it stands now. Terraform references are
+   * placeholders in it (see {@link references}): the file is written at synth.
+   */
   public manifest(): Manifest {
+    return this.render().manifest;
+  }
+
+  /**
+   * The expressions of the Terraform references of the manifest, by
+   * placeholder id (`orders_db/configuration/server`, `connection/apiUrl`).
+   * The reconciler hands their values to the runtime at apply.
+   */
+  public references(): Record<string, unknown> {
+    return this.render().references;
+  }
+
+  private render(): { manifest: Manifest; references: Record<string, unknown> } {
     const connection = connectionOf(this.stack);
+    const references: Record<string, unknown> = {};
     const inputs = this.managed
       .map((input) => input.toInputSpec())
-      .sort((a, b) => compare(a.name, b.name));
-    return {
+      .sort((a, b) => compare(a.name, b.name))
+      .map((spec) => extractReferences(spec, spec.name, references) as InputSpec);
+    const manifest: Manifest = {
       version: MANIFEST_VERSION,
       owner: connection?.owner ?? this.stack.node.id,
-      connection: connection?.spec ?? {},
+      connection: extractReferences(
+        connection?.spec ?? {},
+        CONNECTION_REFERENCE_PREFIX,
+        references,
+      ) as ConnectionSpec,
       ...(connection?.concurrency === undefined ? {} : { concurrency: connection.concurrency }),
       inputs,
     };
+    return { manifest, references };
   }
 
   /** The manifest file's content: sorted keys, inputs sorted by name, byte-identical across synths. */
@@ -223,6 +295,36 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     return [...new Set(names)].sort(compare);
   }
 
+  /**
+   * Makes the resource's provisioners match the final manifest (references
+   * reach them through the environment). Called at synth, by the aspect.
+   */
+  public finalizeProvisioners(): void {
+    this.resource.provisioners = reconcilerProvisioners(this.engine, this.resourceSpec);
+    if (Object.keys(this.connectionReferences()).length === 0) return;
+    for (const input of this.managed) {
+      if (input.removalPolicy === RemovalPolicy.RETAIN) continue;
+      input.resource.provisioners = inputDestroyProvisioners(
+        this.engine,
+        this.command(Subcommand.DELETE),
+      );
+    }
+  }
+
+  /**
+   * The connection's Terraform references (URL, account), by placeholder id.
+   * Every input's resource carries them too, for its destroy provisioner.
+   */
+  public connectionReferences(): Record<string, unknown> {
+    const references: Record<string, unknown> = {};
+    extractReferences(
+      connectionOf(this.stack)?.spec ?? {},
+      CONNECTION_REFERENCE_PREFIX,
+      references,
+    );
+    return references;
+  }
+
   /** Writes the manifest to its staging path, where the asset copies it from. */
   public writeManifest(): void {
     fs.mkdirSync(path.dirname(this.manifestStagingPath), { recursive: true });
@@ -239,7 +341,10 @@ class ManifestWriter implements IAspect {
   constructor(private readonly reconciler: AloomaReconciler) {}
 
   public visit(node: IConstruct): void {
-    if (node === this.reconciler) this.reconciler.writeManifest();
+    if (node === this.reconciler) {
+      this.reconciler.writeManifest();
+      this.reconciler.finalizeProvisioners();
+    }
   }
 }
 

@@ -8,7 +8,6 @@ import {
   REST_REQUEST_METHODS,
   STRING_LIST,
 } from '../alooma/rules';
-import { SecretRef } from '../runtime/protocol';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import {
   ITemplateHost,
@@ -158,7 +157,7 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   public static readonly TYPE = 'REST_INPUT';
 
   private readonly fixed: Record<string, unknown>;
-  private readonly passwordRef?: SecretRef;
+  private readonly passwordRef?: AloomaSecret;
   private readonly extraConfiguration: Record<string, unknown>;
   private readonly parameters = new RestParameterSet(this);
   private readonly templates: ParameterTemplate[] = [];
@@ -268,7 +267,7 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   }
 
   protected renderInput(): RenderedInput {
-    const secrets: Record<string, SecretRef> = { ...this.parameters.secrets() };
+    const secrets: Record<string, AloomaSecret> = { ...this.parameters.secrets() };
     if (this.passwordRef) secrets.password = this.passwordRef;
     const parameters = this.parameters.render(this.appliedTemplates());
     return {

@@ -13,7 +13,6 @@ import {
   STRFTIME_TEMPLATE,
 } from '../alooma/rules';
 import { isSecretParameter } from '../alooma/secret-fields';
-import { SecretRef } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaSecret } from './secret';
 import { checkIntegerRule, checkJson, checkName, checkRule, checkSecret } from './private/checks';
@@ -66,7 +65,7 @@ interface ParameterState {
   readonly parameter: string;
   readonly type: RestParameterType;
   readonly value?: unknown;
-  readonly secret?: SecretRef;
+  readonly secret?: AloomaSecret;
   readonly template?: string;
 }
 
@@ -115,7 +114,7 @@ export class RestParameterSet {
       );
     }
     let value: unknown;
-    let secret: SecretRef | undefined;
+    let secret: AloomaSecret | undefined;
     if (options.secretValue !== undefined) {
       secret = checkSecret(scope, `${field} secretValue`, options.secretValue);
     } else {
@@ -162,8 +161,8 @@ export class RestParameterSet {
   }
 
   /** Secret references of secret-valued parameters, by path (`parameters.<name>.value`). */
-  public secrets(): Record<string, SecretRef> {
-    const secrets: Record<string, SecretRef> = {};
+  public secrets(): Record<string, AloomaSecret> {
+    const secrets: Record<string, AloomaSecret> = {};
     for (const p of this.parameters.values()) {
       if (p.secret) secrets[`parameters.${p.parameter}.value`] = p.secret;
     }

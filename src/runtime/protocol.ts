@@ -26,6 +26,8 @@ export const Subcommand = {
   PLAN: 'plan',
   /** Run the local Alooma-compatible API server. */
   EMULATOR: EMULATOR_SUBCOMMAND,
+  /** Print the report an apply wrote to `EnvVar.REPORT_FILE`; fail when the apply failed. */
+  REPORT: 'report',
   /** Synth-time live diff: manifests on stdin, JSON report on stdout. */
   LIVE_DIFF: 'live-diff',
 } as const;
@@ -50,7 +52,47 @@ export const EnvVar = {
   LIVE_DIFF: 'ALOOMA_LIVE_DIFF',
   /** Timeout of the synth-time live diff in milliseconds (default 5000). */
   LIVE_DIFF_TIMEOUT_MS: 'ALOOMA_LIVE_DIFF_TIMEOUT_MS',
+  /**
+   * JSON object of the values of Terraform references, by reference id
+   * (set by the synthesized stack; see {@link REFERENCE_KEY}).
+   */
+  REFERENCES: 'ALOOMA_CDKTF_REFERENCES',
+  /**
+   * File the apply writes its output and exit status to, instead of printing
+   * them, for the report step to print (set by stacks whose apply step holds
+   * secrets from Terraform, whose output Terraform suppresses).
+   */
+  REPORT_FILE: 'ALOOMA_CDKTF_REPORT_FILE',
 } as const;
+
+/** Prefix of the variables through which the stack hands Terraform-sourced secrets to the runtime. */
+export const TERRAFORM_SECRET_ENV_PREFIX = 'ALOOMA_CDKTF_SECRET_';
+
+/**
+ * Key of a reference placeholder in a manifest: `{"alooma_cdktf_ref": "<id>"}`
+ * stands where the code gave a Terraform reference (a variable, another
+ * resource's attribute), whose value exists only at apply. The stack passes
+ * the values to the runtime in {@link EnvVar.REFERENCES}, never in a command
+ * line; ids are the input name and the field path, e.g.
+ * `orders_db/configuration/server`.
+ */
+export const REFERENCE_KEY = 'alooma_cdktf_ref';
+
+/** A reference placeholder; see {@link REFERENCE_KEY}. */
+export interface ReferencePlaceholder {
+  readonly [REFERENCE_KEY]: string;
+}
+
+/** True for a reference placeholder. */
+export function isReferencePlaceholder(value: unknown): value is ReferencePlaceholder {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as Record<string, unknown>)[REFERENCE_KEY] === 'string'
+  );
+}
 
 /** Content of {@link MARKER_FIELD}. */
 export interface OwnershipMarker {
@@ -73,6 +115,12 @@ export interface OwnershipMarker {
 export interface SecretRef {
   /** Name of the environment variable that holds the value at apply time. */
   readonly env: string;
+  /**
+   * The value comes from Terraform (a sensitive value without `version`): the
+   * runtime uses a fingerprint of the value as its version, so a changed value
+   * is written again.
+   */
+  readonly fingerprint?: boolean;
   /**
    * Bump to push a new value of the same variable (rotation). A change of
    * version re-applies the input; an unchanged version never rewrites it.

@@ -19,18 +19,24 @@ import {
   oneOfRule,
 } from '../../alooma/rules';
 import { isParameter, maskSecrets, SECRET_MASK } from '../../alooma/secret-fields';
-import { SecretRef } from '../../runtime/protocol';
 import * as errors from '../errors';
-import { AloomaSecret } from '../secret';
+import { AloomaSecret, isTerraformExpression } from '../secret';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the runtime itself sets for its subprocess; a secret must not reuse them. */
 const RESERVED_ENV_PREFIX = 'ALOOMA_CDKTF_';
 
-/** Throws when `value` is a Terraform token: the manifest needs the value at synth. */
+/** True when `value` is a Terraform reference (token): its value exists only at apply. */
+export function isReference(value: unknown): boolean {
+  return value !== null && value !== undefined && Token.isUnresolved(value);
+}
+
+/**
+ * Throws when `value` is a Terraform reference: `field` decides something at
+ * synth (an input's identity, which resources exist), so it must be a literal.
+ */
 export function checkKnown(scope: IConstruct, field: string, value: unknown): void {
-  if (value !== null && value !== undefined && Token.isUnresolved(value))
-    throw errors.unresolvedToken(scope, field);
+  if (isReference(value)) throw errors.unresolvedToken(scope, field);
 }
 
 /** Throws unless `value` is a valid, synth-time-known name (src/alooma/names.ts). */
@@ -41,9 +47,13 @@ export function checkName(scope: IConstruct, field: string, value: unknown): str
   return value as string;
 }
 
-/** Throws unless `value` is known at synth and passes the API's `rule`; returns it. */
+/**
+ * Throws unless `value` passes the API's `rule`; returns it. A Terraform
+ * reference passes: its value exists only at apply, where the runtime checks
+ * it with the same rule before any write.
+ */
 export function checkRule<T>(scope: IConstruct, field: string, value: unknown, rule: ValueRule): T {
-  checkKnown(scope, field, value);
+  if (isReference(value)) return value as T;
   const expected = rule(value);
   if (expected !== undefined) throw errors.invalidProperty(scope, field, value, expected);
   return value as T;
@@ -73,7 +83,7 @@ export function checkIntegerRule(
   rule: ValueRule,
 ): number {
   checkRule(scope, field, value, rule);
-  return integerValue(value) as number;
+  return isReference(value) ? (value as number) : (integerValue(value) as number);
 }
 
 /** Throws unless `value` is a cron expression of 5 to 7 fields. */
@@ -81,9 +91,9 @@ export function checkCron(scope: IConstruct, field: string, value: unknown): str
   return checkRule(scope, field, value, CRON);
 }
 
-/** Throws unless `value` is a boolean. */
+/** Throws unless `value` is a boolean or a Terraform reference (checked at apply). */
 export function checkBoolean(scope: IConstruct, field: string, value: unknown): boolean {
-  checkKnown(scope, field, value);
+  if (isReference(value)) return value as boolean;
   if (typeof value !== 'boolean')
     throw errors.invalidProperty(scope, field, value, 'true or false');
   return value;
@@ -96,12 +106,15 @@ export function checkOneOf<T extends string>(
   value: unknown,
   allowed: readonly T[],
 ): T {
+  // These choose what is synthesized (removal policy, engine): never a reference.
+  checkKnown(scope, field, value);
   return checkRule(scope, field, value, oneOfRule(allowed));
 }
 
 /** Throws unless `value` is an http(s) URL without credentials in it. */
 export function checkUrl(scope: IConstruct, field: string, value: unknown): string {
   const text = checkRule<string>(scope, field, value, HTTP_URL);
+  if (isReference(text)) return text;
   const url = new URL(text);
   if (url.username || url.password) {
     throw errors.plainSecret(scope, field, ['user:password@']);
@@ -128,8 +141,8 @@ export function checkEnvName(scope: IConstruct, field: string, value: unknown): 
   return value;
 }
 
-/** Throws unless `value` is an {@link AloomaSecret} with a valid variable name and version; returns its reference. */
-export function checkSecret(scope: IConstruct, field: string, value: unknown): SecretRef {
+/** Throws unless `value` is an {@link AloomaSecret} with a valid variable name (or Terraform expression) and version; returns it. */
+export function checkSecret(scope: IConstruct, field: string, value: unknown): AloomaSecret {
   if (!AloomaSecret.isAloomaSecret(value)) {
     if (typeof value === 'string') throw errors.plainSecret(scope, field, [field]);
     throw errors.invalidSecretReference(
@@ -138,8 +151,19 @@ export function checkSecret(scope: IConstruct, field: string, value: unknown): S
       `is ${errors.quote(value)}, not an AloomaSecret`,
     );
   }
-  checkEnvName(scope, `${field} (AloomaSecret)`, value.envName);
+  if (value.fromTerraform) {
+    if (!isTerraformExpression(value.terraformValue)) {
+      throw errors.invalidSecretReference(
+        scope,
+        `${field} (AloomaSecret.fromTerraform)`,
+        'is given a literal string, not a Terraform reference (a secret in code would be stored in the manifest)',
+      );
+    }
+  } else {
+    checkEnvName(scope, `${field} (AloomaSecret)`, value.envName);
+  }
   if (value.version !== undefined) {
+    checkKnown(scope, `${field}.version`, value.version);
     if (nameProblem(value.version) !== undefined) {
       throw errors.invalidSecretReference(
         scope,
@@ -148,44 +172,38 @@ export function checkSecret(scope: IConstruct, field: string, value: unknown): S
       );
     }
   }
-  return value.toSecretRef();
+  return value;
 }
 
 /**
- * Throws unless `value` is plain JSON known at synth time (no tokens,
- * functions, class instances, NaN or Infinity). Returns a copy without
- * `undefined` object members.
+ * Throws unless `value` is plain JSON (no functions, class instances, NaN or
+ * Infinity); Terraform references may stand for any part of it. Returns a
+ * copy without `undefined` object members.
  */
 export function checkJson(scope: IConstruct, field: string, value: unknown): unknown {
-  if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    if (Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
-    return value;
-  }
+  // A Terraform reference (a whole value or a map/list token) is resolved at apply.
+  if (isReference(value)) return value;
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
     if (!Number.isFinite(value))
       throw errors.invalidProperty(scope, field, value, 'a finite number');
     return value;
   }
   if (Array.isArray(value)) {
-    if (Token.isUnresolved(value)) throw errors.unresolvedToken(scope, field);
     return value.map((item, i) => {
       if (item === undefined)
         throw errors.invalidProperty(scope, `${field}[${i}]`, item, 'a JSON value (not undefined)');
       return checkJson(scope, `${field}[${i}]`, item);
     });
   }
-  if (!Token.isUnresolved(value) && isPlainObject(value)) {
+  if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
-      if (Token.isUnresolved(key)) throw errors.unresolvedToken(scope, `${field} key`);
+      if (isReference(key)) throw errors.unresolvedToken(scope, `${field} key`);
       if (member !== undefined) out[key] = checkJson(scope, `${field}.${key}`, member);
     }
     return out;
   }
-  if (typeof value === 'object' && Token.isUnresolved(value))
-    throw errors.unresolvedToken(scope, field);
   if (AloomaSecret.isAloomaSecret(value)) {
     throw errors.invalidProperty(
       scope,

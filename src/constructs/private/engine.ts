@@ -11,12 +11,13 @@
  *   create_before_destroy no destroy provisioner runs for the replaced
  *   object, so a replacement never deletes the input.
  */
-import { Lazy, TerraformProvider, TerraformResource, Token } from 'cdktf';
+import { Fn, Lazy, LocalExecProvisioner, TerraformProvider, TerraformResource, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import type * as NullProviderModule from '@cdktf/provider-null';
 import { EnvVar } from '../../runtime/protocol';
 import * as errors from '../errors';
 import { escapeTemplate, escapeTemplates, stableJson } from './render';
+import { containsReference } from './references';
 import { TerraformData } from './terraform-data';
 
 /**
@@ -52,12 +53,64 @@ export interface ReconcilerResourceSpec {
   readonly names: () => readonly string[];
   /** Drift token of the synth-time live diff; undefined when it did not run. Called at synth time. */
   readonly drift: () => string | undefined;
+  /**
+   * Expressions of the manifest's Terraform references, by placeholder id.
+   * They go into the triggers (a changed value re-applies) and from there,
+   * through `self`, into the provisioners' environment. Called at synth time.
+   */
+  readonly references: () => Readonly<Record<string, unknown>>;
+  /**
+   * Secrets Terraform supplies: variable name -> expression and whether it is
+   * ephemeral. Their values go to the apply provisioner's environment only;
+   * a SHA-256 of each sensitive one goes into the triggers (a changed value
+   * re-applies). Called at synth time.
+   */
+  readonly secrets: () => ReadonlyArray<{
+    readonly env: string;
+    /** `<input>/<path>`: how the plan names the secret. */
+    readonly label: string;
+    readonly value: string;
+    readonly ephemeral: boolean;
+  }>;
   /** Command of the create-time provisioner. */
   readonly applyCommand: string;
+  /**
+   * Command that prints the report the apply wrote and fails when the apply
+   * failed (used when the apply provisioner's output is suppressed).
+   */
+  readonly reportCommand: string;
   /** Command of the destroy-time provisioner. */
   readonly pruneCommand: string;
   /** Provider of a `null_resource`. */
   readonly provider?: TerraformProvider;
+}
+
+/** Key, in a per-input resource's `input`, of the connection's references (see {@link inputDestroyProvisioners}). */
+export const CONNECTION_REFERENCES_KEY = 'connection_references';
+
+/**
+ * The per-input destroy provisioner when the connection takes its URL or
+ * account from Terraform: a destroy-time provisioner may reference only
+ * `self`, so the values come from the resource's own `input`.
+ */
+export function inputDestroyProvisioners(
+  engine: AloomaEngine,
+  destroyCommand: string,
+): LocalExecProvisioner[] {
+  const name =
+    engine === 'terraform_data' ? '${self.triggers_replace.name}' : '${self.triggers.name}';
+  const references =
+    engine === 'terraform_data'
+      ? `\${jsonencode(self.input.${CONNECTION_REFERENCES_KEY})}`
+      : `\${jsonencode(jsondecode(self.triggers.input).${CONNECTION_REFERENCES_KEY})}`;
+  return [
+    {
+      type: 'local-exec',
+      when: 'destroy',
+      command: destroyCommand,
+      environment: { [EnvVar.INPUT_NAME]: name, [EnvVar.REFERENCES]: references },
+    },
+  ];
 }
 
 /** Creates the per-input resource. */
@@ -97,10 +150,14 @@ export function createInputResource(
       Lazy.anyValue({
         produce: () => {
           const { name, type } = spec.identity();
+          const input = spec.input();
           return {
             name: escapeTemplate(name),
             type: escapeTemplate(type),
-            input: escapeTemplate(stableJson(spec.input()).trimEnd()),
+            // With references the JSON is built by Terraform, which knows their values.
+            input: containsReference(input)
+              ? Fn.jsonencode(input)
+              : escapeTemplate(stableJson(input).trimEnd()),
           };
         },
       }),
@@ -118,13 +175,99 @@ export function createInputResource(
   });
 }
 
-/** Adds the drift token when the live diff ran (offline output stays as it was). */
-function withDrift<T extends Record<string, unknown>>(
+/**
+ * Adds the drift token when the live diff ran, and the references when there
+ * are any (a stack without them synthesizes as it always did).
+ */
+function withDriftAndReferences<T extends Record<string, unknown>>(
   spec: ReconcilerResourceSpec,
   triggers: T,
-): T & { drift?: string } {
+  engine: AloomaEngine,
+): T & { drift?: string; references?: unknown } {
   const drift = spec.drift();
-  return drift === undefined ? triggers : { ...triggers, drift };
+  const references = spec.references();
+  const secretHashes: Record<string, string> = {};
+  for (const secret of spec.secrets())
+    if (!secret.ephemeral) secretHashes[secret.label] = Fn.sha256(secret.value);
+  return {
+    ...triggers,
+    ...(drift === undefined ? {} : { drift }),
+    ...(Object.keys(references).length === 0
+      ? {}
+      : { references: engine === 'terraform_data' ? references : Fn.jsonencode(references) }),
+    ...(Object.keys(secretHashes).length === 0
+      ? {}
+      : {
+          secrets_sha256: engine === 'terraform_data' ? secretHashes : Fn.jsonencode(secretHashes),
+        }),
+  };
+}
+
+/**
+ * Where the apply writes its report for the report step: in the stack's
+ * working directory, named after this reconciler instance (a new one on every
+ * change), so a report can never be mistaken for another run's.
+ */
+const REPORT_FILE = '.alooma-cdktf-report-${self.id}.json';
+
+/**
+ * The reconciler's provisioners: apply on create, prune on destroy. With
+ * references, both get their values through `self` (a destroy-time
+ * provisioner may reference nothing else), never through the command line.
+ * Set again at synth, when the manifest is final (see AloomaReconciler).
+ */
+export function reconcilerProvisioners(
+  engine: AloomaEngine,
+  spec: ReconcilerResourceSpec,
+): LocalExecProvisioner[] {
+  const triggers = engine === 'terraform_data' ? 'self.triggers_replace' : 'self.triggers';
+  const references: Record<string, string> =
+    Object.keys(spec.references()).length === 0
+      ? {}
+      : {
+          [EnvVar.REFERENCES]:
+            engine === 'terraform_data'
+              ? `\${jsonencode(${triggers}.references)}`
+              : `\${${triggers}.references}`,
+        };
+  const previousNames =
+    engine === 'terraform_data' ? `\${jsonencode(${triggers}.names)}` : `\${${triggers}.names}`;
+  const secrets = spec.secrets();
+  const apply: LocalExecProvisioner[] =
+    secrets.length === 0 && Object.keys(references).length === 0
+      ? [{ type: 'local-exec', command: spec.applyCommand }]
+      : [
+          // Terraform hides ALL output of a provisioner whose configuration holds a
+          // sensitive or ephemeral value, and a reference may be one. So the apply
+          // writes its report to a file and never fails this step; the next
+          // provisioner, which holds no secret, prints the report and fails the
+          // apply when the apply failed.
+          {
+            type: 'local-exec',
+            command: spec.applyCommand,
+            environment: {
+              ...references,
+              ...Object.fromEntries(secrets.map((s) => [s.env, s.value])),
+              [EnvVar.REPORT_FILE]: REPORT_FILE,
+            },
+            // cdktf 0.21's type lacks Terraform's on_failure; it renders as on_failure.
+            ...({ onFailure: 'continue' } as object),
+          },
+          {
+            type: 'local-exec',
+            command: spec.reportCommand,
+            environment: { [EnvVar.REPORT_FILE]: REPORT_FILE },
+          },
+        ];
+  return [
+    ...apply,
+    {
+      type: 'local-exec',
+      when: 'destroy',
+      command: spec.pruneCommand,
+      environment: { [EnvVar.PREVIOUS_NAMES]: previousNames, ...references },
+    },
+  ];
 }
 
 /** Creates the per-stack reconciler resource (no create_before_destroy: its prune must run on replacement). */
@@ -139,22 +282,13 @@ export function createReconcilerResource(
       scope,
       id,
       () => ({
-        triggers_replace: withDrift(spec, {
-          digest: spec.digest(),
-          names: spec.names().map(escapeTemplate),
-        }),
+        triggers_replace: withDriftAndReferences(
+          spec,
+          { digest: spec.digest(), names: spec.names().map(escapeTemplate) },
+          engine,
+        ),
       }),
-      {
-        provisioners: [
-          { type: 'local-exec', command: spec.applyCommand },
-          {
-            type: 'local-exec',
-            when: 'destroy',
-            command: spec.pruneCommand,
-            environment: { [EnvVar.PREVIOUS_NAMES]: '${jsonencode(self.triggers_replace.names)}' },
-          },
-        ],
-      },
+      { provisioners: reconcilerProvisioners(engine, spec) },
     );
   }
   const { resource } = loadNullProvider(scope);
@@ -163,21 +297,14 @@ export function createReconcilerResource(
     triggers: Token.asStringMap(
       Lazy.anyValue({
         produce: () =>
-          withDrift(spec, {
-            digest: spec.digest(),
-            names: escapeTemplate(JSON.stringify(spec.names())),
-          }),
+          withDriftAndReferences(
+            spec,
+            { digest: spec.digest(), names: escapeTemplate(JSON.stringify(spec.names())) },
+            engine,
+          ),
       }),
     ),
-    provisioners: [
-      { type: 'local-exec', command: spec.applyCommand },
-      {
-        type: 'local-exec',
-        when: 'destroy',
-        command: spec.pruneCommand,
-        environment: { [EnvVar.PREVIOUS_NAMES]: '${self.triggers.names}' },
-      },
-    ],
+    provisioners: reconcilerProvisioners(engine, spec),
   });
 }
 

@@ -114,7 +114,7 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
   const tokens = new Map<LiveDiffParticipant, string>();
   for (const [owner, stack] of Object.entries(parsed.stacks)) {
     const participant = byOwner.get(owner);
-    if (participant) tokens.set(participant, stack.token);
+    if (participant && stack.token) tokens.set(participant, stack.token);
     for (const line of stack.lines) say(line, false);
   }
   return { tokens };

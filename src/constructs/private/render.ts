@@ -3,6 +3,7 @@
  * escaping of user strings for Terraform.
  */
 import { createHash } from 'node:crypto';
+import { Token } from 'cdktf';
 import { Json, sortKeys } from '../../alooma/json';
 
 /** JSON with sorted keys, two-space indent and a final newline: byte-identical for equal values. */
@@ -26,8 +27,13 @@ export function escapeTemplate(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-/** {@link escapeTemplate} applied to every string and object key of a JSON value. */
+/**
+ * {@link escapeTemplate} applied to every string and object key of a JSON
+ * value. Terraform references (tokens) are left alone: cdktf renders them as
+ * the expressions they stand for.
+ */
 export function escapeTemplates(value: unknown): unknown {
+  if (value !== null && value !== undefined && Token.isUnresolved(value)) return value;
   if (typeof value === 'string') return escapeTemplate(value);
   if (Array.isArray(value)) return value.map(escapeTemplates);
   if (value !== null && typeof value === 'object') {

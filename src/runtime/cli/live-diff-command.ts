@@ -6,6 +6,7 @@
  */
 import { ConnectionSpec, Manifest } from '../protocol';
 import { driftToken } from '../reconcile/drift';
+import { hasReferences } from '../references';
 import { LiveInput, planManifest } from '../reconcile/plan';
 import { liveReportLines } from '../reconcile/report';
 import { formatError } from './errors';
@@ -32,12 +33,22 @@ export async function liveDiff(
   timeoutMs: number,
 ): Promise<LiveDiffResult> {
   const byConnection = new Map<string, Manifest[]>();
+  const stacks: Record<string, StackLiveDiff> = {};
   for (const manifest of manifests) {
+    if (hasReferences(manifest.connection)) {
+      // Where Alooma is comes from Terraform: nothing to compare with before apply.
+      stacks[manifest.owner] = {
+        token: '',
+        lines: [
+          `alooma (${manifest.owner}): live diff skipped: the connection's URL or account comes from Terraform (resolved at apply).`,
+        ],
+      };
+      continue;
+    }
     const key = connectionKey(manifest.connection, env);
     byConnection.set(key, [...(byConnection.get(key) ?? []), manifest]);
   }
   try {
-    const stacks: Record<string, StackLiveDiff> = {};
     let structureReads = 0;
     await Promise.all(
       [...byConnection.values()].map(async (group) => {

@@ -7,12 +7,13 @@
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { AloomaClient as AloomaClientType } from '../client';
-import { EmulatorDefaults, Manifest, Subcommand } from '../protocol';
+import { EmulatorDefaults, EnvVar, Manifest, Subcommand } from '../protocol';
 import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
 import { importCommand } from './import-command';
-import { loadManifest } from './manifest';
+import { LoadManifestOptions, loadManifest } from './manifest';
+import { OutputCapture, printReport } from './report-file';
 import {
   applyCommand,
   CommandContext,
@@ -57,10 +58,10 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
   const withContext = (
     manifestFile: string,
     fn: (ctx: CommandContext) => Promise<number>,
-    { checkInputs = false } = {},
+    options: LoadManifestOptions = {},
   ) =>
     run(async () => {
-      const manifest = loadManifest(manifestFile, { checkInputs });
+      const manifest = loadManifest(manifestFile, options);
       const client = loadClient().fromEnv(process.env, manifest.connection, {
         defaultUrl: EmulatorDefaults.URL,
       });
@@ -80,8 +81,10 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .option('--show-matching', 'also list fields that already match')
     .option('--compact', 'one line per input that differs (the report cdktf diff prints)')
     .action((opts: { manifest: string; showMatching?: boolean; compact?: boolean }) =>
-      withContext(opts.manifest, (ctx) =>
-        planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact }),
+      withContext(
+        opts.manifest,
+        (ctx) => planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact }),
+        { references: 'available' },
       ),
     );
 
@@ -105,8 +108,14 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .description('make Alooma match the manifest (one structure read, writes only what differs)')
     .addOption(manifestOption())
     .action((opts: { manifest: string }) =>
-      withContext(opts.manifest, applyCommand, { checkInputs: true }),
+      withContext(opts.manifest, applyCommand, { references: 'all', checkInputs: true }),
     );
+
+  program
+    .command(Subcommand.REPORT)
+    .description(`print the report the apply wrote to $${EnvVar.REPORT_FILE}; fail when it failed`)
+    .option('-m, --manifest <file>', 'ignored (the stack passes it to every subcommand)')
+    .action(() => run(async () => printReport(process.env[EnvVar.REPORT_FILE])));
 
   program
     .command(Subcommand.PRUNE)
@@ -200,13 +209,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => {
-      if (code >= 0) process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${formatError(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  // The apply step of a stack that holds secrets from Terraform: report to a file (report-file.ts).
+  const reportFile = process.env[EnvVar.REPORT_FILE];
+  const capture =
+    reportFile && process.argv[2] === Subcommand.APPLY ? new OutputCapture() : undefined;
+  const done = (code: number) => {
+    if (capture && reportFile) {
+      capture.finish(reportFile, code);
+      process.exitCode = 0;
+    } else if (code >= 0) process.exitCode = code;
+  };
+  main().then(done, (error: unknown) => {
+    process.stderr.write(`${formatError(error)}\n`);
+    done(1);
+  });
 }

@@ -3,17 +3,38 @@
  * so a malformed file means a version mismatch or a hand edit: say which.
  */
 import * as fs from 'node:fs';
-import { Manifest, MANIFEST_VERSION } from '../protocol';
+import { EnvVar, Manifest, MANIFEST_VERSION } from '../protocol';
 import { checkInputSpec } from '../reconcile/check-input';
+import { resolveReferences } from '../references';
 import { CliError } from './errors';
 
+/** Options of {@link loadManifest}. */
+export interface LoadManifestOptions {
+  /** Where the values of Terraform references are read (`EnvVar.REFERENCES`). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Which Terraform references must be resolved: `all` (apply), `connection`
+   * (prune, delete), or `available` (plan run by hand: without values,
+   * referenced fields are reported as resolved at apply).
+   * @default 'connection'
+   */
+  readonly references?: 'all' | 'connection' | 'available';
+  /** Check every input against the API's rules (apply). @default false */
+  readonly checkInputs?: boolean;
+}
+
 /**
- * Loads and checks a manifest file: its format and, with `checkInputs`
- * (apply), every input against the API's rules (`checkInputSpec`) before
- * anything is written. Prune and delete skip that: a bad input elsewhere in
- * the manifest must not block deleting another one.
+ * Loads and checks a manifest file: its format, then puts the values of
+ * Terraform references in place and, with `checkInputs` (apply), checks every
+ * input against the API's rules (`checkInputSpec`) before anything is
+ * written: resolved values get the same checks as literal ones. Prune and
+ * delete skip that: a bad input elsewhere in the manifest must not block
+ * deleting another one.
  */
-export function loadManifest(file: string, { checkInputs = false } = {}): Manifest {
+export function loadManifest(
+  file: string,
+  { env = process.env, references = 'connection', checkInputs = false }: LoadManifestOptions = {},
+): Manifest {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -61,9 +82,12 @@ export function loadManifest(file: string, { checkInputs = false } = {}): Manife
         'run cdktf synth again; do not edit synthesized files',
       );
     }
-    if (checkInputs) checkInputSpec(input);
   }
-  return manifest;
+  const only =
+    references === 'available' ? (env[EnvVar.REFERENCES] ? 'all' : 'connection') : references;
+  const resolved = resolveReferences(manifest, env, { only });
+  if (checkInputs) resolved.inputs.forEach(checkInputSpec);
+  return resolved;
 }
 
 /** Reads the JSON array of names a destroy provisioner passes through the environment. */

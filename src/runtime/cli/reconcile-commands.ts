@@ -2,6 +2,7 @@
  * The subcommands the synthesized stack runs (`apply`, `prune`, `delete`)
  * and `plan`. Each reads the live structure exactly once.
  */
+import { withSecretFingerprints } from '../secret-fingerprint';
 import { EnvVar, Manifest } from '../protocol';
 import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
 import {
@@ -59,7 +60,8 @@ export async function planCommand(
 
 /** `apply`: makes Alooma match the manifest. Returns the exit code. */
 export async function applyCommand(ctx: CommandContext): Promise<number> {
-  const plan = planManifest(ctx.manifest, await ctx.api.listInputs());
+  const manifest = withSecretFingerprints(ctx.manifest, ctx.env);
+  const plan = planManifest(manifest, await ctx.api.listInputs());
   // A declared input left alone means code and Alooma stay apart: the deploy fails.
   return execute(ctx, plan, 'Apply', { failOnConflict: true });
 }

@@ -4,7 +4,7 @@
  * half-applied stack; each input is written with one PUT (or one create) plus
  * at most one pause call.
  */
-import { InputSpec, MARKER_FIELD, OwnershipMarker } from '../protocol';
+import { InputSpec, MARKER_FIELD, OwnershipMarker, TERRAFORM_SECRET_ENV_PREFIX } from '../protocol';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { isParameter, RestParameter } from '../../alooma/secret-fields';
 import { toApiConfiguration } from '../../alooma/canonical';
@@ -29,7 +29,9 @@ export class MissingSecretError extends AloomaCdktfError {
       AloomaErrorCode.MISSING_SECRET,
       `secret ${missing.length === 1 ? 'variable is' : 'variables are'} not set: ` +
         missing.map((m) => `${m.env} (input "${m.input}", ${m.path})`).join(', '),
-      `export ${[...new Set(missing.map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`,
+      missing.every((m) => m.env.startsWith(TERRAFORM_SECRET_ENV_PREFIX))
+        ? 'these secrets come from Terraform (AloomaSecret.fromTerraform): deploy through the synthesized stack (cdktf deploy), which passes them'
+        : `export ${[...new Set(missing.filter((m) => !m.env.startsWith(TERRAFORM_SECRET_ENV_PREFIX)).map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`,
     );
   }
 }

@@ -6,6 +6,7 @@
 import { InputSpec, Manifest, MARKER_FIELD, OwnershipMarker } from '../protocol';
 import { canonicalConfig } from '../../alooma/canonical';
 import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { hasReferences } from '../references';
 import { ConfigDiff, diffConfig, hasChanges } from './diff';
 
 /** A live input as read from the structure (the subset the engine needs). */
@@ -40,6 +41,12 @@ export interface InputPlan {
   readonly adopt?: boolean;
   /** Why a `conflict` input is left alone. */
   readonly reason?: string;
+  /**
+   * Fields whose desired value is a Terraform reference not resolved yet (the
+   * synth-time live diff, a `plan` run by hand): not compared, reported as
+   * "resolved at apply", never drift.
+   */
+  readonly resolvedAtApply?: readonly string[];
 }
 
 /** Plans for every input, in manifest order, then deletions. */
@@ -114,16 +121,26 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
   if (marker && marker.owner !== owner) {
     return conflict(spec, live, `"${spec.name}" is managed by "${marker.owner}", not "${owner}"`);
   }
+  // Fields whose value Terraform gives only at apply are compared then, not now.
+  const resolvedAtApply = Object.keys(spec.configuration)
+    .filter((key) => hasReferences(spec.configuration[key]))
+    .sort();
+  const known = Object.keys(spec.configuration).filter((key) => !resolvedAtApply.includes(key));
   const diff = diffConfig(
-    canonicalConfig(live.configuration, Object.keys(spec.configuration)),
-    canonicalConfig(spec.configuration),
+    canonicalConfig(live.configuration, known),
+    canonicalConfig(spec.configuration, known),
   );
-  const secretsToWrite = secretPaths.filter(
-    (path) => markedSecretVersion(marker, path) !== (spec.secrets![path].version ?? undefined),
-  );
+  const pausedUnknown = hasReferences(spec.paused);
+  if (pausedUnknown) resolvedAtApply.push('paused');
+  const secretsToWrite = secretPaths.filter((path) => {
+    const ref = spec.secrets![path];
+    // A fingerprint is computed at apply, from the value; before that it is unknown.
+    if (ref.fingerprint && ref.version === undefined) return false;
+    return markedSecretVersion(marker, path) !== (ref.version ?? undefined);
+  });
   const livePaused = live.paused === true;
   const pausedChange =
-    spec.paused !== undefined && spec.paused !== livePaused
+    !pausedUnknown && spec.paused !== undefined && spec.paused !== livePaused
       ? { from: livePaused, to: spec.paused }
       : undefined;
 
@@ -135,7 +152,17 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
         ? 'pause'
         : 'resume'
       : 'unchanged';
-  return { name: spec.name, kind, spec, live, diff, pausedChange, secretsToWrite, adopt: !marker };
+  return {
+    name: spec.name,
+    kind,
+    spec,
+    live,
+    diff,
+    pausedChange,
+    secretsToWrite,
+    adopt: !marker,
+    ...(resolvedAtApply.length > 0 ? { resolvedAtApply } : {}),
+  };
 }
 
 function conflict(spec: InputSpec, live: LiveInput, reason: string): InputPlan {

@@ -188,6 +188,7 @@ export function compactLine(input: InputPlan): string {
     if (input.kind !== 'create') parts.push(`${path} (secret) rotated`);
   if (input.adopt && input.kind !== 'create' && input.kind !== 'conflict')
     parts.push('will be adopted');
+  if (input.resolvedAtApply && input.kind !== 'create') parts.push(resolvedAtApplyText(input));
   return `${input.name}: ${parts.join('; ') || 'in sync'}`;
 }
 
@@ -197,11 +198,23 @@ export function compactLine(input: InputPlan): string {
  */
 export function liveReportLines(plan: Plan): string[] {
   const differing = plan.inputs.filter((i) => i.kind !== 'unchanged');
+  // In-sync inputs with fields from Terraform: say what was not compared.
+  const notCompared = plan.inputs
+    .filter((i) => i.kind === 'unchanged' && i.resolvedAtApply)
+    .map((i) => `  ${i.name}: ${resolvedAtApplyText(i)}`);
   if (differing.length === 0) {
-    return [`alooma (${plan.owner}): ${plan.inputs.length} input(s) in sync with live Alooma.`];
+    return [
+      `alooma (${plan.owner}): ${plan.inputs.length} input(s) in sync with live Alooma.`,
+      ...notCompared,
+    ];
   }
   return [
     `alooma (${plan.owner}): ${differing.length} of ${plan.inputs.length} input(s) differ from live Alooma (the next deploy applies them):`,
     ...differing.map((i) => `  ${compactLine(i)}`),
+    ...notCompared,
   ];
+}
+
+function resolvedAtApplyText(input: InputPlan): string {
+  return `${(input.resolvedAtApply ?? []).join(', ')} resolved at apply (from Terraform; not compared)`;
 }

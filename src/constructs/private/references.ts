@@ -1,0 +1,46 @@
+/**
+ * Terraform references in what an input renders: every token (a variable, an
+ * attribute of another resource, a string that mixes text and references)
+ * becomes a placeholder in the manifest, and its expression goes to the
+ * reconciler, which hands the values to the runtime at apply through
+ * `EnvVar.REFERENCES` (see runtime/references.ts). The per-input resource
+ * keeps the tokens themselves, so `cdktf diff` shows the value or
+ * `(known after apply)`.
+ */
+import { Token } from 'cdktf';
+import { isPlainObject } from '../../alooma/json';
+import { REFERENCE_KEY, ReferencePlaceholder } from '../../runtime/protocol';
+
+/**
+ * A copy of `value` with every Terraform reference replaced by a placeholder
+ * whose id is `idPrefix` plus the path to it (`orders_db/configuration/server`);
+ * each reference's expression is recorded in `references` under its id.
+ */
+export function extractReferences(
+  value: unknown,
+  idPrefix: string,
+  references: Record<string, unknown>,
+): unknown {
+  if (value !== null && value !== undefined && Token.isUnresolved(value)) {
+    references[idPrefix] = value;
+    const placeholder: ReferencePlaceholder = { [REFERENCE_KEY]: idPrefix };
+    return placeholder;
+  }
+  if (Array.isArray(value))
+    return value.map((item, i) => extractReferences(item, `${idPrefix}/${i}`, references));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value))
+      out[key] = extractReferences(member, `${idPrefix}/${key}`, references);
+    return out;
+  }
+  return value;
+}
+
+/** True when `value` holds a Terraform reference at any depth. */
+export function containsReference(value: unknown): boolean {
+  if (value !== null && value !== undefined && Token.isUnresolved(value)) return true;
+  if (Array.isArray(value)) return value.some(containsReference);
+  if (isPlainObject(value)) return Object.values(value).some(containsReference);
+  return false;
+}

@@ -1,0 +1,79 @@
+/**
+ * Terraform references in a manifest: values the code took from a variable
+ * or another resource, which exist only at apply. The manifest holds a
+ * placeholder (`protocol.REFERENCE_KEY`); the stack passes the values in
+ * `EnvVar.REFERENCES`. {@link resolveReferences} puts them in place; the
+ * runtime then checks the result with the same rules as synth-time values.
+ */
+import { AloomaErrorCode } from '../alooma/errors';
+import { isPlainObject } from '../alooma/json';
+import { CliError } from './cli/errors';
+import { EnvVar, isReferencePlaceholder, Manifest, REFERENCE_KEY } from './protocol';
+
+/** Reference ids of every placeholder in `value`, depth first. */
+export function referenceIds(value: unknown, out: string[] = []): string[] {
+  if (isReferencePlaceholder(value)) out.push(value[REFERENCE_KEY]);
+  else if (Array.isArray(value)) value.forEach((item) => referenceIds(item, out));
+  else if (isPlainObject(value)) Object.values(value).forEach((item) => referenceIds(item, out));
+  return out;
+}
+
+/** True when `value` holds a reference placeholder at any depth. */
+export function hasReferences(value: unknown): boolean {
+  return referenceIds(value).length > 0;
+}
+
+/**
+ * The manifest with every placeholder replaced by its value from
+ * `env[EnvVar.REFERENCES]`. With `only: 'connection'` (prune, delete: they
+ * need where Alooma is, not the inputs' configuration) only the connection is
+ * resolved. A manifest without placeholders is returned as it is. Throws
+ * when a value is missing: the stack and the manifest disagree.
+ */
+export function resolveReferences(
+  manifest: Manifest,
+  env: NodeJS.ProcessEnv,
+  { only = 'all' }: { readonly only?: 'all' | 'connection' } = {},
+): Manifest {
+  const target = only === 'all' ? manifest : manifest.connection;
+  if (!hasReferences(target)) return manifest;
+  const raw = env[EnvVar.REFERENCES];
+  let values: unknown;
+  try {
+    values = raw === undefined ? undefined : JSON.parse(raw);
+  } catch {
+    values = undefined;
+  }
+  if (!isPlainObject(values)) {
+    throw new CliError(
+      AloomaErrorCode.BAD_ENVIRONMENT,
+      `the manifest uses Terraform references but ${EnvVar.REFERENCES} is ${raw === undefined ? 'not set' : 'not a JSON object'}`,
+      'run the manifest through the synthesized stack (cdktf deploy), which sets it; do not run it by hand',
+    );
+  }
+  const missing = referenceIds(target).filter((id) => !(id in values));
+  if (missing.length > 0) {
+    throw new CliError(
+      AloomaErrorCode.BAD_ENVIRONMENT,
+      `no value for the Terraform reference${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+      'synthesize and deploy again: the stack and its manifest come from different synths',
+    );
+  }
+  return only === 'all'
+    ? (substitute(manifest, values) as Manifest)
+    : {
+        ...manifest,
+        connection: substitute(manifest.connection, values) as Manifest['connection'],
+      };
+}
+
+function substitute(value: unknown, values: Record<string, unknown>): unknown {
+  if (isReferencePlaceholder(value)) return values[value[REFERENCE_KEY]];
+  if (Array.isArray(value)) return value.map((item) => substitute(item, values));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) out[key] = substitute(member, values);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,219 @@
+/**
+ * Composing with the rest of the infrastructure, with the real cdktf CLI,
+ * real terraform and a real emulator process: a host from a
+ * TerraformVariable (mixed with literal text), a port from a variable, a base
+ * URL only known after apply (the output of another resource), a password
+ * from a sensitive variable and a REST password from an ephemeral one. Checks
+ * what Alooma stores, in-place updates with the same id, rotation, a bad
+ * resolved value refused before any write, and that the secrets appear
+ * nowhere while the runtime's summary stays visible.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
+import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
+import { liveInputs, writeCount } from '../helpers/runtime-cli';
+import { secretMatches } from '../emulator/helpers';
+
+jest.setTimeout(600_000);
+
+const TERRAFORM_DATA_MODULE = path.resolve(
+  __dirname,
+  '../../src/constructs/private/terraform-data',
+);
+const PASSWORD_1 = 'Ref-Sensitive-Pw-5521';
+const PASSWORD_2 = 'Ref-Sensitive-Pw-7730';
+const TOKEN_1 = 'Ref-Ephemeral-Tok-3309';
+const TOKEN_2 = 'Ref-Ephemeral-Tok-9184';
+const SECRETS = [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2];
+
+let emulator: EmulatorProcess;
+let app: CdktfApp;
+const outputs: string[] = [];
+
+function mainTs(tokenVersion: string): string {
+  return `
+import { App, TerraformStack, TerraformVariable, Token } from ${JSON.stringify(CDKTF_MODULE)};
+import { AloomaConnection, AloomaDatabaseInput, AloomaRestInput, AloomaSecret, ephemeralVariable } from ${JSON.stringify(CONSTRUCTS_MODULE)};
+import { TerraformData } from ${JSON.stringify(TERRAFORM_DATA_MODULE)};
+const app = new App();
+const stack = new TerraformStack(app, 'composed');
+new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+const env = new TerraformVariable(stack, 'env', { type: 'string' });
+const port = new TerraformVariable(stack, 'port', { type: 'string', default: '5432' });
+const dbPassword = new TerraformVariable(stack, 'db_password', { type: 'string', sensitive: true });
+const apiToken = ephemeralVariable(stack, 'api_token', { type: 'string' });
+// Another resource whose attribute is only known after apply.
+const endpoint = new TerraformData(stack, 'Endpoint', () => ({ input: { host: env.stringValue } }));
+new AloomaDatabaseInput(stack, 'Orders', {
+  name: 'orders_db',
+  source: {
+    server: \`\${env.stringValue}-db.internal\`,
+    port: Token.asNumber(port.stringValue),
+    database: 'shop', dbType: 'psql', user: 'reader',
+    password: AloomaSecret.fromTerraform(dbPassword.stringValue),
+  },
+  tables: { orders: 'xmin::text::bigint' },
+});
+new AloomaRestInput(stack, 'Events', {
+  name: 'events_api',
+  baseUrl: \`https://\${endpoint.getStringAttribute('output.host')}.api.example.com/events\`,
+  username: 'svc',
+  password: AloomaSecret.fromTerraform(apiToken.stringValue, { ephemeral: true, version: ${JSON.stringify(tokenVersion)} }),
+});
+app.synth();
+`;
+}
+
+function cdktf(args: string[], vars: Record<string, string>) {
+  const env: NodeJS.ProcessEnv = {
+    ALOOMA_API_URL: emulator.url,
+    ALOOMA_API_KEY: 'demo-key',
+  };
+  for (const [name, value] of Object.entries(vars)) env[`TF_VAR_${name}`] = value;
+  const result = app.cdktf(args, env);
+  outputs.push(result.output);
+  return result;
+}
+
+async function byName(): Promise<Record<string, Record<string, any>>> {
+  return Object.fromEntries((await liveInputs(emulator.url)).map((n) => [n.name, n]));
+}
+
+const dev = { env: 'dev', db_password: PASSWORD_1, api_token: TOKEN_1 };
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess({ extraArgs: ['--log'] });
+  app = createCdktfApp('alooma-references-');
+});
+afterAll(async () => emulator?.stop());
+
+describe('inputs composed with Terraform variables, other resources and Terraform secrets', () => {
+  let ordersId: string;
+  let eventsId: string;
+
+  test('1. diff shows referenced values as Terraform does; deploy stores the resolved values', async () => {
+    app.write({ 'main.ts': mainTs('1') });
+    const diff = cdktf(['diff'], dev);
+    expect(diff.code).toBe(0);
+    expect(diff.output).toMatch(/\+ server\s+= "dev-db.internal"/);
+    expect(diff.output).toMatch(/\+ base_url\s+= \(known after apply\)/);
+    expect(diff.output).not.toContain(PASSWORD_1);
+
+    const deploy = cdktf(['deploy', '--auto-approve'], dev);
+    expect(deploy.code).toBe(0);
+    // The runtime's summary is visible although its apply step holds secrets.
+    expect(deploy.output).toMatch(/Apply complete \(composed\): 2 created/);
+    const live = await byName();
+    expect(live.orders_db.configuration).toMatchObject({
+      server: 'dev-db.internal',
+      // as the (string) variable holds it: the API accepts numbers as strings
+      port: '5432',
+      tables: JSON.stringify({ orders: 'xmin::text::bigint' }),
+    });
+    expect(live.events_api.configuration.base_url).toBe('https://dev.api.example.com/events');
+    expect(await secretMatches(emulator.url, live.orders_db.id, 'password', PASSWORD_1)).toBe(true);
+    expect(await secretMatches(emulator.url, live.events_api.id, 'password', TOKEN_1)).toBe(true);
+    ordersId = live.orders_db.id;
+    eventsId = live.events_api.id;
+  });
+
+  test('2. deploying again with the same values writes nothing', async () => {
+    await emulator.resetStats();
+    const deploy = cdktf(['deploy', '--auto-approve'], dev);
+    expect(deploy.code).toBe(0);
+    expect(writeCount(await emulator.stats())).toBe(0);
+  });
+
+  test('3. a new variable value updates the inputs in place: same ids, tables kept', async () => {
+    const prod = { ...dev, env: 'prod' };
+    const diff = cdktf(['diff'], prod);
+    expect(diff.output).toMatch(/~ server\s+= "dev-db.internal" -> "prod-db.internal"/);
+    expect(diff.output).toMatch(/terraform_data\.Orders.* will be updated in-place/);
+    expect(diff.output).not.toMatch(/terraform_data\.(Orders|Events).* must be replaced/);
+    await emulator.resetStats();
+    const deploy = cdktf(['deploy', '--auto-approve'], prod);
+    expect(deploy.code).toBe(0);
+    const live = await byName();
+    expect(live.orders_db.id).toBe(ordersId);
+    expect(live.events_api.id).toBe(eventsId);
+    expect(live.orders_db.configuration.server).toBe('prod-db.internal');
+    expect(live.events_api.configuration.base_url).toBe('https://prod.api.example.com/events');
+    expect(JSON.parse(live.orders_db.configuration.tables)).toEqual({
+      orders: 'xmin::text::bigint',
+    });
+    // Only the two changed inputs were written: no password re-sent, nothing created.
+    expect(writeCount(await emulator.stats())).toBe(2);
+    expect(await secretMatches(emulator.url, ordersId, 'password', PASSWORD_1)).toBe(true);
+  });
+
+  test('4. a changed sensitive value is written again on the next deploy', async () => {
+    const rotated = { ...dev, env: 'prod', db_password: PASSWORD_2 };
+    const diff = cdktf(['diff'], rotated);
+    expect(diff.output).toMatch(/"orders_db\/password" = \(sensitive value\)/);
+    const deploy = cdktf(['deploy', '--auto-approve'], rotated);
+    expect(deploy.code).toBe(0);
+    expect(await secretMatches(emulator.url, ordersId, 'password', PASSWORD_2)).toBe(true);
+    expect((await byName()).orders_db.id).toBe(ordersId);
+  });
+
+  test('5. an ephemeral value is rotated by its version', async () => {
+    const next = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2 };
+    // A new ephemeral value alone changes nothing Terraform can see ...
+    cdktf(['deploy', '--auto-approve'], next);
+    expect(await secretMatches(emulator.url, eventsId, 'password', TOKEN_1)).toBe(true);
+    // ... the version bump pushes it.
+    app.write({ 'main.ts': mainTs('2') });
+    const deploy = cdktf(['deploy', '--auto-approve'], next);
+    expect(deploy.code).toBe(0);
+    expect(await secretMatches(emulator.url, eventsId, 'password', TOKEN_2)).toBe(true);
+  });
+
+  test('6. a bad resolved value fails with its construct path and field, before any write', async () => {
+    await emulator.resetStats();
+    const bad = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2, port: 'abc' };
+    const deploy = cdktf(['deploy', '--auto-approve'], bad);
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.output).toMatch(
+      /error\[invalid_property\]: input "orders_db" \(composed\/Orders\): configuration\.port must be an integer from 1 to 65535 \(is "abc"\)/,
+    );
+    expect(deploy.output).toMatch(/hint: fix the value in the code/);
+    expect(writeCount(await emulator.stats())).toBe(0);
+  });
+
+  test('7. the secrets appear in no file, state, output or emulator log', async () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else files.push(full);
+      }
+    };
+    walk(app.dir);
+    expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'latin1');
+      expect({ file, found: SECRETS.filter((s) => text.includes(s)) }).toEqual({ file, found: [] });
+    }
+    const printed = outputs.join('\n');
+    expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
+    // Not even their hashes (state keeps one per sensitive value, in the reconciler's triggers).
+    const hashes = SECRETS.map((s) => createHash('sha256').update(s).digest('hex'));
+    expect(hashes.filter((h) => printed.includes(h))).toEqual([]);
+    expect(emulator.output()).toMatch(/PUT|POST/);
+    expect(SECRETS.filter((s) => emulator.output().includes(s))).toEqual([]);
+  });
+
+  test('8. destroy deletes both inputs', async () => {
+    const destroy = cdktf(['destroy', '--auto-approve'], {
+      ...dev,
+      env: 'prod',
+      db_password: PASSWORD_2,
+      api_token: TOKEN_2,
+    });
+    expect(destroy.code).toBe(0);
+    expect(Object.keys(await byName())).toEqual([]);
+  });
+});
