@@ -270,12 +270,12 @@ describe('AloomaDatabaseInput', () => {
       ).toThrow(/version/);
     });
 
-    test('values only known at apply time are refused', () => {
+    test('a Terraform reference is refused where it would be the identity, with why', () => {
       const stack = testStack();
-      const host = new TerraformVariable(stack, 'host', { type: 'string' });
-      expect(() =>
-        create({ source: { ...props().source, server: host.stringValue } }, stack),
-      ).toThrow(/props.source.server is a Terraform token.*\[unresolved_token\]/);
+      const name = new TerraformVariable(stack, 'name', { type: 'string' });
+      expect(() => create({ name: name.stringValue }, stack)).toThrow(
+        /props.name is a Terraform reference .* it is the input's identity.*\[unresolved_token\]/,
+      );
     });
 
     test('ports, replication types and db types are checked', () => {

@@ -1,0 +1,147 @@
+/**
+ * Terraform references in configuration properties: accepted at synth,
+ * shown as Terraform expressions in the input's planned state, placeholders
+ * in the manifest, expressions in the reconciler's triggers and environment;
+ * secrets from Terraform never in the manifest or the input's state.
+ */
+import { TerraformStack, TerraformVariable, Token } from 'cdktf';
+import {
+  AloomaConnection,
+  AloomaDatabaseInput,
+  AloomaRestInput,
+  AloomaReconciler,
+  AloomaSecret,
+  ephemeralVariable,
+} from '../../src/constructs';
+import { synthJson, testStack, validate } from './helpers';
+
+function composedStack(stack: TerraformStack) {
+  const env = new TerraformVariable(stack, 'env', { type: 'string' });
+  const port = new TerraformVariable(stack, 'port', { type: 'number' });
+  const paused = new TerraformVariable(stack, 'paused', { type: 'bool' });
+  const tables = new TerraformVariable(stack, 'tables', { type: 'map(string)' });
+  const password = new TerraformVariable(stack, 'pw', { type: 'string', sensitive: true });
+  const token = ephemeralVariable(stack, 'token', { type: 'string' });
+  const orders = new AloomaDatabaseInput(stack, 'Orders', {
+    name: 'orders_db',
+    source: {
+      server: `${env.stringValue}-db.internal`,
+      port: port.numberValue,
+      database: 'shop',
+      dbType: 'psql',
+      user: 'reader',
+      password: AloomaSecret.fromTerraform(password.stringValue),
+    },
+    tables: Token.asStringMap(tables.value),
+    paused: paused.booleanValue,
+  });
+  orders.addTable('users', env.stringValue);
+  const api = new AloomaRestInput(stack, 'Api', {
+    name: 'api',
+    baseUrl: `https://${env.stringValue}.example.com`,
+    frequency: port.numberValue,
+    password: AloomaSecret.fromTerraform(token.stringValue, { ephemeral: true, version: '3' }),
+  });
+  api.addParameter({ parameter: 'since', type: 'Days Past', value: port.numberValue });
+}
+
+describe('Terraform references', () => {
+  test('are accepted in configuration properties and pass synth validation', () => {
+    const stack = testStack();
+    composedStack(stack);
+    expect(() => validate(stack)).not.toThrow();
+  });
+
+  test('the manifest holds placeholders, never an expression or a secret', () => {
+    const stack = testStack();
+    composedStack(stack);
+    const manifest = AloomaReconciler.of(stack).manifest();
+    const orders = manifest.inputs.find((i) => i.name === 'orders_db')!;
+    expect(orders.configuration.server).toEqual({
+      alooma_cdktf_ref: 'orders_db/configuration/server',
+    });
+    expect(orders.configuration.tables).toEqual({
+      alooma_cdktf_ref: 'orders_db/configuration/tables',
+    });
+    expect(orders.paused).toEqual({ alooma_cdktf_ref: 'orders_db/paused' });
+    expect(orders.secrets!.password).toEqual({
+      env: expect.stringMatching(/^ALOOMA_CDKTF_SECRET_[0-9A-F]{16}$/),
+      fingerprint: true,
+    });
+    const api = manifest.inputs.find((i) => i.name === 'api')!;
+    expect(api.secrets!.password).toEqual({
+      env: expect.stringMatching(/^ALOOMA_CDKTF_SECRET_/),
+      version: '3',
+    });
+    expect(JSON.stringify(manifest)).not.toMatch(/TfToken|var\./);
+  });
+
+  test('the reconciler carries expressions in its triggers and hands them over through self', () => {
+    const json = synthJson(composedStack);
+    const reconciler = (json.resource as any).terraform_data.AloomaReconciler;
+    expect(reconciler.triggers_replace.references).toMatchObject({
+      'orders_db/configuration/server': '${var.env}-db.internal',
+      'orders_db/configuration/port': '${var.port}',
+      'orders_db/configuration/tables': expect.stringContaining('merge('),
+      'orders_db/paused': '${var.paused}',
+      'api/configuration/parameters/0/value': '${var.port}',
+    });
+    // a hash of the sensitive value only; nothing of the ephemeral one
+    expect(reconciler.triggers_replace.secrets_sha256).toEqual({
+      'orders_db/password': '${sha256(var.pw)}',
+    });
+    const [apply, report, prune] = reconciler.provisioner.map((p: any) => p['local-exec']);
+    expect(apply.environment).toMatchObject({
+      ALOOMA_CDKTF_REFERENCES: '${jsonencode(self.triggers_replace.references)}',
+      ALOOMA_CDKTF_REPORT_FILE: '.alooma-cdktf-report-${self.id}.json',
+    });
+    expect(Object.values(apply.environment)).toEqual(
+      expect.arrayContaining(['${var.pw}', '${var.token}']),
+    );
+    expect(apply.on_failure).toBe('continue');
+    expect(apply.command).toMatch(/ apply --manifest /);
+    expect(report.command).toMatch(/ report --manifest /);
+    expect(report.environment).toEqual({
+      ALOOMA_CDKTF_REPORT_FILE: '.alooma-cdktf-report-${self.id}.json',
+    });
+    expect(prune.when).toBe('destroy');
+    expect(prune.environment.ALOOMA_CDKTF_REFERENCES).toBe(
+      '${jsonencode(self.triggers_replace.references)}',
+    );
+    expect(JSON.stringify(prune)).not.toMatch(/var\.(pw|token)/);
+  });
+
+  test("each input's planned state shows the expressions and no secret value or hash", () => {
+    const json = synthJson(composedStack);
+    const orders = (json.resource as any).terraform_data.Orders;
+    expect(orders.input.configuration.server).toBe('${var.env}-db.internal');
+    expect(orders.input.secrets).toEqual({ password: { from: 'terraform' } });
+    expect(JSON.stringify(orders)).not.toMatch(/var\.pw|sha256/);
+    const api = (json.resource as any).terraform_data.Api;
+    expect(api.input.secrets).toEqual({ password: { from: 'ephemeral', version: '3' } });
+  });
+
+  test('a connection URL from Terraform reaches the per-input destroy step through self', () => {
+    const json = synthJson((stack) => {
+      const url = new TerraformVariable(stack, 'url', { type: 'string' });
+      new AloomaConnection(stack, 'Alooma', { apiUrl: url.stringValue });
+      new AloomaRestInput(stack, 'Api', { name: 'api', baseUrl: 'https://x.example.com' });
+    });
+    const api = (json.resource as any).terraform_data.Api;
+    expect(api.input.connection_references).toEqual({ '@connection/apiUrl': '${var.url}' });
+    expect(api.provisioner[0]['local-exec'].environment.ALOOMA_CDKTF_REFERENCES).toBe(
+      '${jsonencode(self.input.connection_references)}',
+    );
+  });
+
+  test('a literal string is refused as a Terraform secret', () => {
+    expect(
+      () =>
+        new AloomaRestInput(testStack(), 'Api', {
+          name: 'api',
+          baseUrl: 'https://x.example.com',
+          password: AloomaSecret.fromTerraform('hunter2'),
+        }),
+    ).toThrow(/fromTerraform.*literal string.*\[invalid_secret_reference\]/);
+  });
+});
