@@ -4,8 +4,10 @@ import { ConnectionSpec, EnvVar } from '../runtime/protocol';
 import * as errors from './errors';
 import { AloomaReconciler } from './reconciler';
 import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
+import { AloomaSecret, CONNECTION_SECRET_OWNER } from './secret';
 import {
   checkEnvName,
+  checkSecret,
   isReference,
   checkInteger,
   checkName,
@@ -55,6 +57,17 @@ export interface AloomaConnectionProps {
    * @default 'ALOOMA_API_KEY'
    */
   readonly apiKeyEnv?: string;
+  /**
+   * The API key from Terraform (`AloomaSecret.fromTerraform(...)`: a sensitive
+   * variable, a secrets manager's value). The stack hands it to the apply
+   * step only: destroy-time steps (`cdktf destroy`, a deploy that removes an
+   * input) cannot receive values from Terraform, so they take credentials
+   * from the environment (`$ALOOMA_API_KEY`, or username and password) and
+   * stop before deleting anything when there are none.
+   *
+   * @default - the key (or login) from the environment variables above
+   */
+  readonly apiKey?: AloomaSecret;
   /**
    * Owner id recorded on every input the stack creates. The runtime only
    * updates or deletes inputs carrying this owner, so two stacks (or two
@@ -107,6 +120,8 @@ export class AloomaConnection extends Construct {
   public readonly spec: ConnectionSpec;
   /** Provider of the `null_resource` engine, when that engine is used. */
   public readonly nullProvider?: TerraformProvider;
+  /** The API key from Terraform, when `props.apiKey` is set. */
+  public readonly apiKey?: AloomaSecret;
 
   constructor(scope: Construct, id: string, props: AloomaConnectionProps = {}) {
     super(scope, id);
@@ -143,6 +158,7 @@ export class AloomaConnection extends Construct {
       ...envName(this, 'usernameEnv', props.usernameEnv, EnvVar.USERNAME),
       ...envName(this, 'passwordEnv', props.passwordEnv, EnvVar.PASSWORD),
       ...envName(this, 'apiKeyEnv', props.apiKeyEnv, EnvVar.API_KEY),
+      ...(props.apiKey === undefined ? {} : this.apiKeySpec(props)),
     };
     const concurrency =
       props.concurrency === undefined
@@ -151,7 +167,9 @@ export class AloomaConnection extends Construct {
     if (this.engine === 'null_resource')
       this.nullProvider = props.nullProvider ?? findOrCreateNullProvider(this, stack);
 
+    this.apiKey = props.apiKey;
     registerConnection(stack, {
+      terraformApiKey: this.apiKey?.fromTerraform ? this.apiKey : undefined,
       construct: this,
       engine: this.engine,
       nullProvider: this.nullProvider,
@@ -161,6 +179,23 @@ export class AloomaConnection extends Construct {
     });
     AloomaReconciler.of(stack);
   }
+
+  private apiKeySpec(props: AloomaConnectionProps): Partial<ConnectionSpec> {
+    const secret = checkSecret(this, 'props.apiKey', props.apiKey);
+    if (props.apiKeyEnv !== undefined || props.usernameEnv !== undefined) {
+      throw errors.conflictingProperties(
+        this,
+        'props.apiKey is set together with props.apiKeyEnv or props.usernameEnv',
+        'Give the credentials one way: apiKey, or the environment variable names',
+      );
+    }
+    if (!secret.fromTerraform) return { apiKeyEnv: checkEnvName(this, 'props.apiKey', secret.envName) };
+    return {
+      apiKeyEnv: secret.toSecretRef(CONNECTION_SECRET_OWNER, 'apiKey').env,
+      apiKeyFromTerraform: true,
+    };
+  }
+
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {

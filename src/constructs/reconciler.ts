@@ -21,7 +21,7 @@ import {
 import type { AloomaEngine } from './private/engine';
 import * as errors from './errors';
 import { RemovalPolicy } from './removal-policy';
-import { AloomaSecret } from './secret';
+import { AloomaSecret, CONNECTION_SECRET_OWNER } from './secret';
 import {
   createReconcilerResource,
   inputDestroyProvisioners,
@@ -189,16 +189,30 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     value: string;
     ephemeral: boolean;
   }> {
-    return this.managed
-      .flatMap((input) =>
+    const apiKey = connectionOf(this.stack)?.terraformApiKey;
+    const connection =
+      apiKey !== undefined
+        ? [
+            {
+              env: apiKey.toSecretRef(CONNECTION_SECRET_OWNER, 'apiKey').env,
+              label: `${CONNECTION_SECRET_OWNER}/apiKey`,
+              value: apiKey.terraformValue as string,
+              // A new key needs no re-apply: no hash in the triggers.
+              ephemeral: true,
+            },
+          ]
+        : [];
+    return [
+      ...connection,
+      ...this.managed.flatMap((input) =>
         input.terraformSecrets().map(({ env, path, secret }) => ({
           env,
           label: `${input.inputName}/${path}`,
           value: secret.terraformValue as string,
           ephemeral: secret.ephemeral,
         })),
-      )
-      .sort((a, b) => compare(a.label, b.label));
+      ),
+    ].sort((a, b) => compare(a.label, b.label));
   }
 
   /** The inputs of the stack, in declaration order. */

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { Token } from 'cdktf';
 import { SecretRef, TERRAFORM_SECRET_ENV_PREFIX } from '../runtime/protocol';
 
+/** Name under which the connection's Terraform-sourced API key is handed to the runtime. */
+export const CONNECTION_SECRET_OWNER = '@connection';
+
 const SECRET_BRAND = Symbol.for('alooma-cdktf.AloomaSecret');
 
 /** Options of {@link AloomaSecret.fromEnv}. */

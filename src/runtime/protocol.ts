@@ -167,6 +167,11 @@ export interface ConnectionSpec {
   readonly passwordEnv?: string;
   /** Variable holding the API key. @default ALOOMA_API_KEY */
   readonly apiKeyEnv?: string;
+  /**
+   * The key in `apiKeyEnv` comes from Terraform and is set only for the apply
+   * step; destroy-time steps fall back to the default variables.
+   */
+  readonly apiKeyFromTerraform?: boolean;
 }
 
 /** What one stack asks of Alooma; written at synth time, read by the runtime. */

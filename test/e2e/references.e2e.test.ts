@@ -26,7 +26,8 @@ const PASSWORD_1 = 'Ref-Sensitive-Pw-5521';
 const PASSWORD_2 = 'Ref-Sensitive-Pw-7730';
 const TOKEN_1 = 'Ref-Ephemeral-Tok-3309';
 const TOKEN_2 = 'Ref-Ephemeral-Tok-9184';
-const SECRETS = [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2];
+/** The API key from Terraform is a secret too (the emulator's default key). */
+const SECRETS = [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2, 'demo-key'];
 
 let emulator: EmulatorProcess;
 let app: CdktfApp;
@@ -39,7 +40,11 @@ import { AloomaConnection, AloomaDatabaseInput, AloomaRestInput, AloomaSecret, e
 import { TerraformData } from ${JSON.stringify(TERRAFORM_DATA_MODULE)};
 const app = new App();
 const stack = new TerraformStack(app, 'composed');
-new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+const aloomaKey = new TerraformVariable(stack, 'alooma_api_key', { type: 'string', sensitive: true });
+new AloomaConnection(stack, 'Alooma', {
+  apiUrl: ${JSON.stringify(emulator.url)},
+  apiKey: AloomaSecret.fromTerraform(aloomaKey.stringValue),
+});
 const env = new TerraformVariable(stack, 'env', { type: 'string' });
 const port = new TerraformVariable(stack, 'port', { type: 'string', default: '5432' });
 const dbPassword = new TerraformVariable(stack, 'db_password', { type: 'string', sensitive: true });
@@ -66,10 +71,16 @@ app.synth();
 `;
 }
 
-function cdktf(args: string[], vars: Record<string, string>) {
+/**
+ * Runs cdktf with Terraform variables. The API key reaches deploys from
+ * Terraform only; `diff` (the live report) and destroy-time steps take it
+ * from the environment when `withEnvKey`.
+ */
+function cdktf(args: string[], vars: Record<string, string>, withEnvKey = args[0] === 'diff') {
   const env: NodeJS.ProcessEnv = {
     ALOOMA_API_URL: emulator.url,
-    ALOOMA_API_KEY: 'demo-key',
+    TF_VAR_alooma_api_key: 'demo-key',
+    ...(withEnvKey ? { ALOOMA_API_KEY: 'demo-key' } : {}),
   };
   for (const [name, value] of Object.entries(vars)) env[`TF_VAR_${name}`] = value;
   const result = app.cdktf(args, env);
@@ -195,24 +206,40 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
     expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
     for (const file of files) {
       const text = fs.readFileSync(file, 'latin1');
-      expect({ file, found: SECRETS.filter((s) => text.includes(s)) }).toEqual({ file, found: [] });
+      // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
+      const secrets = file.endsWith('runtime.js')
+        ? SECRETS.filter((s) => s !== 'demo-key')
+        : SECRETS;
+      expect({ file, found: secrets.filter((s) => text.includes(s)) }).toEqual({ file, found: [] });
     }
     const printed = outputs.join('\n');
     expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
     // Not even their hashes (state keeps one per sensitive value, in the reconciler's triggers).
     const hashes = SECRETS.map((s) => createHash('sha256').update(s).digest('hex'));
     expect(hashes.filter((h) => printed.includes(h))).toEqual([]);
-    expect(emulator.output()).toMatch(/PUT|POST/);
-    expect(SECRETS.filter((s) => emulator.output().includes(s))).toEqual([]);
+    // The request log (the start-up banner announces the emulator's own default key).
+    const log = emulator
+      .output()
+      .split('\n')
+      .filter((line) => !/listening on/.test(line))
+      .join('\n');
+    expect(log).toMatch(/PUT|POST/);
+    expect(SECRETS.filter((s) => log.includes(s))).toEqual([]);
   });
 
-  test('8. destroy deletes both inputs', async () => {
-    const destroy = cdktf(['destroy', '--auto-approve'], {
-      ...dev,
-      env: 'prod',
-      db_password: PASSWORD_2,
-      api_token: TOKEN_2,
-    });
+  test('8. destroy without a key in the environment stops before deleting, with a hint; with one it deletes', async () => {
+    const vars = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2 };
+    await emulator.resetStats();
+    const refused = cdktf(['destroy', '--auto-approve'], vars);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(
+      /the API key comes from Terraform, which passes it to the apply step only/,
+    );
+    expect(refused.output).toMatch(/hint: export ALOOMA_API_KEY .*nothing was deleted/);
+    expect(writeCount(await emulator.stats())).toBe(0);
+    expect(Object.keys(await byName()).sort()).toEqual(['events_api', 'orders_db']);
+
+    const destroy = cdktf(['destroy', '--auto-approve'], vars, true);
     expect(destroy.code).toBe(0);
     expect(Object.keys(await byName())).toEqual([]);
   });

@@ -122,8 +122,10 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
 
 function hasCredentials(manifest: Manifest, env: NodeJS.ProcessEnv): boolean {
   const c = manifest.connection;
+  // A key from Terraform exists only at apply: the diff uses the default variables.
+  const apiKeyEnv = c.apiKeyFromTerraform ? EnvVar.API_KEY : (c.apiKeyEnv ?? EnvVar.API_KEY);
   return Boolean(
-    env[c.apiKeyEnv ?? EnvVar.API_KEY] ||
+    env[apiKeyEnv] ||
     (env[c.usernameEnv ?? EnvVar.USERNAME] && env[c.passwordEnv ?? EnvVar.PASSWORD]),
   );
 }

@@ -6,6 +6,7 @@
 import { TerraformProvider } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ConnectionSpec } from '../../runtime/protocol';
+import type { AloomaSecret } from '../secret';
 import type { AloomaEngine } from './engine';
 
 /** What the reconciler needs from a stack's `AloomaConnection`. */
@@ -17,6 +18,8 @@ export interface StackConnection {
   readonly spec: ConnectionSpec;
   readonly owner?: string;
   readonly concurrency?: number;
+  /** The API key from Terraform, which the apply step receives. */
+  readonly terraformApiKey?: AloomaSecret;
 }
 
 const connections = new WeakMap<IConstruct, StackConnection>();

@@ -62,11 +62,16 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
   ) =>
     run(async () => {
       const manifest = loadManifest(manifestFile, options);
-      const client = loadClient().fromEnv(process.env, manifest.connection, {
-        defaultUrl: EmulatorDefaults.URL,
-      });
+      // Created on first use: a prune with nothing to delete needs no credentials
+      // (destroy-time steps get none from Terraform).
+      let client: AloomaClientType | undefined;
       return fn({
-        api: client,
+        get api() {
+          client ??= loadClient().fromEnv(process.env, manifest.connection, {
+            defaultUrl: EmulatorDefaults.URL,
+          });
+          return client;
+        },
         manifest,
         out: { log: (line) => process.stdout.write(`${line}\n`) },
         env: process.env,

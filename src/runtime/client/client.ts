@@ -229,9 +229,14 @@ export class AloomaClient {
           'for the local emulator (`alooma-cdktf emulator`)',
       );
     }
+    // A key from Terraform reaches only the apply step; destroy-time steps use the defaults.
+    const terraformKeyMissing =
+      connection.apiKeyFromTerraform === true && !nonEmpty(env[connection.apiKeyEnv ?? '']);
     const usernameEnv = connection.usernameEnv ?? EnvVar.USERNAME;
     const passwordEnv = connection.passwordEnv ?? EnvVar.PASSWORD;
-    const apiKeyEnv = connection.apiKeyEnv ?? EnvVar.API_KEY;
+    const apiKeyEnv = terraformKeyMissing
+      ? EnvVar.API_KEY
+      : (connection.apiKeyEnv ?? EnvVar.API_KEY);
     const username = nonEmpty(env[usernameEnv]);
     const password = env[passwordEnv] === '' ? undefined : env[passwordEnv];
     const apiKey = nonEmpty(env[apiKeyEnv]);
@@ -259,6 +264,11 @@ export class AloomaClient {
       throw new AloomaConfigError(
         `${missing} is not set (the login needs both ${usernameEnv} and ${passwordEnv})`,
         credentialsHint,
+      );
+    } else if (terraformKeyMissing) {
+      throw new AloomaConfigError(
+        'the API key comes from Terraform, which passes it to the apply step only; this step (a destroy-time deletion) has no credentials',
+        `export ${apiKeyEnv} (or ${usernameEnv} and ${passwordEnv}) for cdktf destroy and for deploys that remove inputs; nothing was deleted`,
       );
     } else {
       throw new AloomaConfigError(
