@@ -21,6 +21,7 @@ import { diagnoseStartup } from './lib/startup-diagnosis';
 import { benchApiCalls } from './targets/api';
 import { benchDeploy } from './targets/deploy';
 import { benchEmulator, measureEmulator } from './targets/emulator';
+import { benchLiveDiff } from './targets/live-diff';
 import { benchSynth, synthApp } from './targets/synth';
 
 const SECTIONS = ['synth', 'api', 'emulator', 'deploy'] as const;
@@ -96,7 +97,10 @@ async function main(): Promise<number> {
   );
   const results: TargetResult[] = [];
   const sections: Record<Section, () => Promise<TargetResult[]>> = {
-    synth: () => benchSynth(options.rounds, log),
+    synth: async () => [
+      ...(await benchSynth(options.rounds, log)),
+      ...(await benchLiveDiff(options.rounds, log)),
+    ],
     api: () => benchApiCalls(log),
     emulator: () => benchEmulator(options.rounds, log),
     deploy: () => benchDeploy(options.deployRounds, log),

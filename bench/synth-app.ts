@@ -9,12 +9,14 @@
  *                  so two synths differ by exactly one input (default 0)
  *   BENCH_API_URL  the connection's apiUrl (default: none, the runtime reads
  *                  $ALOOMA_API_URL at apply time)
+ *   BENCH_REFERENCE_EVERY  every Nth input (0, N, 2N...) takes its server and
+ *                  port from Terraform variables (default 0: none)
  *   CDKTF_OUTDIR   where to write (set by cdktf synth; default cdktf.out)
  *
  * It prints `synth-ms <n>` (time spent in app code + app.synth(), measured in
  * process) so the runner can tell module loading from synthesis.
  */
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AloomaConnection, AloomaDatabaseInput, AloomaSecret } from '../src/constructs';
 
@@ -23,6 +25,7 @@ const started = process.hrtime.bigint();
 const inputs = positiveInt('BENCH_INPUTS', 10);
 const tables = positiveInt('BENCH_TABLES', 20);
 const variant = positiveInt('BENCH_VARIANT', 0, 0);
+const referenceEvery = positiveInt('BENCH_REFERENCE_EVERY', 0, 0);
 
 /** N inputs of one shape, like a team that replicates many similar databases. */
 class BenchInputsStack extends TerraformStack {
@@ -32,12 +35,17 @@ class BenchInputsStack extends TerraformStack {
       ...(process.env.BENCH_API_URL ? { apiUrl: process.env.BENCH_API_URL } : {}),
       account: 'demo',
     });
+    const env = new TerraformVariable(this, 'env', { type: 'string', default: 'dev' });
+    const port = new TerraformVariable(this, 'port', { type: 'number', default: 5432 });
     for (let i = 0; i < inputs; i++) {
+      const referenced = referenceEvery > 0 && i % referenceEvery === 0;
       const db = new AloomaDatabaseInput(this, `Db${i}`, {
         name: `bench_db_${String(i).padStart(4, '0')}`,
         source: {
-          server: `db${i}.internal.example`,
-          port: 5432,
+          server: referenced
+            ? `db${i}.${env.stringValue}.internal.example`
+            : `db${i}.internal.example`,
+          port: referenced ? port.numberValue : 5432,
           database: `shop_${i}`,
           schema: 'public',
           dbType: 'psql',

@@ -189,13 +189,13 @@ export class AloomaConnection extends Construct {
         'Give the credentials one way: apiKey, or the environment variable names',
       );
     }
-    if (!secret.fromTerraform) return { apiKeyEnv: checkEnvName(this, 'props.apiKey', secret.envName) };
+    if (!secret.fromTerraform)
+      return { apiKeyEnv: checkEnvName(this, 'props.apiKey', secret.envName) };
     return {
       apiKeyEnv: secret.toSecretRef(CONNECTION_SECRET_OWNER, 'apiKey').env,
       apiKeyFromTerraform: true,
     };
   }
-
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {
