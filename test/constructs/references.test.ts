@@ -145,3 +145,86 @@ describe('Terraform references', () => {
     ).toThrow(/fromTerraform.*literal string.*\[invalid_secret_reference\]/);
   });
 });
+
+describe('Terraform references everywhere a configuration value goes', () => {
+  test('headers, templates, parameters, booleans, schema, ssh, extra configuration and the account', () => {
+    const stack = testStack();
+    const text = new TerraformVariable(stack, 'text', { type: 'string' });
+    const flag = new TerraformVariable(stack, 'flag', { type: 'bool' });
+    const list = new TerraformVariable(stack, 'list', { type: 'list(string)' });
+    const map = new TerraformVariable(stack, 'map', { type: 'map(string)' });
+    new AloomaConnection(stack, 'Alooma', { account: text.stringValue });
+    const api = new AloomaRestInput(stack, 'Api', {
+      name: 'api',
+      baseUrl: 'https://x.example.com',
+      headers: [{ 'X-Env': text.stringValue }],
+      primaryKeys: list.listValue,
+      autoMap: flag.booleanValue,
+      defaultSchema: text.stringValue,
+      extraConfiguration: { rate_limit: text.stringValue },
+    });
+    api.addParameter({ parameter: 'q', value: text.stringValue });
+    api.addTemplate(text.stringValue, 'q');
+    new AloomaDatabaseInput(stack, 'Db', {
+      name: 'db',
+      source: {
+        server: 'db.internal',
+        port: 5432,
+        database: 'shop',
+        dbType: 'psql',
+        user: 'u',
+        password: AloomaSecret.fromEnv('PW'),
+      },
+      ssh: Token.asAnyMap(map.value),
+      tables: { orders: text.stringValue },
+    });
+    expect(() => validate(stack)).not.toThrow();
+    expect(Object.keys(AloomaReconciler.of(stack).references()).sort()).toEqual([
+      '@connection/account',
+      'api/configuration/auto_map',
+      'api/configuration/headers/0/X-Env',
+      'api/configuration/input_default_schema',
+      'api/configuration/parameters/0/template',
+      'api/configuration/parameters/0/value',
+      'api/configuration/primary_keys',
+      'api/configuration/rate_limit',
+      'db/configuration/ssh',
+      'db/configuration/tables/orders',
+    ]);
+  });
+
+  test('literal values are still checked at synth next to references', () => {
+    const stack = testStack();
+    const text = new TerraformVariable(stack, 'text', { type: 'string' });
+    expect(
+      () =>
+        new AloomaRestInput(stack, 'Api', {
+          name: 'api',
+          baseUrl: 'https://x.example.com',
+          request: 'PUT' as never,
+          dataField: text.stringValue,
+        }),
+    ).toThrow(/props.request is "PUT".*\[invalid_property\]/);
+  });
+
+  test('the null_resource engine passes references as JSON through self.triggers', () => {
+    const json = synthJson((stack) => {
+      const text = new TerraformVariable(stack, 'text', { type: 'string' });
+      new AloomaConnection(stack, 'Alooma', { engine: 'null_resource' });
+      new AloomaRestInput(stack, 'Api', {
+        name: 'api',
+        baseUrl: 'https://x.example.com',
+        dataField: text.stringValue,
+      });
+    });
+    const reconciler = (json.resource as any).null_resource.AloomaReconciler;
+    expect(reconciler.triggers.references).toBe(
+      '${jsonencode({"api/configuration/data_field" = var.text})}',
+    );
+    expect(reconciler.provisioner[0]['local-exec'].environment.ALOOMA_CDKTF_REFERENCES).toBe(
+      '${self.triggers.references}',
+    );
+    const api = (json.resource as any).null_resource.Api;
+    expect(api.triggers.input).toMatch(/^\$\{jsonencode\(/);
+  });
+});
