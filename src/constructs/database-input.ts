@@ -1,4 +1,5 @@
 import { Fn } from 'cdktf';
+import { escapeForHcl } from './private/references';
 import { Construct } from 'constructs';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
@@ -231,7 +232,7 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
             ? this.tables
             : this.tableMap.size === 0
               ? this.tablesReference
-              : Fn.merge([this.tablesReference, this.tables]),
+              : Fn.merge([this.tablesReference, escapeForHcl(this.tables)]),
         ...(this.runAt === undefined ? {} : { run_at: this.runAt }),
         ...(this.ssh === undefined ? {} : { ssh: this.ssh }),
       },

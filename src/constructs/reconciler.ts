@@ -156,7 +156,8 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
 
     this.resourceSpec = {
       digest: () => this.digest(),
-      references: () => this.references(),
+      references: () => this.inputReferences(),
+      connectionReferences: () => this.connectionReferences(),
       names: () => this.deletableNames(),
       drift: () =>
         driftTokenOf(this, () =>
@@ -268,6 +269,14 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
    */
   public references(): Record<string, unknown> {
     return this.render().references;
+  }
+
+  /** {@link references} of the inputs only (the connection's are {@link connectionReferences}). */
+  public inputReferences(): Record<string, unknown> {
+    const connection = this.connectionReferences();
+    return Object.fromEntries(
+      Object.entries(this.references()).filter(([id]) => !(id in connection)),
+    );
   }
 
   private render(): { manifest: Manifest; references: Record<string, unknown> } {

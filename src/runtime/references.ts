@@ -52,6 +52,17 @@ export function resolveReferences(
     );
   }
   const missing = referenceIds(target).filter((id) => !(id in values));
+  if (only === 'connection' && missing.length > 0) {
+    // A destroy-time step of a previous deploy whose connection was literal: its old
+    // triggers hold no value. The environment's URL and account stand in, when set;
+    // otherwise the placeholders stay, and assertConnectionResolved stops the step
+    // if (and only if) it has to reach Alooma.
+    const fallback = connectionFromEnv(manifest, env);
+    return {
+      ...manifest,
+      connection: fallback ?? (substitute(manifest.connection, values) as Manifest['connection']),
+    };
+  }
   if (missing.length > 0) {
     throw new CliError(
       AloomaErrorCode.BAD_ENVIRONMENT,
@@ -67,8 +78,42 @@ export function resolveReferences(
       };
 }
 
+/**
+ * Throws when the manifest's connection still holds a placeholder: a
+ * destroy-time step that must reach Alooma but was given no value for where it is.
+ */
+export function assertConnectionResolved(manifest: Manifest): void {
+  const missing = referenceIds(manifest.connection);
+  if (missing.length === 0) return;
+  throw new CliError(
+    AloomaErrorCode.BAD_ENVIRONMENT,
+    `no value for the Terraform reference${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+    `this destroy-time step belongs to a deploy whose connection did not come from Terraform: export ${EnvVar.API_URL} (and ${EnvVar.ACCOUNT}) to the Alooma it used, then deploy again`,
+  );
+}
+
+/** The connection with each unresolved field taken from the environment, or undefined when one is not set there. */
+function connectionFromEnv(
+  manifest: Manifest,
+  env: NodeJS.ProcessEnv,
+): Manifest['connection'] | undefined {
+  const fromEnv: Record<string, string | undefined> = {
+    apiUrl: env[EnvVar.API_URL],
+    account: env[EnvVar.ACCOUNT],
+  };
+  const out: Record<string, unknown> = { ...manifest.connection };
+  for (const [field, value] of Object.entries(manifest.connection)) {
+    if (!isReferencePlaceholder(value)) continue;
+    if (!fromEnv[field]) return undefined;
+    out[field] = fromEnv[field];
+  }
+  return out as Manifest['connection'];
+}
+
 function substitute(value: unknown, values: Record<string, unknown>): unknown {
-  if (isReferencePlaceholder(value)) return values[value[REFERENCE_KEY]];
+  // A placeholder without a value stays (checked by the caller), never `undefined`.
+  if (isReferencePlaceholder(value))
+    return value[REFERENCE_KEY] in values ? values[value[REFERENCE_KEY]] : value;
   if (Array.isArray(value)) return value.map((item) => substitute(item, values));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};

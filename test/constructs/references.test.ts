@@ -88,15 +88,16 @@ describe('Terraform references', () => {
     });
     // a hash of the sensitive value only; nothing of the ephemeral one
     expect(reconciler.triggers_replace.secrets_sha256).toEqual({
-      'orders_db/password': '${sha256(var.pw)}',
+      'orders_db/password': '${sensitive(sha256(var.pw))}',
     });
     const [apply, report, prune] = reconciler.provisioner.map((p: any) => p['local-exec']);
     expect(apply.environment).toMatchObject({
-      ALOOMA_CDKTF_REFERENCES: '${jsonencode(self.triggers_replace.references)}',
+      ALOOMA_CDKTF_REFERENCES:
+        '${jsonencode(merge(try(self.triggers_replace.references, {}), try(self.triggers_replace.connection_references, {})))}',
       ALOOMA_CDKTF_REPORT_FILE: '.alooma-cdktf-report-${self.id}.json',
     });
     expect(Object.values(apply.environment)).toEqual(
-      expect.arrayContaining(['${var.pw}', '${var.token}']),
+      expect.arrayContaining(['${sensitive(var.pw)}', '${sensitive(var.token)}']),
     );
     expect(apply.on_failure).toBe('continue');
     expect(apply.command).toMatch(/ apply --manifest /);
@@ -105,8 +106,9 @@ describe('Terraform references', () => {
       ALOOMA_CDKTF_REPORT_FILE: '.alooma-cdktf-report-${self.id}.json',
     });
     expect(prune.when).toBe('destroy');
+    // prune (destroy time) gets where Alooma is, never the inputs' values
     expect(prune.environment.ALOOMA_CDKTF_REFERENCES).toBe(
-      '${jsonencode(self.triggers_replace.references)}',
+      '${jsonencode(try(self.triggers_replace.connection_references, {}))}',
     );
     expect(JSON.stringify(prune)).not.toMatch(/var\.(pw|token)/);
   });
@@ -130,7 +132,7 @@ describe('Terraform references', () => {
     const api = (json.resource as any).terraform_data.Api;
     expect(api.input.connection_references).toEqual({ '@connection/apiUrl': '${var.url}' });
     expect(api.provisioner[0]['local-exec'].environment.ALOOMA_CDKTF_REFERENCES).toBe(
-      '${jsonencode(self.input.connection_references)}',
+      '${jsonencode(try(self.input.connection_references, {}))}',
     );
   });
 
@@ -222,9 +224,50 @@ describe('Terraform references everywhere a configuration value goes', () => {
       '${jsonencode({"api/configuration/data_field" = var.text})}',
     );
     expect(reconciler.provisioner[0]['local-exec'].environment.ALOOMA_CDKTF_REFERENCES).toBe(
-      '${self.triggers.references}',
+      '${jsonencode(merge(jsondecode(lookup(self.triggers, "references", "{}")), jsondecode(lookup(self.triggers, "connection_references", "{}"))))}',
     );
     const api = (json.resource as any).null_resource.Api;
     expect(api.triggers.input).toMatch(/^\$\{jsonencode\(/);
+  });
+});
+
+describe('values handed to Terraform functions', () => {
+  test('quotes, backslashes and template introducers in literal tables merged with a reference survive', () => {
+    const json = synthJson((stack) => {
+      const tables = new TerraformVariable(stack, 'tables', { type: 'map(string)' });
+      const db = new AloomaDatabaseInput(stack, 'Db', {
+        name: 'db',
+        source: {
+          server: 'db.internal',
+          port: 5432,
+          database: 'shop',
+          dbType: 'psql',
+          user: 'u',
+          password: AloomaSecret.fromEnv('PW'),
+        },
+        tables: Token.asStringMap(tables.value),
+      });
+      db.addTable('quoted', '"UpdatedAt"');
+      db.addTable('slashed', 'a\\b');
+      db.addTable('directive', 'x%{y}');
+    });
+    const merged = (json.resource as any).terraform_data.Db.input.configuration.tables;
+    expect(merged).toBe(
+      '${merge(var.tables, {"quoted" = "\\"UpdatedAt\\"", "slashed" = "a\\\\b", "directive" = "x%%{y}"})}',
+    );
+  });
+
+  test('ids of keys that contain a slash do not collide', () => {
+    const stack = testStack();
+    const text = new TerraformVariable(stack, 'text', { type: 'string' });
+    new AloomaRestInput(stack, 'Api', {
+      name: 'api',
+      baseUrl: 'https://x.example.com',
+      extraConfiguration: { 'a/b': text.stringValue, a: { b: text.stringValue } },
+    });
+    expect(Object.keys(AloomaReconciler.of(stack).references()).sort()).toEqual([
+      'api/configuration/a/b',
+      'api/configuration/a~1b',
+    ]);
   });
 });

@@ -17,7 +17,7 @@ import type * as NullProviderModule from '@cdktf/provider-null';
 import { EnvVar } from '../../runtime/protocol';
 import * as errors from '../errors';
 import { escapeTemplate, escapeTemplates, stableJson } from './render';
-import { containsReference } from './references';
+import { containsReference, escapeForHcl } from './references';
 import { TerraformData } from './terraform-data';
 
 /**
@@ -54,7 +54,13 @@ export interface ReconcilerResourceSpec {
   /** Drift token of the synth-time live diff; undefined when it did not run. Called at synth time. */
   readonly drift: () => string | undefined;
   /**
-   * Expressions of the manifest's Terraform references, by placeholder id.
+   * Expressions of the connection's Terraform references (URL, account), by
+   * placeholder id: kept apart because prune, a destroy-time step, needs them
+   * and nothing else. Called at synth time.
+   */
+  readonly connectionReferences: () => Readonly<Record<string, unknown>>;
+  /**
+   * Expressions of the inputs' Terraform references, by placeholder id.
    * They go into the triggers (a changed value re-applies) and from there,
    * through `self`, into the provisioners' environment. Called at synth time.
    */
@@ -99,10 +105,11 @@ export function inputDestroyProvisioners(
 ): LocalExecProvisioner[] {
   const name =
     engine === 'terraform_data' ? '${self.triggers_replace.name}' : '${self.triggers.name}';
+  // try(): a resource created before the connection used references has none in its state.
   const references =
     engine === 'terraform_data'
-      ? `\${jsonencode(self.input.${CONNECTION_REFERENCES_KEY})}`
-      : `\${jsonencode(jsondecode(self.triggers.input).${CONNECTION_REFERENCES_KEY})}`;
+      ? `\${jsonencode(try(self.input.${CONNECTION_REFERENCES_KEY}, {}))}`
+      : `\${jsonencode(try(jsondecode(self.triggers.input).${CONNECTION_REFERENCES_KEY}, {}))}`;
   return [
     {
       type: 'local-exec',
@@ -156,7 +163,7 @@ export function createInputResource(
             type: escapeTemplate(type),
             // With references the JSON is built by Terraform, which knows their values.
             input: containsReference(input)
-              ? Fn.jsonencode(input)
+              ? Fn.jsonencode(escapeForHcl(input))
               : escapeTemplate(stableJson(input).trimEnd()),
           };
         },
@@ -185,21 +192,24 @@ function withDriftAndReferences<T extends Record<string, unknown>>(
   engine: AloomaEngine,
 ): T & { drift?: string; references?: unknown } {
   const drift = spec.drift();
-  const references = spec.references();
   const secretHashes: Record<string, string> = {};
-  for (const secret of spec.secrets())
-    if (!secret.ephemeral) secretHashes[secret.label] = Fn.sha256(secret.value);
+  for (const secret of spec.secrets()) {
+    // sensitive(): a value that Terraform does not mark sensitive must not show its hash either.
+    if (!secret.ephemeral) secretHashes[secret.label] = Fn.sensitive(Fn.sha256(secret.value));
+  }
+  // Keys are ids made of input names: escaped like names; values are expressions.
+  const asTrigger = (map: Readonly<Record<string, unknown>>) =>
+    engine === 'terraform_data'
+      ? Object.fromEntries(Object.entries(map).map(([k, v]) => [escapeTemplate(k), v]))
+      : Fn.jsonencode(escapeForHcl(map));
+  const optional = (key: string, map: Readonly<Record<string, unknown>>) =>
+    Object.keys(map).length === 0 ? {} : { [key]: asTrigger(map) };
   return {
     ...triggers,
     ...(drift === undefined ? {} : { drift }),
-    ...(Object.keys(references).length === 0
-      ? {}
-      : { references: engine === 'terraform_data' ? references : Fn.jsonencode(references) }),
-    ...(Object.keys(secretHashes).length === 0
-      ? {}
-      : {
-          secrets_sha256: engine === 'terraform_data' ? secretHashes : Fn.jsonencode(secretHashes),
-        }),
+    ...optional('references', spec.references()),
+    ...optional(CONNECTION_REFERENCES_KEY, spec.connectionReferences()),
+    ...optional('secrets_sha256', secretHashes),
   };
 }
 
@@ -221,20 +231,27 @@ export function reconcilerProvisioners(
   spec: ReconcilerResourceSpec,
 ): LocalExecProvisioner[] {
   const triggers = engine === 'terraform_data' ? 'self.triggers_replace' : 'self.triggers';
-  const references: Record<string, string> =
-    Object.keys(spec.references()).length === 0
-      ? {}
-      : {
-          [EnvVar.REFERENCES]:
-            engine === 'terraform_data'
-              ? `\${jsonencode(${triggers}.references)}`
-              : `\${${triggers}.references}`,
-        };
+  // try()/lookup(): the previous reconciler, whose destroy step reads its own (old) triggers, may have none.
+  const triggerMap = (key: string) =>
+    engine === 'terraform_data'
+      ? `try(${triggers}.${key}, {})`
+      : `jsondecode(lookup(${triggers}, "${key}", "{}"))`;
+  const hasReferences =
+    Object.keys(spec.references()).length + Object.keys(spec.connectionReferences()).length > 0;
+  // Apply gets every value; prune (destroy time) only where Alooma is.
+  const applyReferences: Record<string, string> = hasReferences
+    ? {
+        [EnvVar.REFERENCES]: `\${jsonencode(merge(${triggerMap('references')}, ${triggerMap(CONNECTION_REFERENCES_KEY)}))}`,
+      }
+    : {};
+  const pruneReferences: Record<string, string> = hasReferences
+    ? { [EnvVar.REFERENCES]: `\${jsonencode(${triggerMap(CONNECTION_REFERENCES_KEY)})}` }
+    : {};
   const previousNames =
     engine === 'terraform_data' ? `\${jsonencode(${triggers}.names)}` : `\${${triggers}.names}`;
   const secrets = spec.secrets();
   const apply: LocalExecProvisioner[] =
-    secrets.length === 0 && Object.keys(references).length === 0
+    secrets.length === 0 && !hasReferences
       ? [{ type: 'local-exec', command: spec.applyCommand }]
       : [
           // Terraform hides ALL output of a provisioner whose configuration holds a
@@ -246,8 +263,8 @@ export function reconcilerProvisioners(
             type: 'local-exec',
             command: spec.applyCommand,
             environment: {
-              ...references,
-              ...Object.fromEntries(secrets.map((s) => [s.env, s.value])),
+              ...applyReferences,
+              ...Object.fromEntries(secrets.map((s) => [s.env, Fn.sensitive(s.value)])),
               [EnvVar.REPORT_FILE]: REPORT_FILE,
             },
             // cdktf 0.21's type lacks Terraform's on_failure; it renders as on_failure.
@@ -265,7 +282,7 @@ export function reconcilerProvisioners(
       type: 'local-exec',
       when: 'destroy',
       command: spec.pruneCommand,
-      environment: { [EnvVar.PREVIOUS_NAMES]: previousNames, ...references },
+      environment: { [EnvVar.PREVIOUS_NAMES]: previousNames, ...pruneReferences },
     },
   ];
 }

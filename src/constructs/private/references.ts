@@ -31,10 +31,39 @@ export function extractReferences(
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value))
-      out[key] = extractReferences(member, `${idPrefix}/${key}`, references);
+      out[key] = extractReferences(member, `${idPrefix}/${pointerSegment(key)}`, references);
     return out;
   }
   return value;
+}
+
+/** A key as a JSON Pointer segment (`~` -> `~0`, `/` -> `~1`), so `{"a/b"}` and `{a: {b}}` get different ids. */
+function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * A copy of `value` whose literal strings (and keys) are escaped for an HCL
+ * string literal, for values handed to a Terraform function (`Fn.merge`,
+ * `Fn.jsonencode`): cdktf renders those arguments as HCL and escapes only
+ * `${` and newlines, so `"`, `\` and `%{` would break the expression or change
+ * the value. References are left alone.
+ */
+export function escapeForHcl(value: unknown): unknown {
+  if (value !== null && value !== undefined && Token.isUnresolved(value)) return value;
+  if (typeof value === 'string') return escapeHclString(value);
+  if (Array.isArray(value)) return value.map(escapeForHcl);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value))
+      out[Token.isUnresolved(key) ? key : escapeHclString(key)] = escapeForHcl(member);
+    return out;
+  }
+  return value;
+}
+
+function escapeHclString(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%\{/g, '%%{');
 }
 
 /** True when `value` holds a Terraform reference at any depth. */

@@ -14,6 +14,7 @@ import { addInputsCommands } from './inputs-commands';
 import { importCommand } from './import-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
 import { OutputCapture, printReport } from './report-file';
+import { assertConnectionResolved } from '../references';
 import {
   applyCommand,
   CommandContext,
@@ -67,6 +68,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
       let client: AloomaClientType | undefined;
       return fn({
         get api() {
+          assertConnectionResolved(manifest);
           client ??= loadClient().fromEnv(process.env, manifest.connection, {
             defaultUrl: EmulatorDefaults.URL,
           });
