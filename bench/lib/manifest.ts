@@ -3,7 +3,7 @@
  * inputs, written by hand so the API benchmarks do not depend on synth.
  */
 import * as fs from 'node:fs';
-import { InputSpec, Manifest, MANIFEST_VERSION } from '../../src/runtime/protocol';
+import { InputSpec, Manifest, MANIFEST_VERSION, REFERENCE_KEY } from '../../src/runtime/protocol';
 
 /** Name of the i-th benchmark input. */
 export function inputName(i: number): string {
@@ -21,13 +21,31 @@ export function tablesOf(tables: number, revision = 0): Record<string, string> {
   return out;
 }
 
+/** Every Nth input takes its server from a Terraform reference (issue 11: 100 of 1,000). */
+export const REFERENCE_EVERY = 10;
+
+/** The placeholder of the i-th input's server, when it is a reference. */
+function serverOf(i: number): unknown {
+  return i % REFERENCE_EVERY === 0
+    ? { [REFERENCE_KEY]: `${inputName(i)}/configuration/server` }
+    : `db${i}.internal.example`;
+}
+
+/** `ALOOMA_CDKTF_REFERENCES` for a manifest of `count` inputs, as the stack would pass it. */
+export function referenceValues(count: number): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < count; i += REFERENCE_EVERY)
+    values[`${inputName(i)}/configuration/server`] = `db${i}.internal.example`;
+  return values;
+}
+
 /** One ODBC input as the constructs would synthesize it. */
 export function odbcInput(i: number, tables: number, revision = 0): InputSpec {
   return {
     name: inputName(i),
     type: 'ODBC',
     configuration: {
-      server: `db${i}.internal.example`,
+      server: serverOf(i),
       port: 5432,
       database: `shop_${i}`,
       schema: 'public',

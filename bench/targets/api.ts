@@ -14,7 +14,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AloomaClient, AloomaNode } from '../../src/runtime/client';
 import { RUNTIME_BUNDLE, runtimeEnv, startEmulator } from '../lib/emulator';
-import { benchManifest, inputName, tablesOf, writeManifest } from '../lib/manifest';
+import {
+  benchManifest,
+  inputName,
+  referenceValues,
+  tablesOf,
+  writeManifest,
+} from '../lib/manifest';
 import { run, RunResult, tail } from '../lib/proc';
 import { TargetResult } from '../lib/report';
 import { formatMs } from '../lib/stats';
@@ -53,7 +59,10 @@ export async function benchApiCalls(log: (line: string) => void): Promise<Target
   const emulator = await startEmulator();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-bench-api-'));
   try {
-    const env = runtimeEnv(emulator);
+    // One input in ten has its server from a Terraform reference, resolved from this variable.
+    const env = runtimeEnv(emulator, {
+      ALOOMA_CDKTF_REFERENCES: JSON.stringify(referenceValues(INPUTS)),
+    });
     const manifestFile = path.join(tmp, 'manifest.json');
     const apply = async (label: string): Promise<RunResult> => {
       const result = await run(

@@ -25,7 +25,7 @@ import {
   StartOptions,
 } from '../lib/emulator';
 import { LoadResult, runLoad } from '../lib/load';
-import { benchManifest, writeManifest } from '../lib/manifest';
+import { benchManifest, referenceValues, writeManifest } from '../lib/manifest';
 import { runOk } from '../lib/proc';
 import { TargetResult } from '../lib/report';
 import { median } from '../lib/stats';
@@ -68,7 +68,9 @@ export async function measureEmulator(
     const manifestFile = path.join(tmp, 'manifest.json');
     writeManifest(manifestFile, benchManifest(INPUTS, { tables }));
     await runOk(process.execPath, [RUNTIME_BUNDLE, 'apply', '--manifest', manifestFile], {
-      env: runtimeEnv(emulator),
+      env: runtimeEnv(emulator, {
+        ALOOMA_CDKTF_REFERENCES: JSON.stringify(referenceValues(INPUTS)),
+      }),
     });
 
     const headers = { authorization: `API ${API_KEY}`, accept: 'application/json' };
