@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 // Types of cdktf's jest matchers (toHaveResourceWithProperties, ...), as cdktf's project template imports them.
@@ -43,13 +42,9 @@ export interface TerraformJson {
   provider?: Record<string, unknown>;
 }
 
-/** Every file under `dir`, recursively. */
-export function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(full) : [full];
-  });
-}
+import { filesUnder } from '../helpers/files';
+
+export { filesUnder };
 
 /** The manifest asset a full synth wrote for `stackName`. */
 export function manifestAsset(outdir: string, stackName: string): string {

@@ -43,6 +43,10 @@ function composedStack(stack: TerraformStack) {
     password: AloomaSecret.fromTerraform(token.stringValue, { ephemeral: true, version: '3' }),
   });
   api.addParameter({ parameter: 'since', type: 'Days Past', value: port.numberValue });
+  api.addParameter({
+    parameter: 'api_key',
+    secretValue: AloomaSecret.fromTerraform(password.stringValue),
+  });
 }
 
 describe('Terraform references', () => {
@@ -88,6 +92,7 @@ describe('Terraform references', () => {
     });
     // a hash of the sensitive value only; nothing of the ephemeral one
     expect(reconciler.triggers_replace.secrets_sha256).toEqual({
+      'api/parameters.api_key.value': '${sensitive(sha256(var.pw))}',
       'orders_db/password': '${sensitive(sha256(var.pw))}',
     });
     const [apply, report, prune] = reconciler.provisioner.map((p: any) => p['local-exec']);
@@ -120,7 +125,10 @@ describe('Terraform references', () => {
     expect(orders.input.secrets).toEqual({ password: { from: 'terraform' } });
     expect(JSON.stringify(orders)).not.toMatch(/var\.pw|sha256/);
     const api = (json.resource as any).terraform_data.Api;
-    expect(api.input.secrets).toEqual({ password: { from: 'ephemeral', version: '3' } });
+    expect(api.input.secrets).toEqual({
+      password: { from: 'ephemeral', version: '3' },
+      'parameters.api_key.value': { from: 'terraform' },
+    });
   });
 
   test('a connection URL from Terraform reaches the per-input destroy step through self', () => {

@@ -9,11 +9,11 @@
  * nowhere while the runtime's summary stays visible.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs, writeCount } from '../helpers/runtime-cli';
+import { filesHoldingSecrets, filesUnder } from '../helpers/files';
 import { secretMatches } from '../emulator/helpers';
 
 jest.setTimeout(600_000);
@@ -194,24 +194,13 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
   });
 
   test('7. the secrets appear in no file, state, output or emulator log', async () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(app.dir);
-    expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'latin1');
-      // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
-      const secrets = file.endsWith('runtime.js')
-        ? SECRETS.filter((s) => s !== 'demo-key')
-        : SECRETS;
-      expect({ file, found: secrets.filter((s) => text.includes(s)) }).toEqual({ file, found: [] });
-    }
+    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
+    // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
+    expect(
+      filesHoldingSecrets(app.dir, SECRETS, (file) =>
+        file.endsWith('runtime.js') ? SECRETS.filter((s) => s !== 'demo-key') : SECRETS,
+      ),
+    ).toEqual([]);
     const printed = outputs.join('\n');
     expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
     // Not even their hashes (state keeps one per sensitive value, in the reconciler's triggers).

@@ -5,10 +5,9 @@
  * -> rename -> remove -> destroy, asserting on Alooma's state and on what
  * terraform prints. Secrets are checked everywhere at the end.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { createRawInput, liveInputs, writeCount } from '../helpers/runtime-cli';
+import { filesHoldingSecrets, filesUnder } from '../helpers/files';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 
 jest.setTimeout(600_000);
@@ -201,28 +200,8 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
   });
 
   test('9. the secrets appear nowhere: cdktf.out, state, terraform output, emulator responses', async () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(app.dir);
-    expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'latin1');
-      expect({
-        file,
-        hasPassword: text.includes(PASSWORD),
-        hasSession: text.includes(SESSION),
-      }).toEqual({
-        file,
-        hasPassword: false,
-        hasSession: false,
-      });
-    }
+    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
+    expect(filesHoldingSecrets(app.dir, [PASSWORD, SESSION])).toEqual([]);
     const all = outputs.join('\n');
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain(SESSION);
