@@ -47,6 +47,8 @@ export const AloomaErrorCode = {
   ENGINE_UNAVAILABLE: 'engine_unavailable',
   /** Terraform is missing or older than the built-in `terraform_data` needs. */
   TERRAFORM_VERSION: 'terraform_version',
+  /** A construct of one CDK core's build (cdktf, cdktn) is created in a stack of the other core. */
+  WRONG_CDK_CORE: 'wrong_cdk_core',
 
   // The API client.
   /** No response: connection refused or reset, DNS failure. */

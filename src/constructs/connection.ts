@@ -1,4 +1,4 @@
-import { TerraformProvider, TerraformStack } from 'cdktf';
+import { TerraformProvider, TerraformStack } from './private/core';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectionSpec, EnvVar } from '../runtime/protocol';
 import * as errors from './errors';
@@ -6,6 +6,7 @@ import { AloomaReconciler } from './reconciler';
 import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
 import { AloomaSecret, CONNECTION_SECRET_OWNER } from './secret';
 import {
+  checkCdkCore,
   checkEnvName,
   checkSecret,
   isReference,
@@ -125,6 +126,7 @@ export class AloomaConnection extends Construct {
 
   constructor(scope: Construct, id: string, props: AloomaConnectionProps = {}) {
     super(scope, id);
+    checkCdkCore(this);
     const stack = TerraformStack.of(this);
     const existing = connectionOf(stack);
     if (existing) throw errors.duplicateConnection(this, existing.construct.node.path);

@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn } from './private/core';
 import { escapeForHcl } from './private/references';
 import { Construct } from 'constructs';
 import * as errors from './errors';

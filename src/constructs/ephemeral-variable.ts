@@ -1,4 +1,4 @@
-import { TerraformVariable, TerraformVariableConfig } from 'cdktf';
+import { TerraformVariable, TerraformVariableConfig } from './private/core';
 import { Construct } from 'constructs';
 
 /**

@@ -282,12 +282,16 @@ export function runtimeBundleMissing(scope: IConstruct, path: string): AloomaCon
 }
 
 /** `@cdktf/provider-null` is not installed. */
-export function engineUnavailable(scope: IConstruct, cause: string): AloomaConstructError {
+export function engineUnavailable(
+  scope: IConstruct,
+  cause: string,
+  fix = 'Install it (npm install @cdktf/provider-null) or use the default engine "terraform_data"',
+): AloomaConstructError {
   return error(
     scope,
     AloomaErrorCode.ENGINE_UNAVAILABLE,
     `engine "null_resource" needs @cdktf/provider-null, which cannot be loaded (${cause})`,
-    'Install it (npm install @cdktf/provider-null) or use the default engine "terraform_data"',
+    fix,
   );
 }
 
@@ -308,5 +312,27 @@ export function refusedByApiRules(scope: IConstruct, problem: InputProblem): Alo
     problem.code,
     `the Alooma API would refuse this input: ${problem.field} ${problem.problem}`,
     `Fix the property that sets ${problem.field}`,
+  );
+}
+
+/** The construct's stack comes from another CDK core (or another copy of it) than this build of alooma-cdktf. */
+export function wrongCdkCore(
+  scope: IConstruct,
+  build: { readonly core: string; readonly importPath: string },
+  stackClass: string,
+): AloomaConstructError {
+  const other = stackClass.startsWith('cdktn.')
+    ? { core: 'cdktn', importPath: 'alooma-cdktf/cdktn' }
+    : stackClass.startsWith('cdktf.')
+      ? { core: 'cdktf', importPath: 'alooma-cdktf' }
+      : undefined;
+  return error(
+    scope,
+    AloomaErrorCode.WRONG_CDK_CORE,
+    `this construct is from '${build.importPath}', built for ${build.core}, but its stack is a ${stackClass} ` +
+      `from ${other ? other.core : 'another copy of the CDK core'}; mixing cores would synthesize an empty or broken stack`,
+    other
+      ? `Import the constructs from '${other.importPath}' in a ${other.core} app`
+      : `Make the app, the stacks and alooma-cdktf use one installed copy of ${build.core} (npm ls ${build.core})`,
   );
 }

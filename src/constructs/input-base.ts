@@ -1,4 +1,4 @@
-import { IResolvable, TerraformResource } from 'cdktf';
+import { IResolvable, TerraformResource } from './private/core';
 import { Construct } from 'constructs';
 import {
   InputSpec,
@@ -15,6 +15,7 @@ import { RemovalPolicy } from './removal-policy';
 import { AloomaSecret } from './secret';
 import {
   checkBoolean,
+  checkCdkCore,
   checkJson,
   checkName,
   checkNoPlainSecrets,
@@ -96,6 +97,7 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
 
   protected constructor(scope: Construct, id: string, type: string, props: AloomaInputCommonProps) {
     super(scope, id);
+    checkCdkCore(this);
     if (props === null || typeof props !== 'object')
       throw errors.invalidProperty(this, 'props', props, 'an object');
     this.inputName = checkName(this, 'props.name', props.name);

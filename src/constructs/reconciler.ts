@@ -9,7 +9,7 @@ import {
   TerraformAsset,
   TerraformResource,
   TerraformStack,
-} from 'cdktf';
+} from './private/core';
 import { Construct, IConstruct } from 'constructs';
 import {
   ConnectionSpec,

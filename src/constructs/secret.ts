@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Token } from 'cdktf';
+import { Token } from './private/core';
 import { SecretRef, TERRAFORM_SECRET_ENV_PREFIX } from '../runtime/protocol';
 
 /** Name under which the connection's Terraform-sourced API key is handed to the runtime. */

@@ -61,3 +61,11 @@ test('src/constructs reaches the runtime only through its contract, runtime/prot
   expect(runtimeImports.length).toBeGreaterThan(0);
   expect(runtimeImports.filter(([, t]) => t !== 'runtime/protocol')).toEqual([]);
 });
+
+test('the CDK core is imported in one place, src/constructs/private/core.ts (two builds, one source)', () => {
+  const core = importsOf('constructs').filter(([, t]) => t === 'cdktf' || t.startsWith('cdktf/'));
+  expect(core.map(([file]) => file)).toEqual([
+    'constructs/private/core.ts',
+    'constructs/private/core.ts',
+  ]);
+});

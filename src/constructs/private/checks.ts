@@ -5,7 +5,7 @@
  * construct paths) and throws a typed error from ../errors naming the
  * construct path and the field.
  */
-import { Token } from 'cdktf';
+import { CDK_CORE, PACKAGE_IMPORT, TerraformStack, Token } from './core';
 import { IConstruct } from 'constructs';
 import { isPlainObject } from '../../alooma/json';
 import { nameProblem } from '../../alooma/names';
@@ -25,6 +25,25 @@ import { AloomaSecret, isTerraformExpression } from '../secret';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the runtime itself sets for its subprocess; a secret must not reuse them. */
 const RESERVED_ENV_PREFIX = 'ALOOMA_CDKTF_';
+
+/**
+ * Throws unless `scope`'s stack comes from the CDK core this build is for.
+ * Both cores find stacks by the same global symbol, so a construct of one
+ * core would otherwise join the other's stack and break deep in synth, or
+ * synthesize an empty manifest (aspects are keyed per copy of the core).
+ */
+export function checkCdkCore(scope: IConstruct): void {
+  const stack: object = TerraformStack.of(scope);
+  if (stack instanceof TerraformStack) return;
+  const rtti = (stack.constructor as unknown as Record<symbol, { fqn?: string } | undefined>)[
+    Symbol.for('jsii.rtti')
+  ];
+  throw errors.wrongCdkCore(
+    scope,
+    { core: CDK_CORE, importPath: PACKAGE_IMPORT },
+    rtti?.fqn ?? stack.constructor.name,
+  );
+}
 
 /** True when `value` is a Terraform reference (token): its value exists only at apply. */
 export function isReference(value: unknown): boolean {

@@ -11,7 +11,15 @@
  *   create_before_destroy no destroy provisioner runs for the replaced
  *   object, so a replacement never deletes the input.
  */
-import { Fn, Lazy, LocalExecProvisioner, TerraformProvider, TerraformResource, Token } from 'cdktf';
+import {
+  CDK_CORE,
+  Fn,
+  Lazy,
+  LocalExecProvisioner,
+  TerraformProvider,
+  TerraformResource,
+  Token,
+} from './core';
 import { Construct, IConstruct } from 'constructs';
 import type * as NullProviderModule from '@cdktf/provider-null';
 import { EnvVar } from '../../runtime/protocol';
@@ -327,6 +335,14 @@ export function createReconcilerResource(
 
 /** Loads @cdktf/provider-null, an optional peer dependency needed only by this engine. */
 export function loadNullProvider(scope: IConstruct): typeof NullProviderModule {
+  if (CDK_CORE === 'cdktn') {
+    // There is no @cdktn/provider-null: the null_resource engine exists for cdktf only.
+    throw errors.engineUnavailable(
+      scope,
+      'it exists for cdktf only; there is no @cdktn/provider-null',
+      'Use the default engine "terraform_data" with cdktn',
+    );
+  }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@cdktf/provider-null') as typeof NullProviderModule;

@@ -7,7 +7,7 @@
  * keeps the tokens themselves, so `cdktf diff` shows the value or
  * `(known after apply)`.
  */
-import { Token } from 'cdktf';
+import { Token } from './core';
 import { isPlainObject } from '../../alooma/json';
 import { REFERENCE_KEY, ReferencePlaceholder } from '../../runtime/protocol';
 

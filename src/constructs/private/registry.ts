@@ -3,7 +3,7 @@
  * connection of each stack, and every input name of an app (names must be
  * unique per Alooma account, so per app, even across stacks).
  */
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider } from './core';
 import { IConstruct } from 'constructs';
 import { ConnectionSpec } from '../../runtime/protocol';
 import type { AloomaSecret } from '../secret';

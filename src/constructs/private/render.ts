@@ -3,7 +3,7 @@
  * escaping of user strings for Terraform.
  */
 import { createHash } from 'node:crypto';
-import { Token } from 'cdktf';
+import { Token } from './core';
 import { Json, sortKeys } from '../../alooma/json';
 
 /** JSON with sorted keys, two-space indent and a final newline: byte-identical for equal values. */

@@ -17,7 +17,7 @@ import {
   hashMapperHcl,
   TerraformMetaArguments,
   TerraformResource,
-} from 'cdktf';
+} from './core';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import * as errors from '../errors';
 
