@@ -20,12 +20,14 @@ function load(): { cdktf: Core; cdktn: Core; forCdktf: Build; forCdktn: Build } 
     if (!fs.existsSync(path.join(dir, 'index.js')))
       throw new Error(`${dir} is missing: run "npm run build" (npm test does it first)`);
   }
+  /* eslint-disable @typescript-eslint/no-require-imports -- the builds are loaded from lib/ by path, after npm run build */
   return {
     cdktf: require('cdktf') as Core,
     cdktn: require('cdktn') as Core,
     forCdktf: require(CDKTF_BUILD) as Build,
     forCdktn: require(CDKTN_BUILD) as Build,
   };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 /** The same stack, written once, synthesized with a core and the matching build. */
