@@ -17,7 +17,7 @@ export interface ImportClient {
 export async function importCommand(
   client: ImportClient,
   names: readonly string[],
-  options: { all?: boolean; module?: string; function?: string },
+  options: { all?: boolean; core?: 'cdktf' | 'cdktn'; module?: string; function?: string },
 ): Promise<ImportResult> {
   if (!options.all && names.length === 0) {
     throw new CliError(
@@ -43,6 +43,7 @@ export async function importCommand(
     );
   }
   return generateImportCode(chosen, {
+    core: options.core,
     moduleName: options.module,
     functionName: options.function,
     account,

@@ -151,15 +151,28 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .description('print TypeScript construct code for live inputs; deploying it changes nothing')
     .argument('[names...]', 'inputs to import')
     .option('--all', 'import every input (system inputs excluded)')
-    .option('--module <name>', 'module to import the constructs from', 'alooma-cdktf')
+    .addOption(
+      new Option('--core <core>', 'CDK core of the app: cdktf, or cdktn (CDK Terrain)')
+        .choices(['cdktf', 'cdktn'])
+        .default('cdktf'),
+    )
+    .option('--module <name>', "module to import the constructs from (default: the core's build)")
     .option('--function <name>', 'name of the generated function', 'importedInputs')
-    .action((names: string[], opts: { all?: boolean; module: string; function: string }) =>
-      run(async () => {
-        const client = loadClient().fromEnv(process.env, {}, { defaultUrl: EmulatorDefaults.URL });
-        const result = await importCommand(client, names, opts);
-        process.stdout.write(result.code);
-        return 0;
-      }),
+    .action(
+      (
+        names: string[],
+        opts: { all?: boolean; core: 'cdktf' | 'cdktn'; module?: string; function: string },
+      ) =>
+        run(async () => {
+          const client = loadClient().fromEnv(
+            process.env,
+            {},
+            { defaultUrl: EmulatorDefaults.URL },
+          );
+          const result = await importCommand(client, names, opts);
+          process.stdout.write(result.code);
+          return 0;
+        }),
     );
 
   program
