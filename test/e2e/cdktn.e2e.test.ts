@@ -101,6 +101,41 @@ app.synth();
 });
 
 describe('alooma-cdktf/cdktn in a cdktn app, with the cdktn CLI', () => {
+  test("its types are the cdktn build's: a TypeScript app type-checks against cdktn alone", () => {
+    fs.writeFileSync(
+      path.join(appDir, 'check.ts'),
+      `import { App, TerraformStack, TerraformVariable } from 'cdktn';
+import { AloomaDatabaseInput, AloomaSecret, AloomaInputType, AloomaInput } from 'alooma-cdktf/cdktn';
+const stack = new TerraformStack(new App(), 'typed');
+const host = new TerraformVariable(stack, 'host', { type: 'string' });
+new AloomaInput(stack, 'Hook', { name: 'hook', type: AloomaInputType.RESTAPI });
+new AloomaDatabaseInput(stack, 'Db', {
+  name: 'db',
+  source: { server: host.stringValue, port: 5432, database: 'shop', dbType: 'psql', user: 'u',
+            password: AloomaSecret.fromTerraform(host.stringValue) },
+});
+`,
+    );
+    for (const moduleResolution of ['node16', 'node10']) {
+      const tsc = run(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--module',
+          moduleResolution === 'node16' ? 'node16' : 'commonjs',
+          '--moduleResolution',
+          moduleResolution,
+          'check.ts',
+        ],
+        appDir,
+      );
+      expect({ moduleResolution, ...tsc }).toEqual({ moduleResolution, code: 0, output: '' });
+    }
+  });
+
   const first = { orders: 'xmin::text::bigint' };
   const second = { orders: 'xmin::text::bigint', items: 'updated_at' };
   let id: string;
