@@ -4,13 +4,13 @@
  * updated in place, `destroy`, against a real emulator process, with the
  * cdktn CLI on Node 22 from the npm registry (test/helpers/cdktn-cli.ts).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cdktnTools, CdktnTools } from '../helpers/cdktn-cli';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs } from '../helpers/runtime-cli';
+import { packRepo, runCommand } from '../helpers/packed';
 
 jest.setTimeout(900_000);
 
@@ -24,17 +24,7 @@ let tools: CdktnTools;
 let appDir: string;
 afterAll(async () => emulator?.stop());
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    maxBuffer: 64 << 20,
-    timeout: 600_000,
-  });
-  if (result.error) throw result.error;
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
+const run = runCommand;
 
 function cdktn(args: string[], tables: Record<string, string>) {
   return run(tools.node, [tools.cdktn, ...args], appDir, {
@@ -55,9 +45,7 @@ beforeAll(async () => {
   tools = cdktnTools();
   emulator = await startEmulatorProcess();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-cdktn-'));
-  const pack = run('npm', ['pack', '--pack-destination', work, '--silent'], ROOT);
-  expect(pack.code).toBe(0);
-  const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+  const tarball = packRepo(work);
   appDir = path.join(work, 'app');
   fs.mkdirSync(appDir);
   fs.writeFileSync(
@@ -71,7 +59,7 @@ beforeAll(async () => {
       '--omit=optional',
       '--no-audit',
       '--no-fund',
-      path.join(work, tarball),
+      tarball,
       `cdktn@${PACKAGE.devDependencies.cdktn}`,
       `constructs@${PACKAGE.devDependencies.constructs}`,
     ],

@@ -3,13 +3,13 @@
  * cdktf app (no ts-node, no repo), synthesized and deployed with terraform
  * to a real emulator process.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs } from '../helpers/runtime-cli';
 import { terraformOk } from '../helpers/terraform';
+import { packRepo, runCommandOk } from '../helpers/packed';
 
 jest.setTimeout(600_000);
 
@@ -21,28 +21,14 @@ const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 let emulator: EmulatorProcess;
 afterAll(async () => emulator?.stop());
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    maxBuffer: 64 << 20,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result.stdout + result.stderr;
-}
+const run = runCommandOk;
 
 test('the packed tarball, installed in a fresh app, synthesizes and deploys an input', async () => {
   emulator = await startEmulatorProcess();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-pack-'));
 
   // GIVEN the tarball npm would publish
-  run('npm', ['pack', '--pack-destination', work, '--silent'], ROOT);
-  const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+  const tarball = path.basename(packRepo(work));
   expect(tarball).toMatch(/^alooma-cdktf-\d+\.\d+\.\d+\.tgz$/);
 
   // WHEN a new app installs it next to cdktf (the emulator's native addon is optional)
