@@ -288,6 +288,20 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       },
     );
 
+    // The official client's get_input_by_id / get_input_by_name: one input, as GET inputs holds it
+    // (secrets masked; state, paused and stats are its task information).
+    rest.get<{ Params: { id: string } }>(
+      '/inputs/:id',
+      { config: { statKey: 'GET inputs/:id' } },
+      async (request, reply) => {
+        const json = store.nodeJson(request.aloomaAccount, request.params.id);
+        const node = json === undefined ? undefined : (JSON.parse(json) as { category?: string });
+        if (node === undefined || node.category !== NodeCategory.INPUT)
+          throw new NotFoundError(`No input with id ${request.params.id}`);
+        return sendJson(reply, json!);
+      },
+    );
+
     const createInput = async (request: FastifyRequest<{ Querystring: { validate?: string } }>) => {
       const account = request.aloomaAccount;
       const draft = parseInputBody(request.body);

@@ -196,10 +196,29 @@ describe('emulator REST API', () => {
       expect(again.id).not.toBe(node.id);
     });
 
+    test('GIVEN an input id THEN GET inputs/<id> answers that input as GET inputs holds it, secrets masked', async () => {
+      const create = await api().request('POST', 'inputs?validate=false', odbcInput(name('by_id')));
+      expect(create.status).toBeLessThan(300);
+      const listed = (await api().request('GET', 'inputs')).body as Record<string, any>;
+      const id = Object.keys(listed).find((k) => listed[k].name === name('by_id'))!;
+      const one = await api().request('GET', `inputs/${id}`);
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual(listed[id]);
+      expect(one.body.configuration.password).toBe('********');
+      // a non-input node is not an input
+      const transformer = (await api().nodes()).find((n) => n.category === 'TRANSFORMER')!;
+      const notInput = await api().request('GET', `inputs/${transformer.id}`);
+      expect({ status: notInput.status, message: notInput.body.message }).toEqual({
+        status: 404,
+        message: `No input with id ${transformer.id}`,
+      });
+    });
+
     test('GIVEN unknown ids and routes THEN 404 with a JSON message', async () => {
       const missing = '00000000-0000-0000-0000-000000000000';
       for (const [method, path] of [
         ['GET', `plumbing/nodes/${missing}`],
+        ['GET', `inputs/${missing}`],
         ['PUT', `inputs/${missing}/pause?pause=true`],
         ['POST', `plumbing/nodes/remove/${missing}`],
         ['GET', 'no/such/route'],
