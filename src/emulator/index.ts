@@ -57,6 +57,13 @@ export interface EmulatorOptions {
   readonly faultSeed?: number;
   /** Session lifetime in seconds; an expired session answers 401. @default 3600 */
   readonly sessionTtlS?: number;
+  /**
+   * Refuse a second live input with a name (409 on create and rename). The
+   * service accepted duplicates, as the emulator does by default; this is for
+   * local work that wants the stricter rule.
+   * @default false
+   */
+  readonly uniqueInputNames?: boolean;
   /** Serve the unauthenticated `/_emulator` control API (tests only). @default false */
   readonly enableControl?: boolean;
   /** Log every request. @default false */
@@ -107,6 +114,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = await AloomaStore.open(
     options.dataDir ?? EmulatorDefaults.DATA_DIR,
     DEFAULT_ACCOUNT,
+    {
+      uniqueInputNames: options.uniqueInputNames ?? false,
+    },
   );
   let app;
   try {

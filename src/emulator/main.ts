@@ -29,6 +29,7 @@ interface CliOptions {
   errorAfterWriteRate?: number;
   faultSeed?: number;
   sessionTtl: number;
+  uniqueInputNames?: boolean;
   enableControl?: boolean;
   seedSamples?: string;
   log?: boolean;
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
     },
     faultSeed: options.faultSeed,
     sessionTtlS: options.sessionTtl,
+    uniqueInputNames: options.uniqueInputNames ?? false,
     enableControl: options.enableControl ?? false,
     logger: options.log ?? false,
     seedSamples: options.seedSamples,
@@ -159,6 +161,10 @@ function parseArgs(argv: string[]): CliOptions {
       new Option('--session-ttl <seconds>', 'session lifetime')
         .argParser(positive)
         .default(DEFAULT_SESSION_TTL_S),
+    )
+    .option(
+      '--unique-input-names',
+      'refuse a second input with a name (409); the service accepted several, as the emulator does by default',
     )
     .option('--enable-control', 'serve the unauthenticated /_emulator control API (tests only)')
     .option(

@@ -309,7 +309,8 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       const input = { ...draft, configuration };
       validateConfiguration(input);
       // Cheap early answer before a (possibly slow) source validation; the transaction re-checks.
-      if (store.nameInUse(account, input.name)) throw nameInUseError(input.name);
+      if (store.uniqueInputNames && store.nameInUse(account, input.name))
+        throw nameInUseError(input.name);
       const validate = request.query.validate !== 'false';
       if (validate) await validateSource(sourceValidator, input, { account });
       store.createInput(account, {

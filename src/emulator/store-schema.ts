@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
  * Version of the schema this emulator creates and reads. Bump it with a new
  * step in {@link migrate} when the schema changes.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A row of `nodes`, as SQLite returns it (booleans are 0/1, configuration is JSON text). */
 export interface NodeRow {
@@ -65,6 +65,23 @@ function migrate(db: Database.Database): void {
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
+    if (version < 1) createSchemaV1(db);
+    if (version < 2) {
+      // The service accepted several inputs with one name (the official client
+      // counts the nodes of a name to find its new one): no unique index. A plain
+      // one keeps look-ups by name fast; --unique-input-names checks in the transaction.
+      db.exec(`
+        DROP INDEX IF EXISTS nodes_live_name;
+        CREATE INDEX IF NOT EXISTS nodes_by_name ON nodes(account, name) WHERE deleted = 0;
+      `);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** Version 1: the tables. */
+function createSchemaV1(db: Database.Database): void {
+  {
     db.exec(`
       CREATE TABLE IF NOT EXISTS accounts (
         name TEXT PRIMARY KEY,
@@ -116,6 +133,5 @@ function migrate(db: Database.Database): void {
         PRIMARY KEY (account, key)
       );
     `);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
+  }
 }

@@ -91,6 +91,11 @@ export class AloomaStore {
     private readonly db: Database.Database,
     /** Absolute path of the database file. */
     readonly file: string,
+    /**
+     * Refuse a create or rename to a name a live input of the account has (409),
+     * for local work; the service itself accepted duplicates.
+     */
+    readonly uniqueInputNames: boolean,
   ) {
     this.statements = prepareStatements(db);
   }
@@ -100,13 +105,17 @@ export class AloomaStore {
    * `store-schema.ts`), and seeds `seedAccount` with its system nodes if
    * that account does not exist.
    */
-  static async open(dataDir: string, seedAccount?: AccountSpec): Promise<AloomaStore> {
+  static async open(
+    dataDir: string,
+    seedAccount?: AccountSpec,
+    options: { readonly uniqueInputNames?: boolean } = {},
+  ): Promise<AloomaStore> {
     const dir = path.resolve(dataDir);
     await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, DATABASE_FILE);
     const db = openDatabase(file);
     try {
-      const store = new AloomaStore(db, file);
+      const store = new AloomaStore(db, file, options.uniqueInputNames ?? false);
       if (seedAccount) await store.createAccount(seedAccount, { ifMissing: true });
       return store;
     } catch (err) {
@@ -460,6 +469,7 @@ export class AloomaStore {
   }
 
   private assertNameFree(account: string, name: string, exceptId: string | undefined): void {
+    if (!this.uniqueInputNames) return;
     const holder = this.statements.nameTaken.get(account, name) as string | undefined;
     if (holder !== undefined && holder !== exceptId) {
       throw nameInUseError(name);

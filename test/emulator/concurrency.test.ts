@@ -5,7 +5,9 @@ describe('emulator under concurrent writers', () => {
   let emu: EmulatorProcess;
   let api: Api;
   beforeAll(async () => {
-    emu = await startEmulatorProcess();
+    // The uniqueness rule under concurrent writers: only with --unique-input-names (the
+    // service, and the emulator by default, accept several inputs with one name).
+    emu = await startEmulatorProcess({ extraArgs: ['--unique-input-names'] });
     api = new Api(emu.url);
   });
   afterAll(async () => {
@@ -112,7 +114,10 @@ describe('emulator under concurrent writers', () => {
   });
 
   test('GIVEN two emulator processes on one data dir WHEN both get 20 creates of one name THEN exactly one wins', async () => {
-    const twin = await startEmulatorProcess({ dataDir: emu.dataDir });
+    const twin = await startEmulatorProcess({
+      dataDir: emu.dataDir,
+      extraArgs: ['--unique-input-names'],
+    });
     try {
       const apis = [api, new Api(twin.url)];
       const results = await Promise.all(

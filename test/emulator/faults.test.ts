@@ -55,16 +55,13 @@ describe('emulator fault injection and stats', () => {
     results.forEach((r, i) => expect(names.has(`flaky_${i}`)).toBe(r.status === 200));
   });
 
-  test('GIVEN createDelayMs THEN a created input appears only after the delay, and its name is taken meanwhile', async () => {
+  test('GIVEN createDelayMs THEN a created input appears only after the delay', async () => {
     await emu.setFaults({ createDelayMs: 700 });
     const started = Date.now();
     const res = await api.request('POST', 'plumbing/inputs', odbcInput('slow_to_appear'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'created', name: 'slow_to_appear' });
     expect(await api.byName('slow_to_appear')).toBeUndefined();
-    expect((await api.request('POST', 'plumbing/inputs', odbcInput('slow_to_appear'))).status).toBe(
-      409,
-    );
 
     let node: any;
     while (!node && Date.now() - started < 5000) {

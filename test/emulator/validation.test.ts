@@ -218,23 +218,50 @@ describe('emulator validation', () => {
     );
   });
 
-  test('GIVEN a name in use WHEN creating or renaming to it THEN 409 naming "name"', async () => {
-    const first = await api.create(odbcInput('taken'));
-    const dup = await api.request('POST', 'plumbing/inputs', odbcInput('taken'));
-    expect(dup.status).toBe(409);
-    expect(dup.body).toEqual({ message: "Input name 'taken' is already in use", field: 'name' });
-    expect((await api.request('POST', 'inputs?validate=false', odbcInput('taken'))).status).toBe(
-      409,
-    );
-    // names of system nodes are taken too
-    expect((await api.request('POST', 'plumbing/inputs', odbcInput('Restream'))).status).toBe(409);
+  test('GIVEN a name in use WHEN creating or renaming to it THEN it is accepted: inputs may share a name, as the service allowed', async () => {
+    const first = await api.create(odbcInput('shared'));
+    const second = await api.request('POST', 'inputs?validate=false', odbcInput('shared'));
+    expect(second.status).toBe(200);
+    const other = await api.create(odbcInput('renamed_to_shared'));
+    const rename = await api.request('PUT', `inputs/${other.id}`, { ...other, name: 'shared' });
+    expect(rename.status).toBe(200);
+    const named = (await api.nodes()).filter((n) => n.name === 'shared');
+    expect(named).toHaveLength(3);
+    expect(new Set(named.map((n) => n.id)).size).toBe(3);
+    expect(named.map((n) => n.id)).toContain(first.id);
+  });
 
-    const other = await api.create(odbcInput('not_taken'));
-    const rename = await api.request('PUT', `inputs/${other.id}`, { ...other, name: 'taken' });
-    expect(rename.status).toBe(409);
-    expect((await api.get(`plumbing/nodes/${other.id}`)).body.name).toBe('not_taken');
-    // keeping one's own name is no conflict
-    expect((await api.request('PUT', `inputs/${first.id}`, first)).status).toBe(200);
+  describe('with --unique-input-names', () => {
+    let strict: EmulatorProcess;
+    let api: Api;
+    beforeAll(async () => {
+      strict = await startEmulatorProcess({ extraArgs: ['--unique-input-names'] });
+      api = new Api(strict.url);
+    });
+    afterAll(async () => {
+      await strict?.stop();
+    });
+
+    test('GIVEN a name in use WHEN creating or renaming to it THEN 409 naming "name"', async () => {
+      const first = await api.create(odbcInput('taken'));
+      const dup = await api.request('POST', 'plumbing/inputs', odbcInput('taken'));
+      expect(dup.status).toBe(409);
+      expect(dup.body).toEqual({ message: "Input name 'taken' is already in use", field: 'name' });
+      expect((await api.request('POST', 'inputs?validate=false', odbcInput('taken'))).status).toBe(
+        409,
+      );
+      // names of system nodes are taken too
+      expect((await api.request('POST', 'plumbing/inputs', odbcInput('Restream'))).status).toBe(
+        409,
+      );
+
+      const other = await api.create(odbcInput('not_taken'));
+      const rename = await api.request('PUT', `inputs/${other.id}`, { ...other, name: 'taken' });
+      expect(rename.status).toBe(409);
+      expect((await api.get(`plumbing/nodes/${other.id}`)).body.name).toBe('not_taken');
+      // keeping one's own name is no conflict
+      expect((await api.request('PUT', `inputs/${first.id}`, first)).status).toBe(200);
+    });
   });
 
   test('GIVEN an edit WHEN the new configuration is invalid THEN 400 and the input is unchanged', async () => {

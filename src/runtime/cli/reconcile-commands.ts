@@ -8,7 +8,8 @@ import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
 import {
   LiveInput,
   Plan,
-  planDelete,
+  indexByName,
+  planDeleteNamed,
   planHasChanges,
   planManifest,
   planPrune,
@@ -91,16 +92,15 @@ export async function deleteCommand(
       `pass --name NAME or set ${EnvVar.INPUT_NAME} (the synthesized stack sets it)`,
     );
   }
-  const live = (await ctx.api.listInputs()).find(
-    (i) => i.name === target && (i.category ?? 'INPUT') === 'INPUT',
-  );
-  if (!live) {
+  // Several inputs may carry the name: only this stack's (by marker) are deleted.
+  const named = indexByName(await ctx.api.listInputs()).get(target) ?? [];
+  if (named.length === 0) {
     ctx.out.log(`Delete: "${target}" does not exist in Alooma; nothing to do.`);
     return 0;
   }
   return execute(
     ctx,
-    { owner: ctx.manifest.owner, inputs: [planDelete(ctx.manifest.owner, live)] },
+    { owner: ctx.manifest.owner, inputs: planDeleteNamed(ctx.manifest.owner, named) },
     'Delete',
   );
 }

@@ -79,6 +79,14 @@ export interface ClientOptions {
   readonly poll?: PollOptions;
   /** How long a create may take to appear in the structure, in ms. @default 60000 */
   readonly createTimeoutMs?: number;
+  /**
+   * After a create failed in a way that may have landed (a 5xx, a reset
+   * connection, a timeout: not a 429), how long to look for it before posting
+   * again. The API accepts several inputs with one name, so posting again
+   * while the first one is still on its way would duplicate it.
+   * @default 3000
+   */
+  readonly landingWindowMs?: number;
   /** Hint of auth errors. @default names ALOOMA_USERNAME/ALOOMA_PASSWORD/ALOOMA_API_KEY */
   readonly authHint?: string;
   /** Random source of retry jitter (tests). @default Math.random */
@@ -103,6 +111,21 @@ export interface CreateInputOptions {
   readonly validate?: boolean;
   /** How long to wait for the input to appear in the structure, in ms. @default the client's createTimeoutMs */
   readonly timeoutMs?: number;
+  /**
+   * Ids of the live inputs that already carry the new name. The API accepts
+   * several inputs with one name and answers a create without an id, so the
+   * new input is the one of that name whose id is not among these (as the
+   * official client counts the nodes of the name before and after).
+   * @default - read from the structure before the create
+   */
+  readonly existingIds?: ReadonlySet<string>;
+  /**
+   * Further test of a candidate, e.g. that its ownership marker is the
+   * caller's: a create by someone else with the same name at the same moment
+   * is then never taken for this one.
+   * @default - any new input of the name
+   */
+  readonly isOurs?: (node: AloomaNode) => boolean;
 }
 
 /** A node, or just what the client needs to check it is not a system input. */
@@ -112,6 +135,8 @@ export type NodeRef = string | Pick<AloomaNode, 'id' | 'type'>;
 export const DEFAULT_TIMEOUT_MS = 30000;
 /** Default time a create may take to appear. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 60000;
+/** Default time to look for a create that may have landed before posting it again. */
+export const DEFAULT_LANDING_WINDOW_MS = 3000;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -149,6 +174,7 @@ export class AloomaClient {
   private readonly retry: ResolvedRetryOptions;
   private readonly timeoutMs: number;
   private readonly createTimeoutMs: number;
+  private readonly landingWindowMs: number;
   private readonly onEvent?: (event: ClientEvent) => void;
   private readonly authHint: string;
   private readonly random: () => number;
@@ -173,6 +199,11 @@ export class AloomaClient {
       options.createTimeoutMs,
       DEFAULT_CREATE_TIMEOUT_MS,
       'createTimeoutMs',
+    );
+    this.landingWindowMs = positive(
+      options.landingWindowMs,
+      DEFAULT_LANDING_WINDOW_MS,
+      'landingWindowMs',
     );
     this.onEvent = options.onEvent;
     this.authHint = options.authHint ?? DEFAULT_AUTH_HINT;
@@ -394,6 +425,9 @@ export class AloomaClient {
     const timeoutMs = options.timeoutMs ?? this.createTimeoutMs;
     const body = { name: spec.name, type: spec.type, configuration: spec.configuration ?? {} };
     registerSecretsIn(body.configuration);
+    const existing = options.existingIds ?? (await this.poller.idsNamed(spec.name));
+    const isOurs = options.isOurs ?? (() => true);
+    const isNew = (node: AloomaNode) => !existing.has(node.id) && isOurs(node);
     let mayHaveLanded = false;
 
     for (let attempt = 0; ; attempt++) {
@@ -403,13 +437,16 @@ export class AloomaClient {
       } catch (error) {
         if (mayHaveLanded && isNameInUse(error)) {
           // Our earlier attempt landed (its answer was lost); it may not be visible yet.
-          return this.poller.waitFor(spec.name, timeoutMs);
+          return this.poller.waitFor(spec.name, timeoutMs, isNew);
         }
         const decision = decideRetry(error, attempt, this.retry, this.random);
-        if (isRetryable(error)) {
-          // A failure that may have landed: look before posting again.
+        if (isRetryable(error) && (error as AloomaError).code !== AloomaErrorCode.RATE_LIMITED) {
+          // A failure that may have landed (a 429 never does): look for it, for a while,
+          // before posting again; a second POST would be a second input.
           mayHaveLanded = true;
-          const found = await this.poller.lookup(spec.name);
+          const found = await this.poller
+            .waitFor(spec.name, this.landingWindowMs, isNew)
+            .catch(() => undefined);
           this.emit({ type: 'create_check', name: spec.name, found: found !== undefined });
           if (found) return found;
         }
@@ -418,7 +455,7 @@ export class AloomaClient {
         await sleep(decision.delayMs);
       }
     }
-    return this.poller.waitFor(spec.name, timeoutMs);
+    return this.poller.waitFor(spec.name, timeoutMs, isNew);
   }
 
   /**

@@ -3,7 +3,12 @@
  * See client.ts for the client, errors.ts for the error codes, retry.ts for
  * the retry policy and redact.ts for what never reaches a log.
  */
-export { AloomaClient, DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client';
+export {
+  AloomaClient,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  DEFAULT_LANDING_WINDOW_MS,
+  DEFAULT_TIMEOUT_MS,
+} from './client';
 export type {
   ClientAuth,
   ClientOptions,

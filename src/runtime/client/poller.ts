@@ -43,8 +43,12 @@ export const DEFAULT_POLL_OPTIONS: Required<PollOptions> = Object.freeze({
   backoffFactor: 1.5,
 });
 
+/** Which node of the awaited name counts (a new one, one of ours); every node of the name by default. */
+export type NodeFilter = (node: AloomaNode) => boolean;
+
 interface Waiter {
   readonly name: string;
+  readonly accept: NodeFilter;
   readonly deadline: number;
   readonly resolve: (node: AloomaNode) => void;
   readonly reject: (error: unknown) => void;
@@ -99,9 +103,9 @@ export class StructurePoller {
    * Resolves with the live input named `name` once a structure read shows
    * it; rejects with `create_unconfirmed` after `timeoutMs`.
    */
-  waitFor(name: string, timeoutMs: number): Promise<AloomaNode> {
+  waitFor(name: string, timeoutMs: number, accept: NodeFilter = () => true): Promise<AloomaNode> {
     return new Promise<AloomaNode>((resolve, reject) => {
-      this.waiters.add({ name, deadline: this.clock.now() + timeoutMs, resolve, reject });
+      this.waiters.add({ name, accept, deadline: this.clock.now() + timeoutMs, resolve, reject });
       this.arrived = true;
       if (!this.running) void this.loop();
     });
@@ -111,9 +115,15 @@ export class StructurePoller {
    * The live input named `name` as of a structure read that started after
    * this call, or undefined. Concurrent callers share one read.
    */
-  async lookup(name: string): Promise<AloomaNode | undefined> {
+  async lookup(name: string, accept: NodeFilter = () => true): Promise<AloomaNode | undefined> {
     const nodes = await this.nextRead();
-    return nodes.find((n) => isLiveInputNamed(n, name));
+    return nodes.find((n) => isLiveInputNamed(n, name) && accept(n));
+  }
+
+  /** Ids of the live inputs named `name`, as of a read that started after this call. */
+  async idsNamed(name: string): Promise<Set<string>> {
+    const nodes = await this.nextRead();
+    return new Set(nodes.filter((n) => isLiveInputNamed(n, name)).map((n) => n.id));
   }
 
   private nextRead(): Promise<readonly AloomaNode[]> {
@@ -139,7 +149,7 @@ export class StructurePoller {
         try {
           const nodes = await this.nextRead();
           for (const waiter of [...this.waiters]) {
-            const node = nodes.find((n) => isLiveInputNamed(n, waiter.name));
+            const node = nodes.find((n) => isLiveInputNamed(n, waiter.name) && waiter.accept(n));
             if (node) {
               this.waiters.delete(waiter);
               waiter.resolve(node);
@@ -184,6 +194,6 @@ function unconfirmed(name: string): AloomaCreateUnconfirmedError {
     message: `create of input '${name}' was accepted but the input did not appear in the structure in time`,
     hint:
       'Alooma may still be creating it: check the Alooma UI, then run the deploy again; ' +
-      'inputs are looked up by name, so a second run will not duplicate it',
+      'the runtime finds its inputs by their ownership marker, so a second run will not duplicate it',
   });
 }

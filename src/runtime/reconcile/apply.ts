@@ -15,7 +15,11 @@ import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './p
 export interface InputsApi {
   createInput(
     spec: { name: string; type: string; configuration: Record<string, unknown> },
-    options?: { validate?: boolean },
+    options?: {
+      validate?: boolean;
+      existingIds?: ReadonlySet<string>;
+      isOurs?: (node: LiveInput) => boolean;
+    },
   ): Promise<LiveInput>;
   updateInput(node: LiveInput & Record<string, unknown>): Promise<unknown>;
   deleteInput(id: string): Promise<unknown>;
@@ -138,7 +142,13 @@ async function applyInput(
       const node = await write(
         api.createInput(
           { name: spec.name, type: spec.type, configuration },
-          { validate: options.validate ?? true },
+          {
+            validate: options.validate ?? true,
+            // Planned as a create: no live input had the name at the structure read. A
+            // same-name input that appears now is the new one only if it carries our marker.
+            existingIds: new Set(),
+            isOurs: (node) => readMarker(node)?.owner === owner,
+          },
         ),
       );
       if (spec.paused === true && node.paused !== true) await write(api.setPaused(node.id, true));

@@ -88,13 +88,50 @@ export function markedSecretVersion(
 }
 
 /** Indexes live inputs by name (system inputs excluded: never ours to touch). */
-export function indexByName(live: readonly LiveInput[]): Map<string, LiveInput> {
-  const byName = new Map<string, LiveInput>();
+export function indexByName(live: readonly LiveInput[]): Map<string, LiveInput[]> {
+  // The API accepts several inputs with one name: a name finds a list.
+  const byName = new Map<string, LiveInput[]>();
   for (const input of live) {
     if (input.category !== undefined && input.category !== 'INPUT') continue;
-    byName.set(input.name, input);
+    const list = byName.get(input.name);
+    if (list) list.push(input);
+    else byName.set(input.name, [input]);
   }
   return byName;
+}
+
+/**
+ * The live input a declared input is planned against, among the live inputs
+ * of its name: the one carrying this owner's marker (several: a conflict);
+ * else the only other one (adoption, or a conflict planInput explains); none
+ * when the name is free. Two or more that this owner does not manage make
+ * adoption ambiguous: a conflict listing their ids, and nothing is touched.
+ */
+function matchLive(
+  owner: string,
+  spec: InputSpec,
+  candidates: readonly LiveInput[],
+): { live?: LiveInput; conflict?: InputPlan } {
+  const ours = candidates.filter((c) => readMarker(c)?.owner === owner);
+  if (ours.length === 1) return { live: ours[0] };
+  const ids = (inputs: readonly LiveInput[]) => inputs.map((i) => i.id).join(', ');
+  if (ours.length > 1) {
+    return {
+      conflict: conflictOf(
+        spec,
+        ours[0],
+        `"${spec.name}" exists ${ours.length} times with this stack's marker (ids ${ids(ours)}); remove the extra ones in Alooma`,
+      ),
+    };
+  }
+  if (candidates.length <= 1) return { live: candidates[0] };
+  return {
+    conflict: conflictOf(
+      spec,
+      candidates[0],
+      `"${spec.name}" matches ${candidates.length} inputs this stack does not manage (ids ${ids(candidates)}); adopting one would be a guess: rename or remove the others in Alooma`,
+    ),
+  };
 }
 
 /** Plans one desired input against its live counterpart (if any). */
@@ -168,6 +205,7 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
 function conflict(spec: InputSpec, live: LiveInput, reason: string): InputPlan {
   return { name: spec.name, kind: 'conflict', spec, live, secretsToWrite: [], reason };
 }
+const conflictOf = conflict;
 
 /**
  * Plans the whole manifest against the live inputs. Inputs that are live but
@@ -178,7 +216,10 @@ export function planManifest(manifest: Manifest, live: readonly LiveInput[]): Pl
   const byName = indexByName(live);
   return {
     owner: manifest.owner,
-    inputs: manifest.inputs.map((spec) => planInput(manifest.owner, spec, byName.get(spec.name))),
+    inputs: manifest.inputs.map((spec) => {
+      const match = matchLive(manifest.owner, spec, byName.get(spec.name) ?? []);
+      return match.conflict ?? planInput(manifest.owner, spec, match.live);
+    }),
   };
 }
 
@@ -197,10 +238,22 @@ export function planPrune(
   const inputs: InputPlan[] = [];
   for (const name of [...new Set(previousNames)].sort()) {
     if (keep.has(name)) continue;
-    const target = byName.get(name);
-    if (target) inputs.push(planDelete(manifest.owner, target));
+    inputs.push(...planDeleteNamed(manifest.owner, byName.get(name) ?? []));
   }
   return { owner: manifest.owner, inputs };
+}
+
+/**
+ * Plans the deletion of this owner's inputs among the live inputs of one name
+ * (never another one of the same name); when none is this owner's, one
+ * conflict says why nothing is deleted.
+ */
+export function planDeleteNamed(owner: string, candidates: readonly LiveInput[]): InputPlan[] {
+  const ours = candidates.filter(
+    (c) => !SYSTEM_INPUT_TYPES.has(c.type) && readMarker(c)?.owner === owner,
+  );
+  if (ours.length > 0) return ours.map((live) => planDelete(owner, live));
+  return candidates.length === 0 ? [] : [planDelete(owner, candidates[0])];
 }
 
 /** Plans the deletion of one live input, refusing inputs this owner does not manage. */

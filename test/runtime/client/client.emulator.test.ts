@@ -16,6 +16,7 @@ import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-pr
 import {
   DEMO_KEY,
   clientFor,
+  countInputsNamed,
   nodeSecretMatches,
   odbcConfiguration,
   useEmulatorPerFile,
@@ -283,19 +284,33 @@ describe('writing', () => {
     expect(events.some((e) => e.type === 'retry' || e.type === 'create_check')).toBe(false);
   });
 
-  it('GIVEN a name already in use WHEN creating THEN a conflict error is raised at once', async () => {
+  it('GIVEN a name already in use WHEN creating THEN a second input is created and the new one returned, as the service did', async () => {
     const { client } = clientFor(emulator.url);
-    await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} });
+    const first = await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} });
 
-    const error = await client
-      .createInput({ name: 'taken', type: 'RESTAPI', configuration: {} })
-      .catch((e) => e);
+    const second = await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} });
 
-    expect(error).toBeInstanceOf(AloomaConflictError);
-    expect(error.message).toBe(
-      "POST plumbing/inputs failed: 409 Input name 'taken' is already in use",
-    );
+    expect(second.name).toBe('taken');
+    expect(second.id).not.toBe(first.id);
+    expect((await countInputsNamed(emulator.url, ['taken'])).get('taken')).toBe(2);
     expect((await emulator.stats())['POST plumbing/inputs']).toBe(2);
+  });
+
+  it('GIVEN an emulator with --unique-input-names WHEN creating a name in use THEN a conflict error is raised at once', async () => {
+    const strict = await startEmulatorProcess({ extraArgs: ['--unique-input-names'] });
+    try {
+      const { client } = clientFor(strict.url);
+      await client.createInput({ name: 'taken', type: 'RESTAPI', configuration: {} });
+      const error = await client
+        .createInput({ name: 'taken', type: 'RESTAPI', configuration: {} })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(AloomaConflictError);
+      expect(error.message).toBe(
+        "POST plumbing/inputs failed: 409 Input name 'taken' is already in use",
+      );
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('GIVEN a bad spec WHEN creating THEN it is refused before any request', async () => {

@@ -68,9 +68,14 @@ it('GIVEN failures of every kind WHEN their errors and events are captured THEN 
   await emulator.setFaults({});
 
   // Failures from the API.
+  // A rename of the input onto a system input's type: refused (the API accepts same-name creates).
   errors.push(
     await client
-      .createInput({ name: 'leak_db', type: 'ODBC', configuration: odbcConfiguration(DB_PASSWORD) })
+      .updateInput({
+        ...node,
+        type: 'RESTREAM',
+        configuration: { ...node.configuration, password: DB_PASSWORD },
+      })
       .catch((e) => e),
   );
   errors.push(

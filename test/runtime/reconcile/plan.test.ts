@@ -300,3 +300,68 @@ describe('the ownership marker survives the API', () => {
     }
   });
 });
+
+describe('several live inputs with one name (the API allows it)', () => {
+  const unmanaged = (id: string) => {
+    const { [MARKER_FIELD]: _marker, ...configuration } = liveDb().configuration;
+    return liveDb({ id, configuration });
+  };
+  const ownedBy = (id: string, owner: string) =>
+    liveDb({ id, configuration: { ...liveDb().configuration, [MARKER_FIELD]: { owner } } });
+
+  test('GIVEN ours and an unmanaged one of the same name THEN ours is planned and the other is not touched', () => {
+    const plan = planManifest(manifest([db({ batch_size: 5 })]), [
+      unmanaged('id-person'),
+      ownedBy('id-ours', 'stack'),
+    ]);
+    expect(plan.inputs).toHaveLength(1);
+    expect(plan.inputs[0]).toMatchObject({ kind: 'update', live: { id: 'id-ours' } });
+  });
+
+  test('GIVEN two unmanaged inputs of a declared name THEN a conflict lists both ids and the rest is planned', () => {
+    const plan = planManifest(manifest([db(), db({}, { name: 'other_db' })]), [
+      unmanaged('id-a'),
+      unmanaged('id-b'),
+    ]);
+    expect(plan.inputs[0]).toMatchObject({
+      kind: 'conflict',
+      reason: expect.stringMatching(
+        /matches 2 inputs this stack does not manage \(ids id-a, id-b\)/,
+      ),
+    });
+    expect(plan.inputs[1]).toMatchObject({ name: 'other_db', kind: 'create' });
+  });
+
+  test("GIVEN another stack's input and an unmanaged one of the name THEN adoption is ambiguous: a conflict", () => {
+    const plan = planManifest(manifest([db()]), [ownedBy('id-x', 'other'), unmanaged('id-y')]);
+    expect(plan.inputs[0]).toMatchObject({
+      kind: 'conflict',
+      reason: expect.stringContaining('id-x, id-y'),
+    });
+  });
+
+  test('GIVEN two inputs of the name with our marker THEN a conflict asks to remove the extra one', () => {
+    const plan = planManifest(manifest([db()]), [
+      ownedBy('id-1', 'stack'),
+      ownedBy('id-2', 'stack'),
+    ]);
+    expect(plan.inputs[0]).toMatchObject({
+      kind: 'conflict',
+      reason: expect.stringMatching(/exists 2 times with this stack's marker \(ids id-1, id-2\)/),
+    });
+  });
+
+  test('GIVEN a dropped name shared by ours and others THEN prune deletes only ours', () => {
+    const plan = planPrune(
+      manifest([]),
+      ['orders_db'],
+      [unmanaged('id-person'), ownedBy('id-ours', 'stack'), ownedBy('id-theirs', 'other')],
+    );
+    expect(plan.inputs.map((i) => [i.kind, i.live?.id])).toEqual([['delete', 'id-ours']]);
+  });
+
+  test('GIVEN a dropped name with no input of ours THEN prune deletes nothing and says why', () => {
+    const plan = planPrune(manifest([]), ['orders_db'], [unmanaged('id-a'), unmanaged('id-b')]);
+    expect(plan.inputs.map((i) => i.kind)).toEqual(['conflict']);
+  });
+});
