@@ -101,6 +101,8 @@ export const AloomaErrorCode = {
   // The `Inputs` operations of the reference API.
   /** No input of that name. */
   INPUT_NOT_FOUND: 'input_not_found',
+  /** Several inputs carry the name (the API allows it): an operation by name would be a guess. */
+  AMBIGUOUS_INPUT_NAME: 'ambiguous_input_name',
   /** An input of that name exists already. */
   INPUT_EXISTS: 'input_exists',
   /** The operation is for system inputs' neighbours only: system inputs are never changed. */

@@ -24,6 +24,7 @@ import {
   AloomaBadResponseError,
   AloomaConfigError,
   AloomaError,
+  AloomaConflictError,
   AloomaErrorCode,
   AloomaForbiddenError,
   AloomaValidationError,
@@ -349,10 +350,35 @@ export class AloomaClient {
     return nodes.filter((n) => n.category === INPUT_CATEGORY && n.deleted !== true);
   }
 
-  /** The live input named `name`, or undefined (one structure read). */
+  /**
+   * The live input named `name`, or undefined (one structure read).
+   * @throws AloomaConflictError (code `ambiguous_input_name`) when several
+   *   inputs carry the name: use {@link findInputs} and pick by id.
+   */
   async findInput(name: string): Promise<AloomaNode | undefined> {
+    const found = await this.findInputs(name);
+    if (found.length > 1) {
+      throw new AloomaConflictError({
+        code: AloomaErrorCode.AMBIGUOUS_INPUT_NAME,
+        method: 'GET',
+        path: 'plumbing/',
+        message: `"${name}" names ${found.length} inputs (ids ${found.map((n) => n.id).join(', ')})`,
+        hint: 'use findInputs() and pick one by id',
+      });
+    }
+    return found[0];
+  }
+
+  /**
+   * The live inputs named `name`, oldest first (one structure read). The API
+   * allows several inputs with one name; callers decide, by id or marker,
+   * which one they mean.
+   */
+  async findInputs(name: string): Promise<AloomaNode[]> {
     const { nodes } = await this.getStructure();
-    return nodes.find((n) => isLiveInputNamed(n, name));
+    return nodes
+      .filter((n) => isLiveInputNamed(n, name))
+      .sort((a, b) => String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')));
   }
 
   /** `GET inputs`: the inputs keyed by id. */

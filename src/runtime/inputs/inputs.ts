@@ -404,10 +404,21 @@ export class Inputs {
   }
 }
 
-/** Finds an input by name among already-read inputs. */
+/**
+ * Finds an input by name among already-read inputs. The API allows several
+ * inputs with one name; then an operation by name would be a guess, so it
+ * stops, listing their ids, and touches none of them.
+ */
 export function findInput(inputs: readonly AloomaNode[], name: string): AloomaNode {
-  const found = inputs.find((n) => n.name === name);
-  if (found) return found;
+  const found = inputs.filter((n) => n.name === name);
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    throw new InputsError(
+      'ambiguous_input_name',
+      `"${name}" names ${found.length} inputs (ids ${found.map((n) => n.id).join(', ')})`,
+      'rename all but one in Alooma, or work on one by id with the AloomaClient (getNode, updateInput, deleteInput)',
+    );
+  }
   const known = inputs.map((n) => n.name).sort();
   throw new InputsError(
     'input_not_found',

@@ -6,7 +6,7 @@ import { AloomaClient } from '../../../src/runtime/client';
 import { Inputs, InputsError } from '../../../src/runtime/inputs/inputs';
 import { SECRET_MASK } from '../../../src/alooma/secret-fields';
 import { EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process';
-import { liveInputs, runCli, writeCount } from '../../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli, writeCount } from '../../helpers/runtime-cli';
 import { loadSamples, SAMPLE_SECRETS } from '../../helpers/samples';
 
 let emulator: EmulatorProcess;
@@ -248,6 +248,37 @@ describe('the inputs CLI', () => {
       'error[confirmation_required]: deleting "webhook_events" cannot be undone\n  hint: add --yes to confirm\n',
     );
     expect(await live('webhook_events')).toBeDefined();
+  });
+
+  test('two inputs with one name: operations by that name stop, list both ids and touch neither', async () => {
+    for (let i = 0; i < 2; i++) {
+      await createRawInput(emulator.url, {
+        name: 'twin_hook',
+        type: 'RESTAPI',
+        configuration: { auto_map: 'true' },
+      });
+    }
+    const twins = (await liveInputs(emulator.url)).filter((n) => n.name === 'twin_hook');
+    expect(twins).toHaveLength(2);
+    await emulator.resetStats();
+    for (const args of [
+      ['inputs', 'pause', 'twin_hook', '--apply'],
+      ['inputs', 'delete', 'twin_hook', '--apply', '--yes'],
+      ['inputs', 'auto-map', 'twin_hook', 'off', '--apply'],
+    ]) {
+      const result = runCli(args, env());
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: expect.stringMatching(
+          new RegExp(
+            `^error\\[ambiguous_input_name\\]: "twin_hook" names 2 inputs \\(ids ${twins.map((t) => t.id).join(', ')}\\)\n {2}hint: rename all but one`,
+          ),
+        ),
+      });
+    }
+    expect(writeCount(await emulator.stats())).toBe(0);
+    expect((await liveInputs(emulator.url)).filter((n) => n.name === 'twin_hook')).toEqual(twins);
   });
 
   test('a missing input is one line and a hint', () => {
