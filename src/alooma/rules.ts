@@ -168,6 +168,35 @@ export const PARAMETER_VALUE: ValueRule = (value) =>
     ? undefined
     : 'a string, number or boolean';
 
+/** `loadFiles` of an S3 input: every file, or only files added from now on. */
+export const S3_LOAD_FILES = ['all', 'new'] as const;
+/** `fileFormat.type` of an S3 input. */
+export const S3_FILE_TYPES = ['json', 'delimited', 'other'] as const;
+/** `loadFiles` of an S3 input. */
+export const LOAD_FILES = oneOfRule(S3_LOAD_FILES);
+
+/** A calendar date `YYYY-MM-DD` (Mixpanel's `fromDate`). */
+export const ISO_DATE: ValueRule = (value) => {
+  const expected = 'a date YYYY-MM-DD, e.g. "2024-01-31"';
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return expected;
+  const date = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value
+    ? expected
+    : undefined;
+};
+
+/** An S3 `fileFormat`: the JSON text of `{type, delimiter?, quoteChar?, escapeChar?}`. */
+export const S3_FILE_FORMAT: ValueRule = (value) => {
+  const expected =
+    'a JSON string of {"type": "json" | "delimited" | "other", "delimiter"?, "quoteChar"?, "escapeChar"?}';
+  const parsed = typeof value === 'string' ? tryParseJson(value) : undefined;
+  if (!isPlainObject(parsed) || !(S3_FILE_TYPES as readonly unknown[]).includes(parsed.type))
+    return expected;
+  for (const key of ['delimiter', 'quoteChar', 'escapeChar'])
+    if (parsed[key] !== undefined && typeof parsed[key] !== 'string') return expected;
+  return undefined;
+};
+
 /** A table's update indicator: the column expression compared to find new rows. */
 export const UPDATE_INDICATOR: ValueRule = (value) =>
   nameProblem(value) === undefined
@@ -200,6 +229,7 @@ const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   [AloomaInputType.SALESFORCE]: (c) => requireSet(c, 'oauth2'),
   [AloomaInputType.GOOGLE_SHEETS_STORAGE]: (c) => requireSet(c, 'oauth2'),
   [AloomaInputType.S3]: checkS3,
+  [AloomaInputType.MIXPANEL]: checkMixpanel,
 };
 
 /** Options of {@link configurationProblem}. */
@@ -331,8 +361,19 @@ function checkS3(c: Configuration): void {
     throw new Refusal('awsSecretAccessKey', 'is required with awsAccessKeyId');
   if (hasSecret && !hasKeyId)
     throw new Refusal('awsAccessKeyId', 'is required with awsSecretAccessKey');
-  checkOptional(c, 'fileFormat', jsonStringOf('an object, e.g. {"type":"json"}'));
+  checkOptional(c, 'fileFormat', S3_FILE_FORMAT);
+  checkOptional(c, 'filePrefix', ANY_STRING);
+  checkOptional(c, 'loadFiles', LOAD_FILES);
 }
+
+function checkMixpanel(c: Configuration): void {
+  requireValue(c, 'mixpanelApiKey', TEXT);
+  requireValue(c, 'mixpanelApiSecret', TEXT);
+  requireValue(c, 'fromDate', ISO_DATE);
+}
+
+/** Any string, empty included (an S3 prefix of '' means the whole bucket). */
+const ANY_STRING: ValueRule = (value) => (typeof value === 'string' ? undefined : 'a string');
 
 /** The JSON text of an object. */
 function jsonStringOf(example: string): ValueRule {

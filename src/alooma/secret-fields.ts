@@ -10,11 +10,12 @@ export const SECRET_MASK = '********';
 /**
  * Configuration keys whose values are secrets: passwords, tokens, OAuth
  * grants, API and secret keys, session ids. `awsAccessKeyId` and other key
- * *ids* are identifiers, not secrets.
+ * *ids* are identifiers, not secrets; so is Mixpanel's `mixpanelApiKey` (a
+ * project identifier; its secret is `mixpanelApiSecret`).
  */
 const SECRET_KEY_PATTERN =
   /(pass(word|wd)?$|password|secret|token|oauth|api_?key|private_?key|session(_?id)?$|credentials?$|^auth$)/i;
-const NOT_SECRET_PATTERN = /(key_?id|versions?$|^token_url$)/i;
+const NOT_SECRET_PATTERN = /(key_?id|versions?$|^token_url$|^mixpanelApiKey$)/i;
 
 /** True when a configuration key (at any depth) holds a secret. */
 export function isSecretKey(key: string): boolean {

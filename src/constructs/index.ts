@@ -13,4 +13,6 @@ export * from './input-table';
 export * from './rest-input';
 export * from './parameter-template';
 export * from './input';
+export * from './s3-input';
+export * from './mixpanel-input';
 export type { ConnectionSpec, InputSpec, Manifest, SecretRef } from '../runtime/protocol';

@@ -12,7 +12,9 @@ import {
   AloomaDatabaseInputProps,
   AloomaInput,
   AloomaInputProps,
+  AloomaMixpanelInput,
   AloomaRestInput,
+  AloomaS3Input,
   AloomaRestInputProps,
   AloomaSecret,
 } from '../../src/constructs';
@@ -22,7 +24,7 @@ import { Api } from '../emulator/helpers';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { testStack, validate } from '../constructs/helpers';
 
-type Kind = 'database' | 'rest' | 'generic';
+type Kind = 'database' | 'rest' | 'generic' | 's3' | 'mixpanel';
 type Props = Record<string, any>;
 
 /** How one field is spelled in construct props and in the manifest's input. */
@@ -66,11 +68,25 @@ const BASE: Record<Kind, () => Props> = {
   database: databaseProps as () => Props,
   rest: restProps as () => Props,
   generic: genericProps as () => Props,
+  s3: () => ({
+    name: 'verdict_s3',
+    bucket: 'clickstream',
+    accessKeyId: 'AKIAEXAMPLE',
+    secretAccessKey: AloomaSecret.fromEnv('VERDICT_AWS_SECRET'),
+  }),
+  mixpanel: () => ({
+    name: 'verdict_mixpanel',
+    apiKey: 'project-key',
+    apiSecret: AloomaSecret.fromEnv('VERDICT_MIXPANEL_SECRET'),
+    fromDate: '2024-01-31',
+  }),
 };
 
 function build(stack: TerraformStack, kind: Kind, props: Props) {
   if (kind === 'database') return new AloomaDatabaseInput(stack, 'Input', props as never);
   if (kind === 'rest') return new AloomaRestInput(stack, 'Input', props as never);
+  if (kind === 's3') return new AloomaS3Input(stack, 'Input', props as never);
+  if (kind === 'mixpanel') return new AloomaMixpanelInput(stack, 'Input', props as never);
   return new AloomaInput(stack, 'Input', props as never);
 }
 
@@ -148,6 +164,24 @@ const REQUEST = rest('request', prop('request'));
 const FREQUENCY = rest('frequency', prop('frequency'));
 const CRON_EXPRESSION = rest('cron_expression', prop('cronExpression'));
 const PRIMARY_KEYS = rest('primary_keys', prop('primaryKeys'));
+const LOAD_FILES: Binding = {
+  kind: 's3',
+  field: 'loadFiles',
+  props: prop('loadFiles'),
+  spec: setConfig('loadFiles'),
+};
+const FILE_TYPE: Binding = {
+  kind: 's3',
+  field: 'fileFormat.type',
+  props: (props, value) => ({ ...props, fileFormat: { type: value } }),
+  spec: (spec, value) => setConfig('fileFormat')(spec, { type: value }),
+};
+const FROM_DATE: Binding = {
+  kind: 'mixpanel',
+  field: 'fromDate',
+  props: prop('fromDate'),
+  spec: setConfig('fromDate'),
+};
 
 const ACCEPTED = true;
 const REFUSED = false;
@@ -166,7 +200,9 @@ const CASES: ReadonlyArray<readonly [Binding, unknown, boolean]> = [
   [NAME, 'lone \ud800 surrogate', REFUSED],
   [NAME, `quotes ' " and spaces inside`, ACCEPTED],
   [TYPE, 'RESTAPI', ACCEPTED],
-  [TYPE, 'MIXPANEL', ACCEPTED],
+  [TYPE, 'ZENDESK', ACCEPTED],
+  // A Mixpanel input needs its API key, secret and fromDate, which this configuration lacks.
+  [TYPE, 'MIXPANEL', REFUSED],
   // An S3 input needs awsBucketName, which this configuration lacks.
   [TYPE, 'S3', REFUSED],
   [TYPE, 'FTP_THING', REFUSED],
@@ -212,6 +248,13 @@ const CASES: ReadonlyArray<readonly [Binding, unknown, boolean]> = [
   [PARAMETER('type'), 'Weeks', REFUSED],
   [PARAMETER('value'), 7, ACCEPTED],
   [PARAMETER('value'), -1, REFUSED],
+  [LOAD_FILES, 'new', ACCEPTED],
+  [LOAD_FILES, 'some', REFUSED],
+  [FILE_TYPE, 'delimited', ACCEPTED],
+  [FILE_TYPE, 'xml', REFUSED],
+  [FROM_DATE, '2024-02-29', ACCEPTED],
+  [FROM_DATE, '2023-02-29', REFUSED],
+  [FROM_DATE, 'yesterday', REFUSED],
 ];
 
 describe('one verdict from constructs, runtime and emulator', () => {
@@ -243,7 +286,8 @@ describe('one verdict from constructs, runtime and emulator', () => {
       const runtime = verdict(() => checkInputSpec(spec));
       const name = binding === NAME ? spec.name : `${spec.name}_${++created}`;
       const configuration = toApiConfiguration(spec.configuration);
-      if (spec.secrets?.password) configuration.password = PASSWORD;
+      // The real secret values, as the runtime would send them.
+      for (const path of Object.keys(spec.secrets ?? {})) configuration[path] = PASSWORD;
       const answer = await api.request('POST', 'inputs?validate=false', {
         name,
         type: spec.type,
