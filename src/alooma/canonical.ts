@@ -45,11 +45,16 @@ function canonicalParameters(parameters: RestParameter[]): JsonObject {
       if (k === 'parameter' || v === undefined) continue;
       if (k === 'value' && isSecretParameter(p)) continue;
       if (k === 'secret') continue;
-      entry[k] = sortKeys(v as Json);
+      // A number of days is a number, whether stored as 3 or "3".
+      entry[k] =
+        k === 'value' && p.type === 'Days Past' && typeof v === 'string' && /^\d+$/.test(v.trim())
+          ? Number(v.trim())
+          : sortKeys(v as Json);
     }
     out[p.parameter] = entry;
   }
-  return out;
+  // Sorted, so the same parameters compare equal whatever their order or key order.
+  return sortKeys(out) as JsonObject;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, runCli } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli } from '../helpers/runtime-cli';
 import { loadSamples } from '../helpers/samples';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, createCdktfApp } from '../helpers/cdktf-app';
 
@@ -70,4 +70,126 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   expect(plan.code).toBe(0);
   const after = await liveInputs(emulator.url);
   expect(after.map((n) => n.id).sort()).toEqual(before.map((n) => n.id).sort());
+});
+
+test('inputs created through the API keep every byte through import and deploy, the marker aside', async () => {
+  const fresh = await startEmulatorProcess();
+  try {
+    const env = { ALOOMA_API_URL: fresh.url, ALOOMA_API_KEY: 'demo-key' };
+    // GIVEN five inputs as scripts built on the official client create them: string-typed
+    // numbers and booleans, JSON strings spelled their own way.
+    const created = [
+      {
+        name: 'rt_s3',
+        type: 'S3',
+        configuration: {
+          auto_map: 'true',
+          awsBucketName: 'clicks',
+          filePrefix: 'raw/',
+          loadFiles: 'all',
+          fileFormat: '{"type": "delimited", "delimiter": ";"}',
+          awsAccessKeyId: 'AKIAROUNDTRIP',
+          awsSecretAccessKey: 'Rt-Aws-Secret-1',
+        },
+      },
+      {
+        name: 'rt_mixpanel',
+        type: 'MIXPANEL',
+        configuration: {
+          auto_map: 'true',
+          mixpanelApiKey: 'rt-project',
+          mixpanelApiSecret: 'Rt-Mixpanel-Secret-2',
+          fromDate: '2024-01-31',
+        },
+      },
+      {
+        name: 'rt_odbc',
+        type: 'ODBC',
+        configuration: {
+          auto_map: 'true',
+          server: 'db.rt.example',
+          port: '6543',
+          database: 'shop',
+          db_type: 'psql',
+          user: 'reader',
+          password: 'Rt-Db-Password-3',
+          batch_size: '2500',
+          replication_type: 'incremental_load',
+          tables: '{ "orders" : "xmin::text::bigint",  "users": "updated_at" }',
+        },
+      },
+      {
+        name: 'rt_rest',
+        type: 'REST_INPUT',
+        configuration: {
+          auto_map: true,
+          base_url: 'https://api.rt.example/v1/events',
+          request: 'GET',
+          frequency: '60',
+          parameters: [
+            { parameter: 'since', type: 'Days Past', value: '3', template: '%Y-%m-%d' },
+            { parameter: 'limit', type: 'Text', value: 500 },
+          ],
+        },
+      },
+      { name: 'rt_hook', type: 'RESTAPI', configuration: { auto_map: 'true' } },
+    ];
+    for (const input of created) await createRawInput(fresh.url, input);
+    const before = await liveInputs(fresh.url);
+
+    // WHEN the account is imported and the generated code deployed
+    const imported = runCli(['import', '--all', '--module', CONSTRUCTS_MODULE], env);
+    expect(imported.code).toBe(0);
+    const app = createCdktfApp('alooma-roundtrip-');
+    app.write({
+      'imported.ts': imported.stdout,
+      'main.ts': [
+        `import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};`,
+        `import { AloomaConnection } from ${JSON.stringify(CONSTRUCTS_MODULE)};`,
+        `import { importedInputs } from './imported';`,
+        'const app = new App();',
+        "const stack = new TerraformStack(app, 'roundtrip');",
+        `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(fresh.url)} });`,
+        'importedInputs(stack);',
+        'app.synth();',
+        '',
+      ].join('\n'),
+    });
+    await fresh.resetStats();
+    const deploy = app.cdktf(['deploy', '--auto-approve'], env);
+    expect({ code: deploy.code, adopted: /5 updated/.test(deploy.output) }).toEqual({
+      code: 0,
+      adopted: true,
+    });
+
+    // THEN each input is byte-for-byte what it was but for the marker; ids and secrets kept
+    const after = await liveInputs(fresh.url);
+    for (const input of before) {
+      const now = after.find((n) => n.id === input.id)!;
+      const { alooma_cdktf: marker, ...configuration } = now.configuration;
+      expect(marker).toMatchObject({ owner: 'roundtrip' });
+      expect({ name: input.name, configuration: JSON.stringify(configuration) }).toEqual({
+        name: input.name,
+        configuration: JSON.stringify(input.configuration),
+      });
+    }
+    expect(
+      await fresh.secretMatches(
+        before.find((n) => n.name === 'rt_odbc')!.id,
+        'password',
+        'Rt-Db-Password-3',
+      ),
+    ).toBe(true);
+    expect(
+      await fresh.secretMatches(
+        before.find((n) => n.name === 'rt_s3')!.id,
+        'awsSecretAccessKey',
+        'Rt-Aws-Secret-1',
+      ),
+    ).toBe(true);
+    // one write per input: the marker
+    expect((await fresh.stats())['PUT inputs/:id']).toBe(5);
+  } finally {
+    await fresh.stop();
+  }
 });

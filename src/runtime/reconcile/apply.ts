@@ -7,7 +7,7 @@
 import { InputSpec, MARKER_FIELD, OwnershipMarker, TERRAFORM_SECRET_ENV_PREFIX } from '../protocol';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { isParameter, RestParameter } from '../../alooma/secret-fields';
-import { toApiConfiguration } from '../../alooma/canonical';
+import { canonicalField, toApiConfiguration } from '../../alooma/canonical';
 import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
@@ -179,8 +179,12 @@ async function applyInput(
 /**
  * The configuration to send: live fields the code does not manage are kept
  * as they are (masked secrets included: the API keeps a secret when its mask
- * comes back), managed fields are replaced, secrets due are written, and the
- * ownership marker records owner and secret versions.
+ * comes back); a managed field whose live value already means the desired
+ * one (`"true"` for `true`, `"6543"` for `6543`, the same tables in another
+ * JSON spelling) is sent back exactly as read, since the service's types are
+ * the user's data; only changed fields get the canonical form. Secrets due are
+ * written, and the ownership marker records owner and secret versions. An
+ * adoption of an input already as declared thus writes only the marker.
  */
 export function desiredApiConfiguration(
   spec: InputSpec,
@@ -188,10 +192,12 @@ export function desiredApiConfiguration(
   owner: string,
   secrets: ReadonlyMap<string, string>,
 ): Record<string, unknown> {
-  const configuration: Record<string, unknown> = {
-    ...(live?.configuration ?? {}),
-    ...toApiConfiguration(spec.configuration),
-  };
+  const configuration: Record<string, unknown> = { ...(live?.configuration ?? {}) };
+  for (const [key, value] of Object.entries(toApiConfiguration(spec.configuration))) {
+    if (live && key in live.configuration && sameMeaning(key, live.configuration[key], value))
+      continue;
+    configuration[key] = value;
+  }
   if (
     Array.isArray(configuration.parameters) &&
     live &&
@@ -263,4 +269,12 @@ export async function mapConcurrent<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
+}
+
+/** Whether two values of configuration field `key` mean the same (canonical forms equal). */
+function sameMeaning(key: string, live: unknown, desired: unknown): boolean {
+  return (
+    JSON.stringify(canonicalField(key, live) ?? null) ===
+    JSON.stringify(canonicalField(key, desired) ?? null)
+  );
 }
