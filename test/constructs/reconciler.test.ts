@@ -342,7 +342,7 @@ describe('AloomaReconciler', () => {
   test('duplicate names in one stack fail validation too', () => {
     const stack = testStack();
     new AloomaInput(stack, 'A', { name: 'events', type: 'RESTAPI' });
-    new AloomaInput(stack, 'B', { name: 'events', type: 'MIXPANEL' });
+    new AloomaInput(stack, 'B', { name: 'events', type: 'ZENDESK' });
 
     expect(() => validate(stack)).toThrow(/stack\/A: input name "events" is also used by stack\/B/);
   });

@@ -168,6 +168,8 @@ describe('stacks sharing one account', () => {
     }
     const [alpha, beta] = await runs;
     const wallS = (Date.now() - started) / 1000;
+    // the two applies really ran at the same time: both stacks were seen part-way at once
+    expect(overlap).toBe(true);
     expect({ code: alpha.code, output: alpha.code === 0 ? '' : alpha.output }).toEqual({
       code: 0,
       output: '',
@@ -184,6 +186,9 @@ describe('stacks sharing one account', () => {
     expect(Object.keys(live).sort()).toEqual(
       [UNMANAGED, ...namesOf('alpha'), ...namesOf('beta')].sort(),
     );
+    // the emulator accepts several inputs with one name: count them, a map by name would hide one
+    const all = await liveInputs(emulator.url);
+    expect(all.length).toBe(new Set(all.map((n) => n.name)).size);
     for (const stack of ['alpha', 'beta']) {
       for (const [i, name] of namesOf(stack).entries()) {
         const node = live[name];

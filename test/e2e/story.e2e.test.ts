@@ -137,6 +137,34 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
       expect.objectContaining({ parameter: 'since', value: 2, template: '%Y-%m-%d' }),
     ]);
     ordersId = live.orders_db.id;
+    // Each secret reached Alooma (the emulator's stored value, checked without reading it back) ...
+    expect(await emulator.secretMatches(live.orders_db.id, 'password', PASSWORD)).toBe(true);
+    expect(
+      await emulator.secretMatches(live.events_api.id, 'parameters.session_id.value', SESSION),
+    ).toBe(true);
+    // ... and no API answer shows it, while the inputs holding them exist.
+    for (const path of [
+      'plumbing/?resolution=1min',
+      'inputs',
+      `inputs/${live.orders_db.id}`,
+      `inputs/${live.events_api.id}`,
+    ]) {
+      const res = await fetch(`${emulator.url}/rest/${path}`, {
+        headers: { authorization: 'API demo-key' },
+      });
+      const text = await res.text();
+      expect({
+        path,
+        status: res.status,
+        password: text.includes(PASSWORD),
+        session: text.includes(SESSION),
+      }).toEqual({
+        path,
+        status: 200,
+        password: false,
+        session: false,
+      });
+    }
   });
 
   test('3. deploying again changes nothing and makes no write call', async () => {
@@ -199,16 +227,12 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
     expect(Object.keys(await byName()).sort()).toEqual(['archive_hook', 'unmanaged_hook']);
   });
 
-  test('9. the secrets appear nowhere: cdktf.out, state, terraform output, emulator responses', async () => {
+  test('9. the secrets appear nowhere: cdktf.out, state, terraform output, the emulator log (responses: step 2)', async () => {
     expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
     expect(filesHoldingSecrets(app.dir, [PASSWORD, SESSION])).toEqual([]);
     const all = outputs.join('\n');
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain(SESSION);
-    const structure = await fetch(`${emulator.url}/rest/plumbing/?resolution=1min`, {
-      headers: { authorization: 'API demo-key' },
-    });
-    expect(await structure.text()).not.toContain(PASSWORD);
     expect(emulator.output()).toMatch(/PUT|POST/); // the log is on and has requests
     expect(emulator.output()).not.toContain(PASSWORD);
     expect(emulator.output()).not.toContain(SESSION);

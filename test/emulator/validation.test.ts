@@ -192,11 +192,32 @@ describe('emulator validation', () => {
       { name: 's3', type: 'S3', configuration: { awsBucketName: 'b', awsAccessKeyId: 'AKIA' } },
       'configuration.awsSecretAccessKey',
     );
+    await expectInvalid(
+      { name: 'mp', type: 'MIXPANEL', configuration: {} },
+      'configuration.mixpanelApiKey',
+    );
+    await expectInvalid(
+      {
+        name: 'mp',
+        type: 'MIXPANEL',
+        configuration: { mixpanelApiKey: 'k', mixpanelApiSecret: 's', fromDate: '2024-13-01' },
+      },
+      'configuration.fromDate',
+    );
+    await expectInvalid(
+      {
+        name: 's3',
+        type: 'S3',
+        configuration: { awsBucketName: 'b', fileFormat: '{"type":"xml"}' },
+      },
+      'configuration.fileFormat',
+    );
+    // a type without rules of its own needs nothing more
     expect(
       (
         await api.request('POST', 'plumbing/inputs', {
-          name: 'mp',
-          type: 'MIXPANEL',
+          name: 'zd',
+          type: 'ZENDESK',
           configuration: {},
         })
       ).status,

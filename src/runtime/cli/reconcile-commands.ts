@@ -29,6 +29,8 @@ import { parseNameList } from './manifest';
 /** What the commands need of the client: one structure read plus the writes. */
 export interface ReconcileApi extends InputsApi {
   listInputs(): Promise<LiveInput[]>;
+  /** The client's own counters (AloomaClient.metrics), reported in the summary. */
+  readonly metrics?: { readonly retries: number };
 }
 
 /** Where a command writes; injectable for tests. */
@@ -145,7 +147,7 @@ async function execute(
     `${label} ${failed.length || conflicts.length ? 'failed' : 'complete'} (${plan.owner}): ${s.create} created, ${s.update} updated, ` +
       `${s.pause} paused, ${s.resume} resumed, ${s.delete} deleted, ${s.unchanged} unchanged` +
       `${s.conflict ? `, ${s.conflict} left alone` : ''}${failed.length ? `, ${failed.length} failed` : ''}; ` +
-      `${writes} write(s) in ${seconds}s.`,
+      `${writes} write(s) in ${seconds}s${ctx.api.metrics ? `; retries: ${ctx.api.metrics.retries}` : ''}.`,
   );
   if (conflicts.length) {
     ctx.out.log(
