@@ -8,11 +8,27 @@
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { createRawInput, liveInputs, writeCount } from '../helpers/runtime-cli';
 import { filesHoldingSecrets, filesUnder } from '../helpers/files';
-import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  CDKTF_MODULE,
+  CONSTRUCTS_MODULE,
+  CdktfApp,
+  createCdktfApp,
+  HOME_CANARY,
+} from '../helpers/cdktf-app';
 
 jest.setTimeout(600_000);
 
 const PASSWORD = 'Story-Pg-Secret-8841';
+/**
+ * A name built to run shell commands if it ever reached a shell: quotes,
+ * `rm -rf ~`, `;`, `$(...)` and backticks. The CLI runs with a throwaway HOME
+ * (createCdktfApp); step 10 checks that none of it ran.
+ */
+const HOSTILE_NAME =
+  "reports 'q1'; rm -rf ~; touch pwned-semicolon $(touch pwned-subshell) `touch pwned-backtick`";
 const SESSION = 'Story-Session-Secret-2290';
 
 let emulator: EmulatorProcess;
@@ -52,7 +68,7 @@ api.addParameter({ parameter: 'session_id', secretValue: AloomaSecret.fromEnv('S
 api.addParameter({ parameter: 'since', type: 'Days Past', value: 2 });
 api.addTemplate('%Y-%m-%d', 'since');
 new AloomaInput(stack, 'Webhook', { name: ${JSON.stringify(k.webhookName)}, type: 'RESTAPI' });
-${k.withReports ? `new AloomaInput(stack, 'Reports', { name: "reports 'q1'; rm -rf ~", type: 'RESTAPI' });` : ''}
+${k.withReports ? `new AloomaInput(stack, 'Reports', { name: ${JSON.stringify(HOSTILE_NAME)}, type: 'RESTAPI' });` : ''}
 ${k.withArchive ? `new AloomaInput(stack, 'Archive', { name: 'archive_hook', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN });` : ''}
 app.synth();
 `;
@@ -126,7 +142,7 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
         'archive_hook',
         'events_api',
         'orders_db',
-        "reports 'q1'; rm -rf ~",
+        HOSTILE_NAME,
         'storefront_hook',
         'unmanaged_hook',
       ].sort(),
@@ -217,7 +233,7 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
     });
     expect(cdktf(['deploy', '--auto-approve']).code).toBe(0);
     const live = await byName();
-    expect(live["reports 'q1'; rm -rf ~"]).toBeUndefined();
+    expect(live[HOSTILE_NAME]).toBeUndefined();
     expect(live.archive_hook).toBeDefined();
   });
 
@@ -236,5 +252,19 @@ describe('a stack of Alooma inputs, from first deploy to destroy', () => {
     expect(emulator.output()).toMatch(/PUT|POST/); // the log is on and has requests
     expect(emulator.output()).not.toContain(PASSWORD);
     expect(emulator.output()).not.toContain(SESSION);
+  });
+
+  test('10. the hostile name ran nothing: no canary file was made, the throwaway HOME is intact', () => {
+    // anywhere in the app (provisioners run in cdktf.out/stacks/story) or the throwaway HOME,
+    // and at the top of the temp folder and the test's working directory
+    const made = [
+      ...filesUnder(app.dir),
+      ...filesUnder(app.home),
+      ...[os.tmpdir(), process.cwd()].flatMap((dir) =>
+        fs.readdirSync(dir).map((f) => path.join(dir, f)),
+      ),
+    ].filter((f) => path.basename(f).startsWith('pwned-'));
+    expect(made).toEqual([]);
+    expect(fs.existsSync(path.join(app.home, HOME_CANARY))).toBe(true);
   });
 });

@@ -19,6 +19,12 @@ export interface CdktfResult {
  */
 export interface CdktfApp {
   readonly dir: string;
+  /**
+   * The HOME the CLI runs with: a throwaway folder holding a canary file, so
+   * a command built from user data (`rm -rf ~`) can never reach the real one,
+   * and a test can check that it did not run.
+   */
+  readonly home: string;
   /** Replaces main.ts (and optional extra files). */
   write(files: Record<string, string>): void;
   /** Runs `cdktf <args>` in the app directory with the given environment. */
@@ -30,6 +36,8 @@ export interface CdktfApp {
 /** Creates a cdktf app directory. */
 export function createCdktfApp(prefix = 'alooma-app-'): CdktfApp {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}home-`));
+  fs.writeFileSync(path.join(home, HOME_CANARY), 'if this file is gone, something ran rm -rf ~');
   const tsNode = require.resolve('ts-node/register/transpile-only');
   fs.writeFileSync(
     path.join(dir, 'cdktf.json'),
@@ -53,6 +61,7 @@ export function createCdktfApp(prefix = 'alooma-app-'): CdktfApp {
   );
   return {
     dir,
+    home,
     write(files) {
       for (const [name, content] of Object.entries(files))
         fs.writeFileSync(path.join(dir, name), content);
@@ -64,7 +73,7 @@ export function createCdktfApp(prefix = 'alooma-app-'): CdktfApp {
         encoding: 'utf8',
         env: {
           PATH: process.env.PATH,
-          HOME: process.env.HOME,
+          HOME: home,
           CHECKPOINT_DISABLE: '1',
           CI: '1',
           NO_COLOR: '1',
@@ -83,6 +92,9 @@ export function createCdktfApp(prefix = 'alooma-app-'): CdktfApp {
     stackDir: (stack) => path.join(dir, 'cdktf.out', 'stacks', stack),
   };
 }
+
+/** A file every throwaway HOME starts with. */
+export const HOME_CANARY = 'canary.txt';
 
 /** Absolute import path of the repo's constructs, for generated app code. */
 export const CONSTRUCTS_MODULE = path.join(ROOT, 'src/constructs');

@@ -31,6 +31,9 @@ jest.setTimeout(120_000);
 
 // ---------------------------------------------------------------- constructs
 
+/** A secret written in plain configuration by mistake: no message may repeat it. */
+const PLAIN_SECRET_VALUE = 'Plain-Aws-Secret-7731';
+
 const source = {
   server: 'db',
   port: 5432,
@@ -46,26 +49,31 @@ function synth(s: TerraformStack): void {
   Testing.fullSynth(s);
 }
 
-const constructCases: Array<[string, () => void, RegExp]> = [
+/** label, what to do, what the message says, the error code. */
+const constructCases: Array<[string, () => void, RegExp, string]> = [
   [
     'empty name',
     () => new AloomaInput(stack(), 'I', { name: '', type: 'RESTAPI' }),
     /bad\/I.*name/,
+    'invalid_name',
   ],
   [
     'a 201-character name',
     () => new AloomaInput(stack(), 'I', { name: 'x'.repeat(201), type: 'RESTAPI' }),
     /200/,
+    'invalid_name',
   ],
   [
     'a control character in a name',
     () => new AloomaInput(stack(), 'I', { name: 'a\nb', type: 'RESTAPI' }),
     /control/i,
+    'invalid_name',
   ],
   [
     'leading whitespace in a name',
     () => new AloomaInput(stack(), 'I', { name: ' a', type: 'RESTAPI' }),
     /whitespace/i,
+    'invalid_name',
   ],
   [
     'one name twice in a stack',
@@ -76,6 +84,7 @@ const constructCases: Array<[string, () => void, RegExp]> = [
       synth(s);
     },
     /bad\/A.*bad\/B|bad\/B.*bad\/A/,
+    'duplicate_input_name',
   ],
   [
     'one name in two stacks of one app',
@@ -87,16 +96,19 @@ const constructCases: Array<[string, () => void, RegExp]> = [
       app.synth();
     },
     /one\/A.*two\/B|two\/B.*one\/A/,
+    'duplicate_input_name',
   ],
   [
     'a table without update indicator',
     () => new AloomaDatabaseInput(stack(), 'D', { name: 'd', source, tables: { orders: '' } }),
     /orders.*update indicator/i,
+    'missing_update_indicator',
   ],
   [
     'an InputTable outside a database input',
     () => new InputTable(stack() as never, 'T', { name: 'orders', updateIndicator: 'id' }),
     /AloomaDatabaseInput/,
+    'invalid_scope',
   ],
   [
     'a template on a parameter that does not exist',
@@ -107,6 +119,7 @@ const constructCases: Array<[string, () => void, RegExp]> = [
       synth(s);
     },
     /nope/,
+    'unknown_parameter',
   ],
   [
     'a negative batch size',
@@ -118,6 +131,7 @@ const constructCases: Array<[string, () => void, RegExp]> = [
         batchSize: -5,
       }),
     /batchSize/,
+    'invalid_property',
   ],
   [
     'a zero batch size',
@@ -129,6 +143,7 @@ const constructCases: Array<[string, () => void, RegExp]> = [
         batchSize: 0,
       }),
     /batchSize/,
+    'invalid_property',
   ],
   [
     'a plain password in configuration',
@@ -136,14 +151,16 @@ const constructCases: Array<[string, () => void, RegExp]> = [
       new AloomaInput(stack(), 'I', {
         name: 'i',
         type: 'S3',
-        configuration: { awsSecretAccessKey: 'plain' },
+        configuration: { awsSecretAccessKey: PLAIN_SECRET_VALUE },
       }),
     /AloomaSecret/,
+    'plain_secret',
   ],
   [
     'a system input type',
     () => new AloomaInput(stack(), 'I', { name: 'i', type: 'RESTREAM' as never }),
     /RESTREAM/,
+    'system_input_type',
   ],
   [
     'a secret reference to an invalid variable name',
@@ -154,11 +171,13 @@ const constructCases: Array<[string, () => void, RegExp]> = [
         tables: { a: 'id' },
       }),
     /not a var/,
+    'invalid_secret_reference',
   ],
 ];
 
 describe('constructs refuse bad input at synth time, naming the construct path and the fix', () => {
-  test.each(constructCases)('%s', (_label, act, pattern) => {
+  test.each(constructCases)('%s', async (_label, act, pattern, code) => {
+    await emulator.resetStats();
     let error: unknown;
     try {
       act();
@@ -168,6 +187,16 @@ describe('constructs refuse bad input at synth time, naming the construct path a
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(pattern);
+    // its code: on the error, or in the message of a synth validation (cdktf collects those)
+    const { code: own, hint: ownHint } = error as { code?: unknown; hint?: unknown };
+    expect(typeof own === 'string' ? own : /\[([a-z_]+)\]/.exec(message)?.[1]).toBe(code);
+    // a hint: the error's, or the fix sentence before the code
+    const hint =
+      typeof ownHint === 'string' ? ownHint : /\. ([^[]+?) \[[a-z_]+\]/.exec(message)?.[1];
+    expect(hint).toMatch(/\w{3}/);
+    expect(message).not.toMatch(/\n\s+at /); // no stack trace
+    expect(message).not.toContain(PLAIN_SECRET_VALUE);
+    expect(writeCount(await emulator.stats())).toBe(0);
   });
 
   test('names with quotes, spaces, shell metacharacters and unicode are legal and stay out of commands', () => {
@@ -458,11 +487,11 @@ describe('the CLI answers bad input with one line and a hint, and writes nothing
     const errorLines = result.stderr.trimEnd().split('\n');
     const printed = `${result.stderr}\n${result.stdout}`;
     expect(printed).toMatch(c.error);
-    // one readable line (and a hint) on stderr, or a failed-input line in the progress output
+    // one readable line and a hint on stderr, or a failed-input line in the progress output
     if (result.stderr) {
-      expect(errorLines[0]).toMatch(/^error(\[\w+\])?: /);
-      expect(errorLines.length).toBeLessThanOrEqual(2);
-      if (errorLines[1] !== undefined) expect(errorLines[1]).toMatch(/^ {2}hint: /);
+      expect(errorLines[0]).toMatch(/^error\[[a-z_]+\]: /); // always with its code
+      expect(errorLines).toHaveLength(2);
+      expect(errorLines[1]).toMatch(/^ {2}hint: \w/);
     } else {
       expect(result.stdout).toMatch(/failed: error\[\w+\]: .*hint: /);
     }
