@@ -12,6 +12,21 @@ import { CDKTF_MODULE, CONSTRUCTS_MODULE, createCdktfApp } from '../helpers/cdkt
 
 jest.setTimeout(300_000);
 
+/** main.ts of an app that deploys the generated `importedInputs` to the emulator at `url`. */
+function importingApp(stack: string, url: string): string {
+  return [
+    `import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};`,
+    `import { AloomaConnection } from ${JSON.stringify(CONSTRUCTS_MODULE)};`,
+    `import { importedInputs } from './imported';`,
+    'const app = new App();',
+    `const stack = new TerraformStack(app, ${JSON.stringify(stack)});`,
+    `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(url)} });`,
+    'importedInputs(stack);',
+    'app.synth();',
+    '',
+  ].join('\n');
+}
+
 let emulator: EmulatorProcess;
 beforeAll(async () => {
   emulator = await startEmulatorProcess();
@@ -37,17 +52,7 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   const app = createCdktfApp();
   app.write({
     'imported.ts': imported.stdout,
-    'main.ts': [
-      `import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};`,
-      `import { AloomaConnection } from ${JSON.stringify(CONSTRUCTS_MODULE)};`,
-      `import { importedInputs } from './imported';`,
-      'const app = new App();',
-      "const stack = new TerraformStack(app, 'imported');",
-      `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });`,
-      'importedInputs(stack);',
-      'app.synth();',
-      '',
-    ].join('\n'),
+    'main.ts': importingApp('imported', emulator.url),
   });
 
   // WHEN it is deployed with cdktf
@@ -143,17 +148,7 @@ test('inputs created through the API keep every byte through import and deploy, 
     const app = createCdktfApp('alooma-roundtrip-');
     app.write({
       'imported.ts': imported.stdout,
-      'main.ts': [
-        `import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};`,
-        `import { AloomaConnection } from ${JSON.stringify(CONSTRUCTS_MODULE)};`,
-        `import { importedInputs } from './imported';`,
-        'const app = new App();',
-        "const stack = new TerraformStack(app, 'roundtrip');",
-        `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(fresh.url)} });`,
-        'importedInputs(stack);',
-        'app.synth();',
-        '',
-      ].join('\n'),
+      'main.ts': importingApp('roundtrip', fresh.url),
     });
     await fresh.resetStats();
     const deploy = app.cdktf(['deploy', '--auto-approve'], env);
