@@ -19,6 +19,7 @@ import Fastify, {
 import { SECRET_MASK } from '../alooma/secret-fields';
 import { SESSION_COOKIE, parseApiKeyHeader, verifyPassword } from './auth';
 import { registerControlRoutes } from './control';
+import { registerConsole } from './console';
 import {
   ApiError,
   ForbiddenError,
@@ -61,6 +62,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Account the credentials belong to (set by authentication). */
     aloomaAccount: string;
+    /** Who makes the request, for the history: the user's e-mail or `API key …xxxx`. */
+    aloomaActor: string;
     /** Run the write, then answer an injected 503 (lost response). */
     faultAfterWrite: boolean;
   }
@@ -102,6 +105,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
   app.decorateRequest('aloomaAccount', '');
+  app.decorateRequest('aloomaActor', '');
   app.decorateRequest('faultAfterWrite', false);
   app.register(fastifyCookie);
   registerBodyParsers(app);
@@ -130,6 +134,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       .code(404)
       .send({ message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
+
+  registerConsole(app, { store: options.store, sessionTtlS: options.sessionTtlS });
 
   const rest = restRoutes(options);
   app.register(rest, { prefix: '/rest' });
@@ -206,7 +212,9 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       request.faultAfterWrite = decision.errorAfterWrite;
 
       if (request.routeOptions.config.public) return undefined;
-      request.aloomaAccount = authenticate(store, request);
+      const principal = authenticate(store, request);
+      request.aloomaAccount = principal.account;
+      request.aloomaActor = principal.actor;
       return undefined;
     });
 
@@ -313,11 +321,11 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
         throw nameInUseError(input.name);
       const validate = request.query.validate !== 'false';
       if (validate) await validateSource(sourceValidator, input, { account });
-      store.createInput(account, {
-        ...input,
-        validated: validate,
-        visibleAt: Date.now() + faults.current.createDelayMs,
-      });
+      store.createInput(
+        account,
+        { ...input, validated: validate, visibleAt: Date.now() + faults.current.createDelayMs },
+        request.aloomaActor,
+      );
       // Like the service: no id; clients confirm creation by polling the structure for the name.
       return { status: 'created', name: input.name };
     };
@@ -354,15 +362,21 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
           : undefined;
         if (validate) await validateSource(sourceValidator, checked, { account, previous });
 
-        const updated = store.updateInput(account, id, (latest) => {
-          // Re-apply the body to the record as it is now: a concurrent write
-          // (e.g. a password rotation) may have landed while we validated.
-          const configuration = keepConfiguration
-            ? latest.configuration
-            : restoreMaskedSecrets(draft.configuration, latest.configuration);
-          validateConfiguration({ ...draft, configuration });
-          return { name: draft.name, configuration, validated: validate };
-        });
+        const updated = store.updateInput(
+          account,
+          id,
+          (latest) => {
+            // Re-apply the body to the record as it is now: a concurrent write
+            // (e.g. a password rotation) may have landed while we validated.
+            const configuration = keepConfiguration
+              ? latest.configuration
+              : restoreMaskedSecrets(draft.configuration, latest.configuration);
+            validateConfiguration({ ...draft, configuration });
+            return { name: draft.name, configuration, validated: validate };
+          },
+          Date.now(),
+          request.aloomaActor,
+        );
         return sendJson(reply, renderPublicNode(updated));
       },
     );
@@ -371,7 +385,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       '/plumbing/nodes/remove/:id',
       { config: { statKey: 'POST plumbing/nodes/remove/:id' } },
       async (request) => {
-        store.removeNode(request.aloomaAccount, request.params.id);
+        store.removeNode(request.aloomaAccount, request.params.id, Date.now(), request.aloomaActor);
         return { status: 'deleted', id: request.params.id };
       },
     );
@@ -384,7 +398,13 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
         if (pause !== 'true' && pause !== 'false') {
           throw new ValidationError("Query parameter 'pause' must be true or false", 'pause');
         }
-        const updated = store.setPaused(request.aloomaAccount, request.params.id, pause === 'true');
+        const updated = store.setPaused(
+          request.aloomaAccount,
+          request.params.id,
+          pause === 'true',
+          Date.now(),
+          request.aloomaActor,
+        );
         return sendJson(reply, renderPublicNode(updated));
       },
     );
@@ -404,6 +424,16 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
         const seconds = parseSleepTime(request.body);
         store.setSleepTime(request.aloomaAccount, request.params.id, seconds);
         return { inputSleepTime: seconds };
+      },
+    );
+
+    // Every write to the account's inputs, newest first (the console shows the same).
+    rest.get<{ Querystring: { input?: string; limit?: string } }>(
+      '/history',
+      { config: { statKey: 'GET history' } },
+      async (request) => {
+        const limit = Math.min(5000, Math.max(1, Number(request.query.limit ?? 500) || 500));
+        return { entries: store.history(request.aloomaAccount, request.query.input, limit) };
       },
     );
 
@@ -454,7 +484,10 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
  * be valid and, when both a session and an API key are sent, they must
  * belong to the same account; `/<account>/rest/` must match it.
  */
-function authenticate(store: AloomaStore, request: FastifyRequest): string {
+function authenticate(
+  store: AloomaStore,
+  request: FastifyRequest,
+): { account: string; actor: string } {
   const apiKey = parseApiKeyHeader(request.headers.authorization);
   if (apiKey === undefined) throw new UnauthorizedError("Authorization header must be 'API <key>'");
   const keyAccount = apiKey === null ? undefined : store.apiKeyAccount(apiKey);
@@ -462,11 +495,13 @@ function authenticate(store: AloomaStore, request: FastifyRequest): string {
 
   const token = request.cookies[SESSION_COOKIE];
   let sessionAccount: string | undefined;
+  let sessionEmail: string | undefined;
   if (token) {
     const session = store.findSession(token);
     if (session.status === 'expired') throw new UnauthorizedError('Session expired: log in again');
     if (session.status === 'unknown') throw new UnauthorizedError('Invalid session: log in again');
     sessionAccount = session.account;
+    sessionEmail = session.email;
   }
 
   if (keyAccount !== undefined && sessionAccount !== undefined && keyAccount !== sessionAccount) {
@@ -482,7 +517,9 @@ function authenticate(store: AloomaStore, request: FastifyRequest): string {
   if (urlAccount !== undefined && urlAccount !== account) {
     throw new ForbiddenError(`These credentials do not grant access to account '${urlAccount}'`);
   }
-  return account;
+  // The history names the key by its last characters only.
+  const actor = keyAccount !== undefined ? `API key …${apiKey!.slice(-4)}` : sessionEmail!;
+  return { account, actor };
 }
 
 function accountParam(request: FastifyRequest): string | undefined {

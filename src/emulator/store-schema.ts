@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
  * Version of the schema this emulator creates and reads. Bump it with a new
  * step in {@link migrate} when the schema changes.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A row of `nodes`, as SQLite returns it (booleans are 0/1, configuration is JSON text). */
 export interface NodeRow {
@@ -73,6 +73,22 @@ function migrate(db: Database.Database): void {
       db.exec(`
         DROP INDEX IF EXISTS nodes_live_name;
         CREATE INDEX IF NOT EXISTS nodes_by_name ON nodes(account, name) WHERE deleted = 0;
+      `);
+    }
+    if (version < 3) {
+      // Every write to an input, for the console and GET history (history.ts).
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS input_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          account TEXT NOT NULL,
+          node_id TEXT NOT NULL,
+          node_name TEXT NOT NULL,
+          action TEXT NOT NULL,
+          at TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          changes TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS input_history_by_node ON input_history(account, node_id, id);
       `);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

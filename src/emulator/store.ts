@@ -35,6 +35,7 @@ import {
   renderPublicNode,
 } from './nodes';
 import { isPlainObject } from '../alooma/json';
+import { configurationChanges, FieldChange, HistoryAction, HistoryEntry } from './history';
 import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
 import { readSecretAtPath } from './secret-merge';
 import { NodeRow, openDatabase } from './store-schema';
@@ -74,9 +75,12 @@ export interface InputEdit {
 
 /** What a session token resolves to. */
 export type SessionLookup =
-  | { readonly status: 'valid'; readonly account: string }
+  | { readonly status: 'valid'; readonly account: string; readonly email: string }
   | { readonly status: 'expired' }
   | { readonly status: 'unknown' };
+
+/** Who the history names for writes made by the emulator itself (seeding). */
+export const SYSTEM_ACTOR = 'emulator';
 
 /** The emulator's database. Open with {@link AloomaStore.open}; one instance per process. */
 export class AloomaStore {
@@ -204,9 +208,11 @@ export class AloomaStore {
   /** Resolves a session token. Expired sessions are reported as such, so clients know to log in again. */
   findSession(token: string, now = Date.now()): SessionLookup {
     const row = this.statements.sessionByDigest.get(digest(token)) as
-      { account: string; expires_at: number } | undefined;
+      { account: string; email: string; expires_at: number } | undefined;
     if (!row) return { status: 'unknown' };
-    return row.expires_at > now ? { status: 'valid', account: row.account } : { status: 'expired' };
+    return row.expires_at > now
+      ? { status: 'valid', account: row.account, email: row.email }
+      : { status: 'expired' };
   }
 
   /** Ends a session (logout). */
@@ -266,7 +272,7 @@ export class AloomaStore {
    * transaction, so of concurrent creates of one name exactly one succeeds.
    * @throws ConflictError when a live node of the account has that name.
    */
-  createInput(account: string, input: NewInput): NodeRecord {
+  createInput(account: string, input: NewInput, actor = SYSTEM_ACTOR): NodeRecord {
     return this.db
       .transaction(() => {
         this.assertNameFree(account, input.name, undefined);
@@ -284,6 +290,7 @@ export class AloomaStore {
           createdAt: pythonTimestamp(new Date()),
         };
         this.insertNode(record, input.visibleAt);
+        this.record(record, 'create', actor, configurationChanges({}, record.configuration));
         return record;
       })
       .immediate();
@@ -300,6 +307,7 @@ export class AloomaStore {
     id: string,
     edit: (current: NodeRecord) => InputEdit,
     now = Date.now(),
+    actor = SYSTEM_ACTOR,
   ): NodeRecord {
     return this.db
       .transaction(() => {
@@ -308,13 +316,27 @@ export class AloomaStore {
         if (change.name !== current.name) this.assertNameFree(account, change.name, id);
         const updated: NodeRecord = { ...current, ...change };
         this.saveNode(updated);
+        const changes = configurationChanges(current.configuration, updated.configuration);
+        if (updated.name !== current.name)
+          changes.unshift({
+            field: 'name',
+            from: JSON.stringify(current.name),
+            to: JSON.stringify(updated.name),
+          });
+        this.record(updated, 'update', actor, changes);
         return updated;
       })
       .immediate();
   }
 
   /** Pauses or resumes an input. @throws NotFoundError, ForbiddenError (system input). */
-  setPaused(account: string, id: string, paused: boolean, now = Date.now()): NodeRecord {
+  setPaused(
+    account: string,
+    id: string,
+    paused: boolean,
+    now = Date.now(),
+    actor = SYSTEM_ACTOR,
+  ): NodeRecord {
     return this.db
       .transaction(() => {
         const current = this.editableInput(account, id, now);
@@ -324,6 +346,7 @@ export class AloomaStore {
           state: paused ? NodeState.PAUSED : NodeState.LIVE,
         };
         this.saveNode(updated);
+        if (current.paused !== paused) this.record(updated, paused ? 'pause' : 'resume', actor, []);
         return updated;
       })
       .immediate();
@@ -333,7 +356,7 @@ export class AloomaStore {
    * Deletes a node: it is kept, marked deleted, and its name becomes free.
    * @throws NotFoundError, ForbiddenError (system inputs, transformer, outputs).
    */
-  removeNode(account: string, id: string, now = Date.now()): void {
+  removeNode(account: string, id: string, now = Date.now(), actor = SYSTEM_ACTOR): void {
     this.db
       .transaction(() => {
         const row = this.statements.nodeById.get(id, account, now) as NodeRow | undefined;
@@ -346,6 +369,7 @@ export class AloomaStore {
         }
         this.saveNode({ ...current, deleted: true }, pythonTimestamp(new Date(now)));
         this.statements.deleteSleepTime.run(id);
+        if (current.category === NodeCategory.INPUT) this.record(current, 'delete', actor, []);
       })
       .immediate();
   }
@@ -468,6 +492,50 @@ export class AloomaStore {
     return record;
   }
 
+  /** The history of the account's inputs, newest first; one input's when `nodeId` is given. */
+  history(account: string, nodeId?: string, limit = 500): HistoryEntry[] {
+    const rows = (
+      nodeId === undefined
+        ? this.statements.historyOfAccount.all(account, limit)
+        : this.statements.historyOfNode.all(account, nodeId, limit)
+    ) as Array<{
+      id: number;
+      node_id: string;
+      node_name: string;
+      action: HistoryAction;
+      at: string;
+      actor: string;
+      changes: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      inputId: r.node_id,
+      inputName: r.node_name,
+      action: r.action,
+      at: r.at,
+      actor: r.actor,
+      changes: JSON.parse(r.changes) as FieldChange[],
+    }));
+  }
+
+  /** Records a write in the history (inside the write's transaction). */
+  private record(
+    node: NodeRecord,
+    action: HistoryAction,
+    actor: string,
+    changes: readonly FieldChange[],
+  ): void {
+    this.statements.insertHistory.run(
+      node.account,
+      node.id,
+      node.name,
+      action,
+      new Date().toISOString(),
+      actor,
+      JSON.stringify(changes),
+    );
+  }
+
   private assertNameFree(account: string, name: string, exceptId: string | undefined): void {
     if (!this.uniqueInputNames) return;
     const holder = this.statements.nameTaken.get(account, name) as string | undefined;
@@ -514,7 +582,18 @@ function prepareStatements(db: Database.Database) {
     insertSession: db.prepare(
       'INSERT INTO sessions (token_digest, account, email, expires_at) VALUES (?, ?, ?, ?)',
     ),
-    sessionByDigest: db.prepare('SELECT account, expires_at FROM sessions WHERE token_digest = ?'),
+    sessionByDigest: db.prepare(
+      'SELECT account, email, expires_at FROM sessions WHERE token_digest = ?',
+    ),
+    insertHistory: db.prepare(
+      'INSERT INTO input_history (account, node_id, node_name, action, at, actor, changes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    historyOfAccount: db.prepare(
+      'SELECT * FROM input_history WHERE account = ? ORDER BY id DESC LIMIT ?',
+    ),
+    historyOfNode: db.prepare(
+      'SELECT * FROM input_history WHERE account = ? AND node_id = ? ORDER BY id DESC LIMIT ?',
+    ),
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_digest = ?'),
     deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     structure: db

@@ -1,0 +1,97 @@
+/**
+ * The history of input changes the console and `GET history` show: one entry
+ * per write (create, update, pause, resume, delete), with who made it and a
+ * field-level diff of the configuration. Secrets appear only as "changed";
+ * JSON-string fields (`tables`) are compared per member, so a table change
+ * reads `tables.orders`; the ownership marker is left out (it records the
+ * writer, not the user's configuration).
+ */
+import { JSON_STRING_FIELDS, MARKER_FIELD } from '../alooma/fields';
+import { isPlainObject, tryParseJson } from '../alooma/json';
+import { isSecretKey, maskSecrets } from '../alooma/secret-fields';
+
+/** What a history entry records of a write. */
+export type HistoryAction = 'create' | 'update' | 'pause' | 'resume' | 'delete';
+
+/** One changed field: values as JSON text; secrets as `"changed"`, never their values. */
+export interface FieldChange {
+  readonly field: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** True for a secret: `from` and `to` are left out. */
+  readonly secret?: true;
+}
+
+/** One entry, as the JSON route and the console show it. */
+export interface HistoryEntry {
+  readonly id: number;
+  readonly inputId: string;
+  readonly inputName: string;
+  readonly action: HistoryAction;
+  /** ISO timestamp (UTC). */
+  readonly at: string;
+  /** The user's e-mail, or `API key …xxxx`. */
+  readonly actor: string;
+  readonly changes: readonly FieldChange[];
+}
+
+/** The field-level changes from `before` to `after` (an empty `before` for a create). */
+export function configurationChanges(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  for (const key of keys) {
+    if (key === MARKER_FIELD) continue;
+    const a = before[key];
+    const b = after[key];
+    if (JSON_STRING_FIELDS.has(key)) {
+      const pa = typeof a === 'string' ? tryParseJson(a) : a;
+      const pb = typeof b === 'string' ? tryParseJson(b) : b;
+      if (isPlainObject(pa) || isPlainObject(pb)) {
+        const ma = isPlainObject(pa) ? pa : {};
+        const mb = isPlainObject(pb) ? pb : {};
+        for (const member of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort())
+          push(changes, `${key}.${member}`, ma[member], mb[member], isSecretKey(member));
+        continue;
+      }
+    }
+    if (key === 'parameters') {
+      // secret parameter values masked on both sides: a changed secret reads as changed
+      push(
+        changes,
+        key,
+        maskSecrets({ parameters: a }).parameters,
+        maskSecrets({ parameters: b }).parameters,
+        false,
+        a,
+        b,
+      );
+      continue;
+    }
+    push(changes, key, a, b, isSecretKey(key));
+  }
+  return changes;
+}
+
+function push(
+  out: FieldChange[],
+  field: string,
+  a: unknown,
+  b: unknown,
+  secret: boolean,
+  rawA: unknown = a,
+  rawB: unknown = b,
+): void {
+  if (JSON.stringify(rawA) === JSON.stringify(rawB)) return;
+  if (secret) {
+    out.push({ field, secret: true });
+    return;
+  }
+  out.push({
+    field,
+    ...(a === undefined ? {} : { from: JSON.stringify(a) }),
+    ...(b === undefined ? {} : { to: JSON.stringify(b) }),
+  });
+}
