@@ -67,7 +67,12 @@ async function main() {
     const code = run(cdktf, ['deploy', '--auto-approve'], env);
     if (code !== 0) return code;
     console.log('\nInputs in Alooma now:');
-    return run(process.execPath, ['dist/runtime.js', 'inputs', 'view'], env);
+    const viewed = run(process.execPath, ['dist/runtime.js', 'inputs', 'view'], env);
+    console.log(
+      `\nWeb console: ${EMULATOR_URL}/ (sign in as demo@example.com / demo)` +
+        (emulator ? '; run `npm run emulator` to keep the emulator up and browse it' : ''),
+    );
+    return viewed;
   } finally {
     if (emulator) {
       emulator.kill('SIGTERM');

@@ -83,6 +83,7 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
       `API key ${a.apiKey}; data in ${dataDir}; source validation ${sourceValidation}` +
       `${options.enableControl ? '; control API at /_emulator' : ''})`,
   );
+  console.log(`Web console: ${emulator.url}/ (sign in as ${a.email} / ${a.password})`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -82,6 +82,20 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     );
 
   inputs
+    .command('history')
+    .description('what was written to an input, newest first: when, who, changed fields')
+    .argument('<name>', 'input name')
+    .addOption(formatOption())
+    .action((name: string, opts: CommonOptions) =>
+      deps.run(async () => {
+        const { api, json } = make(opts);
+        const entries = await api.history(name);
+        if (json) emit(entries);
+        return 0;
+      }),
+    );
+
+  inputs
     .command('view')
     .description('inputs as a table or JSON (secrets masked)')
     .argument('[name]', 'only this input')

@@ -49,6 +49,7 @@ import {
   AloomaStructure,
   ClientEvent,
   ClientMetrics,
+  InputHistoryEntry,
   InputsMapping,
   NewInput,
 } from './types';
@@ -410,6 +411,20 @@ export class AloomaClient {
       throw this.unexpected('GET', path, 'the answer holds no inputSleepTime number');
     }
     return seconds;
+  }
+
+  /**
+   * The history of writes to the account's inputs, newest first (`GET
+   * history`, served by the emulator: each entry has the action, when, who,
+   * and a field-level diff where secrets appear only as changed).
+   * @param inputId only this input's entries
+   */
+  async getHistory(inputId?: string): Promise<InputHistoryEntry[]> {
+    const path = inputId === undefined ? 'history' : `history?input=${segment(inputId)}`;
+    const answer = await this.call<unknown>('GET', path, { expect: 'json' });
+    const entries = isPlainObject(answer) ? answer.entries : undefined;
+    if (!Array.isArray(entries)) throw this.unexpected('GET', path, 'the answer has no entries list');
+    return entries as InputHistoryEntry[];
   }
 
   /** Names of the account's secrets (`GET secrets`); values are never readable. */

@@ -64,6 +64,7 @@ export type {
   AloomaStructure,
   ClientEvent,
   ClientMetrics,
+  InputHistoryEntry,
   InputsMapping,
   NewInput,
 } from './types';

@@ -103,3 +103,22 @@ export type ClientEvent =
       /** True when the input exists (the create is treated as done). */
       readonly found: boolean;
     };
+
+/** One write to an input, as `GET history` lists it. */
+export interface InputHistoryEntry {
+  readonly id: number;
+  readonly inputId: string;
+  readonly inputName: string;
+  readonly action: 'create' | 'update' | 'pause' | 'resume' | 'delete';
+  /** ISO timestamp (UTC). */
+  readonly at: string;
+  /** The user's e-mail, or `API key …xxxx`. */
+  readonly actor: string;
+  /** Changed fields; values as JSON text; secrets only flagged. */
+  readonly changes: ReadonlyArray<{
+    readonly field: string;
+    readonly from?: string;
+    readonly to?: string;
+    readonly secret?: true;
+  }>;
+}

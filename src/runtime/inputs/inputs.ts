@@ -12,6 +12,7 @@
  */
 import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
+import type { InputHistoryEntry } from '../client/types';
 import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 import { REPLICATION_TYPES } from '../../alooma/rules';
 import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
@@ -31,6 +32,8 @@ export interface InputsClient {
   updateInput(node: AloomaNode): Promise<unknown>;
   deleteInput(id: string): Promise<unknown>;
   setPaused(id: string, paused: boolean): Promise<unknown>;
+  /** The history of writes (the emulator's `GET history`); optional: the reference API had none. */
+  getHistory?(inputId?: string): Promise<InputHistoryEntry[]>;
 }
 
 /** A user error of an `Inputs` operation, with a stable code and a hint. */
@@ -112,6 +115,44 @@ export class Inputs {
   }
 
   /** One input by name; `input_not_found` (with the known names) when there is none. */
+  /**
+   * What was written to an input, newest first: action, when, who, and the
+   * changed fields (secrets only as changed). Printed as a table; returned.
+   */
+  async history(inputName: string): Promise<InputHistoryEntry[]> {
+    const input = await this.getInput(inputName);
+    if (!this.api.getHistory) {
+      throw new InputsError(
+        'not_found',
+        'this Alooma API keeps no history of changes',
+        'the history is served by the alooma-cdktf emulator (GET history)',
+      );
+    }
+    const entries = await this.api.getHistory(input.id);
+    const rows = entries.map((e) => [
+      e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      e.action,
+      e.actor,
+      e.changes
+        .map((c) =>
+          c.secret
+            ? `${c.field} changed (secret)`
+            : c.from === undefined
+              ? `+${c.field} ${c.to}`
+              : c.to === undefined
+                ? `-${c.field}`
+                : `${c.field} ${c.from} -> ${c.to}`,
+        )
+        .join('; ') || '-',
+    ]);
+    this.print(
+      rows.length
+        ? renderTable(['when', 'action', 'who', 'changes'], rows, this.palette)
+        : `no change recorded for "${inputName}"`,
+    );
+    return entries;
+  }
+
   async getInput(inputName: string): Promise<AloomaNode> {
     return findInput(await this.getAllInputs(), inputName);
   }

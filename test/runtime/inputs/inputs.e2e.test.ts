@@ -281,6 +281,23 @@ describe('the inputs CLI', () => {
     expect((await liveInputs(emulator.url)).filter((n) => n.name === 'twin_hook')).toEqual(twins);
   });
 
+  test('inputs history prints what was written to an input, newest first; JSON for scripts', async () => {
+    const table = runCli(['inputs', 'history', 'orders_db'], env());
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/when\s+action\s+who\s+changes/);
+    const json = runCli(['inputs', 'history', 'orders_db', '--format', 'json'], env());
+    expect(json.code).toBe(0);
+    const entries = JSON.parse(json.stdout) as Array<{
+      action: string;
+      inputName: string;
+      changes: unknown[];
+    }>;
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.inputName === 'orders_db')).toBe(true);
+    expect(entries[entries.length - 1].action).toBe('create');
+    expect(json.stdout).not.toContain(SAMPLE_SECRETS.password);
+  });
+
   test('a missing input is one line and a hint', () => {
     const result = runCli(['inputs', 'tables', 'nope'], env());
     expect(result.code).toBe(1);
