@@ -423,7 +423,8 @@ export class AloomaClient {
     const path = inputId === undefined ? 'history' : `history?input=${segment(inputId)}`;
     const answer = await this.call<unknown>('GET', path, { expect: 'json' });
     const entries = isPlainObject(answer) ? answer.entries : undefined;
-    if (!Array.isArray(entries)) throw this.unexpected('GET', path, 'the answer has no entries list');
+    if (!Array.isArray(entries))
+      throw this.unexpected('GET', path, 'the answer has no entries list');
     return entries as InputHistoryEntry[];
   }
 
