@@ -29,6 +29,8 @@ async function main() {
       define: { __PACKAGE_VERSION__: JSON.stringify(version) },
       // The emulator bundle is a sibling file, loaded only on demand.
       external: ['./emulator.js'],
+      // See scripts/stubs/mime-db.js: no file uploads, so no MIME database.
+      alias: { 'mime-db': path.join(root, 'scripts/stubs/mime-db.js') },
     }),
     esbuild.build({
       ...common,
