@@ -79,3 +79,24 @@ export function parseApiKeyHeader(header: string | undefined): string | null | u
   const match = /^API\s+(\S+)\s*$/i.exec(header);
   return match ? match[1] : undefined;
 }
+
+/**
+ * True for a request a browser made on behalf of another site (or another
+ * origin on this host: any page on another localhost port): its session
+ * cookie must not make it act (CSRF). Non-browser clients send neither header.
+ */
+export function isCrossOriginBrowserRequest(headers: {
+  readonly origin?: string | string[];
+  readonly host?: string;
+  readonly 'sec-fetch-site'?: string | string[];
+}): boolean {
+  const site = headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
+  const origin = headers.origin;
+  if (typeof origin !== 'string' || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true;
+  }
+}

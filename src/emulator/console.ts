@@ -10,7 +10,7 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
 import { isPlainObject, tryParseJson } from '../alooma/json';
-import { verifyPassword, SESSION_COOKIE } from './auth';
+import { isCrossOriginBrowserRequest, SESSION_COOKIE, verifyPassword } from './auth';
 import { FieldChange, HistoryEntry } from './history';
 import { NodeCategory, PublicNode } from './nodes';
 import { AloomaStore } from './store';
@@ -47,7 +47,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
       .code(status)
       .header('content-security-policy', CSP)
       .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
+      // same-origin, not no-referrer: with no-referrer Chromium posts forms with Origin: null.
+      .header('referrer-policy', 'same-origin')
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(layout(title, body));
@@ -61,6 +62,15 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     void reply.redirect(`${CONSOLE_PATH}/login?next=${next}`, 303);
     return undefined;
   };
+
+  // Login CSRF and logout CSRF: the console's forms post only from its own pages.
+  const crossOrigin = (reply: FastifyReply) =>
+    page(
+      reply,
+      'Refused',
+      '<main class="narrow"><h1>Refused</h1><p>Cross-origin form posts are refused.</p></main>',
+      403,
+    );
 
   app.get('/', async (_request, reply) => reply.redirect(`${CONSOLE_PATH}/`, 303));
 
@@ -76,7 +86,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
         'Sign in',
         `<main class="narrow"><h1>Alooma emulator</h1>
 <form method="post" action="${CONSOLE_PATH}/login">
-${request.query.failed ? '<p class="error" role="alert">Wrong e-mail or password.</p>' : ''}
+${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-mail or password.</p>' : ''}
 <input type="hidden" name="next" value="${html(safeNext(request.query.next))}">
 <label>E-mail <input name="email" type="email" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
@@ -87,6 +97,7 @@ ${request.query.failed ? '<p class="error" role="alert">Wrong e-mail or password
   );
 
   app.post(`${CONSOLE_PATH}/login`, async (request, reply) => {
+    if (isCrossOriginBrowserRequest(request.headers)) return crossOrigin(reply);
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
     const email = form.get('email') ?? '';
     const password = form.get('password') ?? '';
@@ -105,6 +116,7 @@ ${request.query.failed ? '<p class="error" role="alert">Wrong e-mail or password
   });
 
   app.post(`${CONSOLE_PATH}/logout`, async (request, reply) => {
+    if (isCrossOriginBrowserRequest(request.headers)) return crossOrigin(reply);
     const token = request.cookies[SESSION_COOKIE];
     if (token) store.deleteSession(token);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -114,7 +126,7 @@ ${request.query.failed ? '<p class="error" role="alert">Wrong e-mail or password
   app.get<{ Querystring: { q?: string } }>(`${CONSOLE_PATH}/`, async (request, reply) => {
     const user = session(request, reply);
     if (!user) return reply;
-    const filter = (request.query.q ?? '').trim();
+    const filter = typeof request.query.q === 'string' ? request.query.q.trim() : '';
     const lastChange = new Map<string, HistoryEntry>();
     for (const entry of store.history(user.account, undefined, 5000))
       if (!lastChange.has(entry.inputId)) lastChange.set(entry.inputId, entry);
@@ -279,8 +291,8 @@ function layout(title: string, body: string): string {
 }
 
 /** Only paths of the console: never an open redirect. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith(`${CONSOLE_PATH}/`) && !next.startsWith('//')
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith(`${CONSOLE_PATH}/`) && !next.startsWith('//')
     ? next
     : `${CONSOLE_PATH}/`;
 }

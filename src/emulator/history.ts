@@ -35,7 +35,11 @@ export interface HistoryEntry {
   readonly changes: readonly FieldChange[];
 }
 
-/** The field-level changes from `before` to `after` (an empty `before` for a create). */
+/**
+ * The field-level changes from `before` to `after` (an empty `before` for a
+ * create). Values are shown masked (maskSecrets, at any depth); a change that
+ * only a secret explains reads as `{field, secret: true}`.
+ */
 export function configurationChanges(
   before: Readonly<Record<string, unknown>>,
   after: Readonly<Record<string, unknown>>,
@@ -53,45 +57,32 @@ export function configurationChanges(
         const ma = isPlainObject(pa) ? pa : {};
         const mb = isPlainObject(pb) ? pb : {};
         for (const member of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort())
-          push(changes, `${key}.${member}`, ma[member], mb[member], isSecretKey(member));
+          push(changes, `${key}.${member}`, member, ma[member], mb[member]);
         continue;
       }
     }
-    if (key === 'parameters') {
-      // secret parameter values masked on both sides: a changed secret reads as changed
-      push(
-        changes,
-        key,
-        maskSecrets({ parameters: a }).parameters,
-        maskSecrets({ parameters: b }).parameters,
-        false,
-        a,
-        b,
-      );
-      continue;
-    }
-    push(changes, key, a, b, isSecretKey(key));
+    push(changes, key, key, a, b);
   }
   return changes;
 }
 
-function push(
-  out: FieldChange[],
-  field: string,
-  a: unknown,
-  b: unknown,
-  secret: boolean,
-  rawA: unknown = a,
-  rawB: unknown = b,
-): void {
-  if (JSON.stringify(rawA) === JSON.stringify(rawB)) return;
-  if (secret) {
+/** Records the change of `field` (named `key` in its object) unless nothing changed. */
+function push(out: FieldChange[], field: string, key: string, a: unknown, b: unknown): void {
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  if (isSecretKey(key)) {
+    out.push({ field, secret: true });
+    return;
+  }
+  // Masked at any depth (nested secret keys, secret REST parameter values).
+  const ma = a === undefined ? undefined : maskSecrets({ [key]: a })[key];
+  const mb = b === undefined ? undefined : maskSecrets({ [key]: b })[key];
+  if (JSON.stringify(ma) === JSON.stringify(mb)) {
     out.push({ field, secret: true });
     return;
   }
   out.push({
     field,
-    ...(a === undefined ? {} : { from: JSON.stringify(a) }),
-    ...(b === undefined ? {} : { to: JSON.stringify(b) }),
+    ...(ma === undefined ? {} : { from: JSON.stringify(ma) }),
+    ...(mb === undefined ? {} : { to: JSON.stringify(mb) }),
   });
 }

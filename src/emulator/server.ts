@@ -17,7 +17,12 @@ import Fastify, {
   FastifyRequest,
 } from 'fastify';
 import { SECRET_MASK } from '../alooma/secret-fields';
-import { SESSION_COOKIE, parseApiKeyHeader, verifyPassword } from './auth';
+import {
+  SESSION_COOKIE,
+  isCrossOriginBrowserRequest,
+  parseApiKeyHeader,
+  verifyPassword,
+} from './auth';
 import { registerControlRoutes } from './control';
 import { registerConsole } from './console';
 import {
@@ -506,6 +511,17 @@ function authenticate(
 
   if (keyAccount !== undefined && sessionAccount !== undefined && keyAccount !== sessionAccount) {
     throw new UnauthorizedError('Session cookie and API key belong to different accounts');
+  }
+  // A session cookie rides along with requests other sites make in the user's browser (the
+  // console's login sets it): writes authorised by the cookie alone must come from this origin.
+  if (
+    keyAccount === undefined &&
+    sessionAccount !== undefined &&
+    request.method !== 'GET' &&
+    request.method !== 'HEAD' &&
+    isCrossOriginBrowserRequest(request.headers)
+  ) {
+    throw new ForbiddenError('Cross-origin request with a session cookie refused');
   }
   const account = keyAccount ?? sessionAccount;
   if (account === undefined) {

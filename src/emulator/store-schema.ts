@@ -65,6 +65,16 @@ function migrate(db: Database.Database): void {
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
+    // Read again under the write lock: another emulator may have migrated meanwhile.
+    const locked = db.pragma('user_version', { simple: true }) as number;
+    if (locked >= SCHEMA_VERSION) {
+      if (locked > SCHEMA_VERSION)
+        throw new Error(
+          `${db.name} has schema version ${locked}; this emulator knows up to ${SCHEMA_VERSION}`,
+        );
+      return;
+    }
+    const version = locked;
     if (version < 1) createSchemaV1(db);
     if (version < 2) {
       // The service accepted several inputs with one name (the official client
@@ -89,6 +99,7 @@ function migrate(db: Database.Database): void {
           changes TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS input_history_by_node ON input_history(account, node_id, id);
+        CREATE INDEX IF NOT EXISTS input_history_by_account ON input_history(account, id);
       `);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -323,7 +323,7 @@ export class AloomaStore {
             from: JSON.stringify(current.name),
             to: JSON.stringify(updated.name),
           });
-        this.record(updated, 'update', actor, changes);
+        this.record(updated, 'update', actor, changes, now);
         return updated;
       })
       .immediate();
@@ -346,7 +346,8 @@ export class AloomaStore {
           state: paused ? NodeState.PAUSED : NodeState.LIVE,
         };
         this.saveNode(updated);
-        if (current.paused !== paused) this.record(updated, paused ? 'pause' : 'resume', actor, []);
+        if (current.paused !== paused)
+          this.record(updated, paused ? 'pause' : 'resume', actor, [], now);
         return updated;
       })
       .immediate();
@@ -369,7 +370,7 @@ export class AloomaStore {
         }
         this.saveNode({ ...current, deleted: true }, pythonTimestamp(new Date(now)));
         this.statements.deleteSleepTime.run(id);
-        if (current.category === NodeCategory.INPUT) this.record(current, 'delete', actor, []);
+        if (current.category === NodeCategory.INPUT) this.record(current, 'delete', actor, [], now);
       })
       .immediate();
   }
@@ -524,13 +525,14 @@ export class AloomaStore {
     action: HistoryAction,
     actor: string,
     changes: readonly FieldChange[],
+    now = Date.now(),
   ): void {
     this.statements.insertHistory.run(
       node.account,
       node.id,
       node.name,
       action,
-      new Date().toISOString(),
+      new Date(now).toISOString(),
       actor,
       JSON.stringify(changes),
     );

@@ -482,6 +482,12 @@ export class AloomaClient {
           return this.poller.waitFor(spec.name, timeoutMs, isNew);
         }
         const decision = decideRetry(error, attempt, this.retry, this.random);
+        if ((error as AloomaError).code === AloomaErrorCode.TIMEOUT) {
+          // No answer in time: the service may still be working on it (a slow source
+          // validation); posting again would make a second input. Wait for it instead.
+          this.emit({ type: 'create_check', name: spec.name, found: false });
+          return this.poller.waitFor(spec.name, timeoutMs, isNew);
+        }
         if (isRetryable(error) && (error as AloomaError).code !== AloomaErrorCode.RATE_LIMITED) {
           // A failure that may have landed (a 429 never does): look for it, for a while,
           // before posting again; a second POST would be a second input.

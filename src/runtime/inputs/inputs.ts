@@ -12,6 +12,7 @@
  */
 import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
+import { MARKER_FIELD } from '../../alooma/fields';
 import type { InputHistoryEntry } from '../client/types';
 import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 import { REPLICATION_TYPES } from '../../alooma/rules';
@@ -114,7 +115,6 @@ export class Inputs {
     return (await this.api.listInputs()).filter((n) => (n.category ?? 'INPUT') === 'INPUT');
   }
 
-  /** One input by name; `input_not_found` (with the known names) when there is none. */
   /**
    * What was written to an input, newest first: action, when, who, and the
    * changed fields (secrets only as changed). Printed as a table; returned.
@@ -153,6 +153,7 @@ export class Inputs {
     return entries;
   }
 
+  /** One input by name; `input_not_found` (with the known names) when there is none. */
   async getInput(inputName: string): Promise<AloomaNode> {
     return findInput(await this.getAllInputs(), inputName);
   }
@@ -284,6 +285,7 @@ export class Inputs {
     }
     const configuration: Record<string, unknown> = { ...(base?.configuration ?? {}) };
     delete configuration.password; // the copy's mask must not become the new password
+    delete configuration[MARKER_FIELD]; // the copy is no stack's input until one adopts it
     Object.assign(configuration, sourceCredentials, {
       auto_map: autoMap,
       replication_type: replicationType,
