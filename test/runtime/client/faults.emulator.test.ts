@@ -325,3 +325,37 @@ describe('coalesced confirmation polling', () => {
     expect(elapsed).toBeLessThan(2500);
   });
 });
+
+describe('a create without an answer in time', () => {
+  it('GIVEN a create that times out THEN the client waits for it and never posts it again (no duplicate, whatever became of it)', async () => {
+    // The POST is slower than the client's request timeout; reads are fast again soon after.
+    await setFaults(emulator, { latencyMs: 600 });
+    setTimeout(() => void emulator.setFaults({}), 300);
+    const events: ClientEvent[] = [];
+    const { client } = clientFor(emulator.url, {
+      auth: DEMO_KEY,
+      timeoutMs: 200,
+      createTimeoutMs: 2000,
+      onEvent: (e) => events.push(e),
+    });
+
+    const outcome = await client
+      .createInput(
+        { name: 'slow_landing', type: 'RESTAPI', configuration: {} },
+        { existingIds: new Set() },
+      )
+      .then(
+        (node) => node.name,
+        (error: { code?: string }) => error.code,
+      );
+
+    // The emulator drops a request whose client went away: the create never lands, and
+    // the client says so (create_unconfirmed) instead of posting a possible duplicate.
+    expect(outcome).toBe('create_unconfirmed');
+    const posts = events.filter((e) => e.type === 'request' && e.method === 'POST');
+    expect(posts).toHaveLength(1);
+    expect(
+      (await countInputsNamed(emulator.url, ['slow_landing'])).get('slow_landing') ?? 0,
+    ).toBeLessThanOrEqual(1);
+  });
+});
