@@ -83,13 +83,20 @@ describe('emulator persistence and command line', () => {
     expect(fs.readdirSync(emu.dataDir)).toEqual(['alooma.db']);
   });
 
-  test('GIVEN the startup line THEN it names the URL and the demo credentials', async () => {
+  test('GIVEN the startup lines THEN they name the URL, the demo credentials and the console', async () => {
     const emu = await startEmulatorProcess();
     try {
-      expect(emu.output()).toMatch(
+      // The console line follows the listening line; it may arrive a moment later.
+      for (let i = 0; i < 50 && !emu.output().includes('Web console:'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const lines = emu.output().trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
         /listening on http:\/\/127\.0\.0\.1:\d+ .*demo@example\.com.*demo-key/,
       );
-      expect(emu.output().trim().split('\n')).toHaveLength(1);
+      expect(lines[1]).toMatch(
+        /^Web console: http:\/\/127\.0\.0\.1:\d+\/ \(sign in as demo@example\.com/,
+      );
     } finally {
       await emu.stop();
     }
