@@ -6,6 +6,7 @@
  */
 import { BOOLEAN_FIELDS, JSON_STRING_FIELDS, MARKER_FIELD, NUMBER_FIELDS } from './fields';
 import { Json, JsonObject, isPlainObject, parseJsonObject, sortKeys } from './json';
+import { numberValue } from './rules';
 import { isParameter, isSecretKey, isSecretParameter, RestParameter } from './secret-fields';
 
 export type { Json, JsonObject } from './json';
@@ -27,8 +28,9 @@ export function canonicalField(key: string, value: unknown): Json | undefined {
     if (value === 'true' || value === 'True') return true;
     if (value === 'false' || value === 'False') return false;
   }
-  if (NUMBER_FIELDS.has(key) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) {
-    return Number(value);
+  if (NUMBER_FIELDS.has(key) && typeof value === 'string') {
+    const number = numberValue(value);
+    if (number !== undefined) return number;
   }
   if (key === 'parameters' && Array.isArray(value) && value.every(isParameter)) {
     return canonicalParameters(value);

@@ -6,9 +6,6 @@
 /** Field in which the runtime records, on the input itself, the owning stack and the secret versions it wrote. */
 export const MARKER_FIELD = 'alooma_cdktf';
 
-/** Fields every input type has: `auto_map` (string or boolean, as stored) and `input_default_schema`. */
-export const COMMON_FIELDS: readonly string[] = ['auto_map', 'input_default_schema'];
-
 /** ODBC fields that decide which source is read (an edit of none of them needs no new source validation). */
 export const ODBC_SOURCE_FIELDS: readonly string[] = [
   'server',

@@ -139,12 +139,6 @@ export const OBJECT_LIST: ValueRule = (value) =>
     ? undefined
     : 'a list of objects';
 
-/** An object, or the JSON text of one (`ssh`, `fileFormat`). */
-export const JSON_OBJECT: ValueRule = (value) =>
-  isPlainObject(typeof value === 'string' ? tryParseJson(value) : value)
-    ? undefined
-    : 'a JSON object, e.g. {"server":"bastion","port":22}';
-
 /** A TCP port. */
 export const PORT = integerRule(1, 65535);
 /** Rows per batch. */
@@ -174,6 +168,10 @@ export const S3_LOAD_FILES = ['all', 'new'] as const;
 export const S3_FILE_TYPES = ['json', 'delimited', 'other'] as const;
 /** `loadFiles` of an S3 input. */
 export const LOAD_FILES = oneOfRule(S3_LOAD_FILES);
+/** `fileFormat.type` of an S3 input. */
+export const S3_FILE_TYPE = oneOfRule(S3_FILE_TYPES);
+/** The optional text members of an S3 `fileFormat`. */
+export const S3_FILE_FORMAT_TEXT_KEYS = ['delimiter', 'quoteChar', 'escapeChar'] as const;
 
 /** A calendar date `YYYY-MM-DD` (Mixpanel's `fromDate`). */
 export const ISO_DATE: ValueRule = (value) => {
@@ -190,9 +188,8 @@ export const S3_FILE_FORMAT: ValueRule = (value) => {
   const expected =
     'a JSON string of {"type": "json" | "delimited" | "other", "delimiter"?, "quoteChar"?, "escapeChar"?}';
   const parsed = typeof value === 'string' ? tryParseJson(value) : undefined;
-  if (!isPlainObject(parsed) || !(S3_FILE_TYPES as readonly unknown[]).includes(parsed.type))
-    return expected;
-  for (const key of ['delimiter', 'quoteChar', 'escapeChar'])
+  if (!isPlainObject(parsed) || S3_FILE_TYPE(parsed.type) !== undefined) return expected;
+  for (const key of S3_FILE_FORMAT_TEXT_KEYS)
     if (parsed[key] !== undefined && typeof parsed[key] !== 'string') return expected;
   return undefined;
 };
@@ -259,8 +256,8 @@ export function configurationProblem(
   isUnknown = options.isUnknown ?? (() => false);
   try {
     TYPE_RULES[type]?.(configuration);
-    checkOptional(configuration, 'auto_map', BOOLEAN_OR_STRING);
-    checkOptional(configuration, 'input_default_schema', TEXT);
+    // Fields every input type has.
+    checkAllOptional(configuration, { auto_map: BOOLEAN_OR_STRING, input_default_schema: TEXT });
     return undefined;
   } catch (error) {
     if (error instanceof Refusal) return { field: error.field, problem: error.problem };
@@ -277,17 +274,21 @@ export function ruleProblem(rule: ValueRule, value: unknown): string | undefined
 }
 
 function checkOdbc(c: Configuration): void {
-  requireValue(c, 'server', TEXT);
-  requireValue(c, 'port', PORT);
-  requireValue(c, 'database', TEXT);
-  requireValue(c, 'db_type', DB_TYPE);
-  requireValue(c, 'user', TEXT);
-  requireValue(c, 'password', TEXT);
+  requireAll(c, {
+    server: TEXT,
+    port: PORT,
+    database: TEXT,
+    db_type: DB_TYPE,
+    user: TEXT,
+    password: TEXT,
+  });
   checkTables(requireSet(c, 'tables'));
-  checkOptional(c, 'schema', TEXT);
-  checkOptional(c, 'replication_type', REPLICATION_TYPE);
-  checkOptional(c, 'batch_size', BATCH_SIZE);
-  checkOptional(c, 'run_at', CRON);
+  checkAllOptional(c, {
+    schema: TEXT,
+    replication_type: REPLICATION_TYPE,
+    batch_size: BATCH_SIZE,
+    run_at: CRON,
+  });
   // '' is how the service stored "no tunnel".
   if (c.ssh !== '')
     checkOptional(c, 'ssh', jsonStringOf('an object, e.g. {"server":"bastion","port":22}'));
@@ -316,15 +317,20 @@ function checkTables(tables: unknown): void {
 
 function checkRestInput(c: Configuration): void {
   requireValue(c, 'base_url', HTTP_URL);
-  checkOptional(c, 'request', REQUEST_METHOD);
-  checkOptional(c, 'headers', OBJECT_LIST);
-  checkOptional(c, 'primary_keys', STRING_LIST);
-  checkOptional(c, 'frequency', POSITIVE_NUMBER);
-  checkOptional(c, 'cron_expression', CRON);
-  checkOptional(c, 'increment', FINITE_NUMBER);
-  checkOptional(c, 'initial_value', FINITE_NUMBER);
-  for (const key of ['username', 'password', 'data_field', 'pagination_type', 'page_parameter'])
-    checkOptional(c, key, TEXT);
+  checkAllOptional(c, {
+    request: REQUEST_METHOD,
+    headers: OBJECT_LIST,
+    primary_keys: STRING_LIST,
+    frequency: POSITIVE_NUMBER,
+    cron_expression: CRON,
+    increment: FINITE_NUMBER,
+    initial_value: FINITE_NUMBER,
+    username: TEXT,
+    password: TEXT,
+    data_field: TEXT,
+    pagination_type: TEXT,
+    page_parameter: TEXT,
+  });
   if (c.parameters !== undefined && c.parameters !== null) checkParameters(c.parameters);
 }
 
@@ -361,15 +367,15 @@ function checkS3(c: Configuration): void {
     throw new Refusal('awsSecretAccessKey', 'is required with awsAccessKeyId');
   if (hasSecret && !hasKeyId)
     throw new Refusal('awsAccessKeyId', 'is required with awsSecretAccessKey');
-  checkOptional(c, 'fileFormat', S3_FILE_FORMAT);
-  checkOptional(c, 'filePrefix', ANY_STRING);
-  checkOptional(c, 'loadFiles', LOAD_FILES);
+  checkAllOptional(c, {
+    fileFormat: S3_FILE_FORMAT,
+    filePrefix: ANY_STRING,
+    loadFiles: LOAD_FILES,
+  });
 }
 
 function checkMixpanel(c: Configuration): void {
-  requireValue(c, 'mixpanelApiKey', TEXT);
-  requireValue(c, 'mixpanelApiSecret', TEXT);
-  requireValue(c, 'fromDate', ISO_DATE);
+  requireAll(c, { mixpanelApiKey: TEXT, mixpanelApiSecret: TEXT, fromDate: ISO_DATE });
 }
 
 /** Any string, empty included (an S3 prefix of '' means the whole bucket). */
@@ -404,6 +410,16 @@ function checkOptional(c: Configuration, key: string, rule: ValueRule): void {
   if (value === undefined || value === null) return;
   if (value === '' && EMPTY_MEANS_UNSET.has(rule)) return;
   check(key, value, rule);
+}
+
+/** {@link requireValue} for each field, in the order given (the first problem is reported). */
+function requireAll(c: Configuration, rules: Readonly<Record<string, ValueRule>>): void {
+  for (const [key, rule] of Object.entries(rules)) requireValue(c, key, rule);
+}
+
+/** {@link checkOptional} for each field, in the order given. */
+function checkAllOptional(c: Configuration, rules: Readonly<Record<string, ValueRule>>): void {
+  for (const [key, rule] of Object.entries(rules)) checkOptional(c, key, rule);
 }
 
 function check(field: string, value: unknown, rule: ValueRule): void {

@@ -191,8 +191,8 @@ export class AloomaConnection extends Construct {
         'Give the credentials one way: apiKey, or the environment variable names',
       );
     }
-    if (!secret.fromTerraform)
-      return { apiKeyEnv: checkEnvName(this, 'props.apiKey', secret.envName) };
+    // checkSecret has checked the variable name.
+    if (!secret.fromTerraform) return { apiKeyEnv: secret.envName };
     return {
       apiKeyEnv: secret.toSecretRef(CONNECTION_SECRET_OWNER, 'apiKey').env,
       apiKeyFromTerraform: true,

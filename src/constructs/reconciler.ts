@@ -268,36 +268,39 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
    * The reconciler hands their values to the runtime at apply.
    */
   public references(): Record<string, unknown> {
-    return this.render().references;
+    const { inputReferences, connectionReferences } = this.render();
+    return { ...inputReferences, ...connectionReferences };
   }
 
   /** {@link references} of the inputs only (the connection's are {@link connectionReferences}). */
   public inputReferences(): Record<string, unknown> {
-    const connection = this.connectionReferences();
-    return Object.fromEntries(
-      Object.entries(this.references()).filter(([id]) => !(id in connection)),
-    );
+    return this.render().inputReferences;
   }
 
-  private render(): { manifest: Manifest; references: Record<string, unknown> } {
+  private render(): {
+    manifest: Manifest;
+    inputReferences: Record<string, unknown>;
+    connectionReferences: Record<string, unknown>;
+  } {
     const connection = connectionOf(this.stack);
-    const references: Record<string, unknown> = {};
+    const inputReferences: Record<string, unknown> = {};
+    const connectionReferences: Record<string, unknown> = {};
     const inputs = this.managed
       .map((input) => input.toInputSpec())
       .sort((a, b) => compare(a.name, b.name))
-      .map((spec) => extractReferences(spec, spec.name, references) as InputSpec);
+      .map((spec) => extractReferences(spec, spec.name, inputReferences) as InputSpec);
     const manifest: Manifest = {
       version: MANIFEST_VERSION,
       owner: connection?.owner ?? this.stack.node.id,
       connection: extractReferences(
         connection?.spec ?? {},
         CONNECTION_REFERENCE_PREFIX,
-        references,
+        connectionReferences,
       ) as ConnectionSpec,
       ...(connection?.concurrency === undefined ? {} : { concurrency: connection.concurrency }),
       inputs,
     };
-    return { manifest, references };
+    return { manifest, inputReferences, connectionReferences };
   }
 
   /** The manifest file's content: sorted keys, inputs sorted by name, byte-identical across synths. */

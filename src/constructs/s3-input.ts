@@ -1,5 +1,12 @@
 import { Construct } from 'constructs';
-import { LOAD_FILES, S3_FILE_TYPES, S3_LOAD_FILES, TEXT } from '../alooma/rules';
+import {
+  LOAD_FILES,
+  S3_FILE_FORMAT_TEXT_KEYS,
+  S3_FILE_TYPE,
+  S3_FILE_TYPES,
+  S3_LOAD_FILES,
+  TEXT,
+} from '../alooma/rules';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
@@ -132,13 +139,9 @@ function checkPrefix(scope: Construct, prefix: unknown): string {
 
 /** `fileFormat` as the API stores it: an object here, a JSON string on the wire (a JSON-string field). */
 function renderFormat(scope: Construct, format: S3FileFormat): Record<string, unknown> {
-  const type = checkRule<string>(scope, 'props.fileFormat.type', format.type, (value) =>
-    (S3_FILE_TYPES as readonly unknown[]).includes(value)
-      ? undefined
-      : `one of ${S3_FILE_TYPES.map((t) => JSON.stringify(t)).join(', ')}`,
-  );
+  const type = checkRule<string>(scope, 'props.fileFormat.type', format.type, S3_FILE_TYPE);
   const out: Record<string, unknown> = { type };
-  for (const key of ['delimiter', 'quoteChar', 'escapeChar'] as const) {
+  for (const key of S3_FILE_FORMAT_TEXT_KEYS) {
     if (format[key] !== undefined)
       out[key] = checkRule(scope, `props.fileFormat.${key}`, format[key], TEXT);
   }

@@ -9,14 +9,15 @@
  */
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
-import { isPlainObject, tryParseJson } from '../alooma/json';
+import { parseLiveJsonField } from '../alooma/canonical';
+import { isPlainObject } from '../alooma/json';
 import { isCrossOriginBrowserRequest, SESSION_COOKIE, verifyPassword } from './auth';
 import { FieldChange, HistoryEntry } from './history';
-import { NodeCategory, PublicNode } from './nodes';
+import { PublicNode } from './nodes';
 import { AloomaStore } from './store';
 
 /** Where the console lives. */
-export const CONSOLE_PATH = '/console';
+const CONSOLE_PATH = '/console';
 
 const CSP =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
@@ -29,7 +30,7 @@ export interface ConsoleOptions {
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
-export function html(value: unknown): string {
+function html(value: unknown): string {
   return String(value ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -164,7 +165,8 @@ ${rows || '<tr><td colspan="6">No input matches.</td></tr>'}
   app.get<{ Params: { id: string } }>(`${CONSOLE_PATH}/inputs/:id`, async (request, reply) => {
     const user = session(request, reply);
     if (!user) return reply;
-    const node = publicInputs(store, user.account).find((n) => n.id === request.params.id);
+    const json = store.inputJson(user.account, request.params.id);
+    const node = json === undefined ? undefined : (JSON.parse(json) as PublicNode);
     if (!node) {
       return page(
         reply,
@@ -229,15 +231,11 @@ ${historyTable(history, true)}</main>`,
 /** The account's live inputs as the API shows them (secrets masked). */
 function publicInputs(store: AloomaStore, account: string): PublicNode[] {
   const mapping = JSON.parse(store.inputsJson(account)) as Record<string, PublicNode>;
-  return Object.values(mapping)
-    .filter((n) => n.category === NodeCategory.INPUT)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return Object.values(mapping).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function tableMap(node: PublicNode): Record<string, unknown> | undefined {
-  const raw = node.configuration.tables;
-  const parsed = typeof raw === 'string' ? tryParseJson(raw) : raw;
-  return isPlainObject(parsed) ? parsed : undefined;
+  return parseLiveJsonField(node.configuration.tables);
 }
 
 function tableNames(node: PublicNode): string[] {
@@ -245,9 +243,8 @@ function tableNames(node: PublicNode): string[] {
 }
 
 function ownerOf(node: PublicNode): string | undefined {
-  const marker = node.configuration[MARKER_FIELD];
-  const parsed = typeof marker === 'string' ? tryParseJson(marker) : marker;
-  return isPlainObject(parsed) && typeof parsed.owner === 'string' ? parsed.owner : undefined;
+  const marker = parseLiveJsonField(node.configuration[MARKER_FIELD]);
+  return typeof marker?.owner === 'string' ? marker.owner : undefined;
 }
 
 function historyTable(entries: readonly HistoryEntry[], withInput: boolean): string {

@@ -7,7 +7,7 @@
  * writer, not the user's configuration).
  */
 import { JSON_STRING_FIELDS, MARKER_FIELD } from '../alooma/fields';
-import { isPlainObject, tryParseJson } from '../alooma/json';
+import { parseLiveJsonField } from '../alooma/canonical';
 import { isSecretKey, maskSecrets } from '../alooma/secret-fields';
 
 /** What a history entry records of a write. */
@@ -51,11 +51,11 @@ export function configurationChanges(
     const a = before[key];
     const b = after[key];
     if (JSON_STRING_FIELDS.has(key)) {
-      const pa = typeof a === 'string' ? tryParseJson(a) : a;
-      const pb = typeof b === 'string' ? tryParseJson(b) : b;
-      if (isPlainObject(pa) || isPlainObject(pb)) {
-        const ma = isPlainObject(pa) ? pa : {};
-        const mb = isPlainObject(pb) ? pb : {};
+      const pa = parseLiveJsonField(a);
+      const pb = parseLiveJsonField(b);
+      if (pa || pb) {
+        const ma = pa ?? {};
+        const mb = pb ?? {};
         for (const member of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort())
           push(changes, `${key}.${member}`, member, ma[member], mb[member]);
         continue;

@@ -96,5 +96,3 @@ export function readSecretAtPath(configuration: Record<string, unknown>, path: s
   }
   return current;
 }
-
-/** True for a JSON object (not an array, not null). */

@@ -31,7 +31,6 @@ import {
   NotFoundError,
   UnauthorizedError,
   ValidationError,
-  nameInUseError,
 } from './errors';
 import { FaultInjector } from './faults';
 import { NodeCategory, isProtectedNode, renderPublicNode } from './nodes';
@@ -307,11 +306,9 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       '/inputs/:id',
       { config: { statKey: 'GET inputs/:id' } },
       async (request, reply) => {
-        const json = store.nodeJson(request.aloomaAccount, request.params.id);
-        const node = json === undefined ? undefined : (JSON.parse(json) as { category?: string });
-        if (node === undefined || node.category !== NodeCategory.INPUT)
-          throw new NotFoundError(`No input with id ${request.params.id}`);
-        return sendJson(reply, json!);
+        const json = store.inputJson(request.aloomaAccount, request.params.id);
+        if (json === undefined) throw new NotFoundError(`No input with id ${request.params.id}`);
+        return sendJson(reply, json);
       },
     );
 
@@ -322,8 +319,7 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       const input = { ...draft, configuration };
       validateConfiguration(input);
       // Cheap early answer before a (possibly slow) source validation; the transaction re-checks.
-      if (store.uniqueInputNames && store.nameInUse(account, input.name))
-        throw nameInUseError(input.name);
+      store.assertNameFree(account, input.name);
       const validate = request.query.validate !== 'false';
       if (validate) await validateSource(sourceValidator, input, { account });
       store.createInput(

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
  * Version of the schema this emulator creates and reads. Bump it with a new
  * step in {@link migrate} when the schema changes.
  */
-export const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 3;
 
 /** A row of `nodes`, as SQLite returns it (booleans are 0/1, configuration is JSON text). */
 export interface NodeRow {
@@ -57,24 +57,11 @@ export function openDatabase(file: string): Database.Database {
  * step one after the other; `IF NOT EXISTS` makes the repeat harmless.
  */
 function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `${db.name} has schema version ${version}; this emulator knows up to ${SCHEMA_VERSION}`,
-    );
-  }
-  if (version === SCHEMA_VERSION) return;
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
   db.transaction(() => {
     // Read again under the write lock: another emulator may have migrated meanwhile.
-    const locked = db.pragma('user_version', { simple: true }) as number;
-    if (locked >= SCHEMA_VERSION) {
-      if (locked > SCHEMA_VERSION)
-        throw new Error(
-          `${db.name} has schema version ${locked}; this emulator knows up to ${SCHEMA_VERSION}`,
-        );
-      return;
-    }
-    const version = locked;
+    const version = schemaVersion(db);
+    if (version === SCHEMA_VERSION) return;
     if (version < 1) createSchemaV1(db);
     if (version < 2) {
       // The service accepted several inputs with one name (the official client
@@ -106,59 +93,68 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
+/** The database's schema version; refuses one newer than this emulator knows. */
+function schemaVersion(db: Database.Database): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `${db.name} has schema version ${version}; this emulator knows up to ${SCHEMA_VERSION}`,
+    );
+  }
+  return version;
+}
+
 /** Version 1: the tables. */
 function createSchemaV1(db: Database.Database): void {
-  {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS accounts (
-        name TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS users (
-        email TEXT PRIMARY KEY COLLATE NOCASE,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        password_hash TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS api_keys (
-        key_digest TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS sessions (
-        token_digest TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        email TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
-      CREATE TABLE IF NOT EXISTS nodes (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL REFERENCES accounts(name),
-        name TEXT NOT NULL,
-        type TEXT NOT NULL,
-        category TEXT NOT NULL,
-        configuration TEXT NOT NULL,
-        paused INTEGER NOT NULL DEFAULT 0,
-        deleted INTEGER NOT NULL DEFAULT 0,
-        state TEXT NOT NULL,
-        validated INTEGER NOT NULL DEFAULT 1,
-        created_at TEXT NOT NULL,
-        visible_at INTEGER NOT NULL DEFAULT 0,
-        deleted_at TEXT,
-        public_json TEXT NOT NULL
-      );
-      CREATE UNIQUE INDEX IF NOT EXISTS nodes_live_name ON nodes(account, name) WHERE deleted = 0;
-      CREATE INDEX IF NOT EXISTS nodes_by_account ON nodes(account, deleted, visible_at);
-      CREATE TABLE IF NOT EXISTS input_sleep_times (
-        node_id TEXT PRIMARY KEY REFERENCES nodes(id),
-        seconds REAL NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS account_secrets (
-        account TEXT NOT NULL REFERENCES accounts(name),
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (account, key)
-      );
-    `);
-  }
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS accounts (
+      name TEXT PRIMARY KEY,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS users (
+      email TEXT PRIMARY KEY COLLATE NOCASE,
+      account TEXT NOT NULL REFERENCES accounts(name),
+      password_hash TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS api_keys (
+      key_digest TEXT PRIMARY KEY,
+      account TEXT NOT NULL REFERENCES accounts(name),
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS sessions (
+      token_digest TEXT PRIMARY KEY,
+      account TEXT NOT NULL REFERENCES accounts(name),
+      email TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
+    CREATE TABLE IF NOT EXISTS nodes (
+      id TEXT PRIMARY KEY,
+      account TEXT NOT NULL REFERENCES accounts(name),
+      name TEXT NOT NULL,
+      type TEXT NOT NULL,
+      category TEXT NOT NULL,
+      configuration TEXT NOT NULL,
+      paused INTEGER NOT NULL DEFAULT 0,
+      deleted INTEGER NOT NULL DEFAULT 0,
+      state TEXT NOT NULL,
+      validated INTEGER NOT NULL DEFAULT 1,
+      created_at TEXT NOT NULL,
+      visible_at INTEGER NOT NULL DEFAULT 0,
+      deleted_at TEXT,
+      public_json TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS nodes_live_name ON nodes(account, name) WHERE deleted = 0;
+    CREATE INDEX IF NOT EXISTS nodes_by_account ON nodes(account, deleted, visible_at);
+    CREATE TABLE IF NOT EXISTS input_sleep_times (
+      node_id TEXT PRIMARY KEY REFERENCES nodes(id),
+      seconds REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS account_secrets (
+      account TEXT NOT NULL REFERENCES accounts(name),
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (account, key)
+    );
+  `);
 }

@@ -5,8 +5,9 @@
  * better-sqlite3 is synchronous, so every read-modify-write below runs inside
  * one `BEGIN IMMEDIATE` transaction: within this process nothing interleaves
  * with it, and other processes sharing the file wait (busy_timeout) instead of
- * interleaving. That is what makes concurrent writers lose no update and
- * never create duplicate names; a partial unique index backs the name rule up.
+ * interleaving. That is what makes concurrent writers lose no update, and,
+ * under `uniqueInputNames`, never create duplicate names (the check runs
+ * inside the transaction; the service itself had no such rule).
  *
  * The one thing held in memory is the rendered structure (`GET plumbing`) as
  * UTF-8 bytes per account, keyed by SQLite's change counters so that any
@@ -99,7 +100,7 @@ export class AloomaStore {
      * Refuse a create or rename to a name a live input of the account has (409),
      * for local work; the service itself accepted duplicates.
      */
-    readonly uniqueInputNames: boolean,
+    private readonly uniqueInputNames: boolean,
   ) {
     this.statements = prepareStatements(db);
   }
@@ -182,11 +183,6 @@ export class AloomaStore {
     return row && { account: row.account, passwordHash: row.password_hash };
   }
 
-  /** True when a live node of the account (visible or still being created) has that name. */
-  nameInUse(account: string, name: string): boolean {
-    return this.statements.nameTaken.get(account, name) !== undefined;
-  }
-
   /** The account an API key belongs to. */
   apiKeyAccount(apiKey: string): string | undefined {
     return this.statements.apiKeyAccount.get(digest(apiKey)) as string | undefined;
@@ -252,6 +248,11 @@ export class AloomaStore {
   inputsJson(account: string, now = Date.now()): string {
     const rows = this.statements.inputs.all(account, now) as { id: string; public_json: string }[];
     return `{${rows.map((r) => `${JSON.stringify(r.id)}:${r.public_json}`).join(',')}}`;
+  }
+
+  /** One live, visible input of the account, or undefined. */
+  inputJson(account: string, id: string, now = Date.now()): string | undefined {
+    return this.statements.inputJson.get(id, account, now) as string | undefined;
   }
 
   /** One live, visible node of the account, or undefined. */
@@ -538,7 +539,11 @@ export class AloomaStore {
     );
   }
 
-  private assertNameFree(account: string, name: string, exceptId: string | undefined): void {
+  /**
+   * Under `uniqueInputNames`, throws 409 when a live node of the account (visible
+   * or still being created) other than `exceptId` has that name.
+   */
+  assertNameFree(account: string, name: string, exceptId?: string): void {
     if (!this.uniqueInputNames) return;
     const holder = this.statements.nameTaken.get(account, name) as string | undefined;
     if (holder !== undefined && holder !== exceptId) {
@@ -547,26 +552,11 @@ export class AloomaStore {
   }
 
   private insertNode(record: NodeRecord, visibleAt: number): void {
-    try {
-      this.statements.insertNode.run({ ...nodeParams(record), visible_at: visibleAt });
-    } catch (err) {
-      // Another process won the race between our check and insert.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw nameInUseError(record.name);
-      }
-      throw err;
-    }
+    this.statements.insertNode.run({ ...nodeParams(record), visible_at: visibleAt });
   }
 
   private saveNode(record: NodeRecord, deletedAt: string | null = null): void {
-    try {
-      this.statements.updateNode.run({ ...nodeParams(record), deleted_at: deletedAt });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw nameInUseError(record.name);
-      }
-      throw err;
-    }
+    this.statements.updateNode.run({ ...nodeParams(record), deleted_at: deletedAt });
   }
 }
 
@@ -612,6 +602,11 @@ function prepareStatements(db: Database.Database) {
     ),
     nodeJson: db
       .prepare(`SELECT public_json FROM nodes WHERE id = ? AND account = ? AND ${live}`)
+      .pluck(),
+    inputJson: db
+      .prepare(
+        `SELECT public_json FROM nodes WHERE id = ? AND account = ? AND category = 'INPUT' AND ${live}`,
+      )
       .pluck(),
     nodeById: db.prepare(`SELECT * FROM nodes WHERE id = ? AND account = ? AND ${live}`),
     nameTaken: db

@@ -7,6 +7,7 @@
  * the constructs and bundled into the runtime.
  */
 import { EMULATOR_SUBCOMMAND } from '../alooma/emulator-defaults';
+import { isPlainObject } from '../alooma/json';
 
 export { EmulatorDefaults } from '../alooma/emulator-defaults';
 export { MARKER_FIELD } from '../alooma/fields';
@@ -86,11 +87,9 @@ export interface ReferencePlaceholder {
 /** True for a reference placeholder. */
 export function isReferencePlaceholder(value: unknown): value is ReferencePlaceholder {
   return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
+    isPlainObject(value) &&
     Object.keys(value).length === 1 &&
-    typeof (value as Record<string, unknown>)[REFERENCE_KEY] === 'string'
+    typeof value[REFERENCE_KEY] === 'string'
   );
 }
 

@@ -5,9 +5,10 @@
  * construct paths) and throws a typed error from ../errors naming the
  * construct path and the field.
  */
-import { CDK_CORE, PACKAGE_IMPORT, TerraformStack, Token } from './core';
+import { CDK_CORE, PACKAGE_IMPORT, TerraformStack } from './core';
 import { IConstruct } from 'constructs';
 import { isPlainObject } from '../../alooma/json';
+import { isReference } from './references';
 import { nameProblem } from '../../alooma/names';
 import {
   CRON,
@@ -45,10 +46,7 @@ export function checkCdkCore(scope: IConstruct): void {
   );
 }
 
-/** True when `value` is a Terraform reference (token): its value exists only at apply. */
-export function isReference(value: unknown): boolean {
-  return value !== null && value !== undefined && Token.isUnresolved(value);
-}
+export { isReference } from './references';
 
 /**
  * Throws when `value` is a Terraform reference: `field` decides something at

@@ -102,6 +102,11 @@ export interface ReconcilerResourceSpec {
 /** Key, in a per-input resource's `input`, of the connection's references (see {@link inputDestroyProvisioners}). */
 export const CONNECTION_REFERENCES_KEY = 'connection_references';
 
+/** The resource's own triggers map, as a provisioner may reference it (`self` only). */
+function selfTriggers(engine: AloomaEngine): string {
+  return engine === 'terraform_data' ? 'self.triggers_replace' : 'self.triggers';
+}
+
 /**
  * The per-input destroy provisioner when the connection takes its URL or
  * account from Terraform: a destroy-time provisioner may reference only
@@ -111,8 +116,7 @@ export function inputDestroyProvisioners(
   engine: AloomaEngine,
   destroyCommand: string,
 ): LocalExecProvisioner[] {
-  const name =
-    engine === 'terraform_data' ? '${self.triggers_replace.name}' : '${self.triggers.name}';
+  const name = `\${${selfTriggers(engine)}.name}`;
   // try(): a resource created before the connection used references has none in its state.
   const references =
     engine === 'terraform_data'
@@ -238,7 +242,7 @@ export function reconcilerProvisioners(
   engine: AloomaEngine,
   spec: ReconcilerResourceSpec,
 ): LocalExecProvisioner[] {
-  const triggers = engine === 'terraform_data' ? 'self.triggers_replace' : 'self.triggers';
+  const triggers = selfTriggers(engine);
   // try()/lookup(): the previous reconciler, whose destroy step reads its own (old) triggers, may have none.
   const triggerMap = (key: string) =>
     engine === 'terraform_data'

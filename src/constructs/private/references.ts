@@ -11,6 +11,11 @@ import { Token } from './core';
 import { isPlainObject } from '../../alooma/json';
 import { REFERENCE_KEY, ReferencePlaceholder } from '../../runtime/protocol';
 
+/** True when `value` is a Terraform reference (token): its value exists only at apply. */
+export function isReference(value: unknown): boolean {
+  return value !== null && value !== undefined && Token.isUnresolved(value);
+}
+
 /**
  * A copy of `value` with every Terraform reference replaced by a placeholder
  * whose id is `idPrefix` plus the path to it (`orders_db/configuration/server`);
@@ -21,7 +26,7 @@ export function extractReferences(
   idPrefix: string,
   references: Record<string, unknown>,
 ): unknown {
-  if (value !== null && value !== undefined && Token.isUnresolved(value)) {
+  if (isReference(value)) {
     references[idPrefix] = value;
     const placeholder: ReferencePlaceholder = { [REFERENCE_KEY]: idPrefix };
     return placeholder;
@@ -50,7 +55,7 @@ function pointerSegment(key: string): string {
  * the value. References are left alone.
  */
 export function escapeForHcl(value: unknown): unknown {
-  if (value !== null && value !== undefined && Token.isUnresolved(value)) return value;
+  if (isReference(value)) return value;
   if (typeof value === 'string') return escapeHclString(value);
   if (Array.isArray(value)) return value.map(escapeForHcl);
   if (isPlainObject(value)) {
@@ -68,7 +73,7 @@ function escapeHclString(text: string): string {
 
 /** True when `value` holds a Terraform reference at any depth. */
 export function containsReference(value: unknown): boolean {
-  if (value !== null && value !== undefined && Token.isUnresolved(value)) return true;
+  if (isReference(value)) return true;
   if (Array.isArray(value)) return value.some(containsReference);
   if (isPlainObject(value)) return Object.values(value).some(containsReference);
   return false;

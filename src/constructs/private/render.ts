@@ -3,8 +3,8 @@
  * escaping of user strings for Terraform.
  */
 import { createHash } from 'node:crypto';
-import { Token } from './core';
 import { Json, sortKeys } from '../../alooma/json';
+import { isReference } from './references';
 
 /** JSON with sorted keys, two-space indent and a final newline: byte-identical for equal values. */
 export function stableJson(value: unknown): string {
@@ -33,7 +33,7 @@ export function escapeTemplate(text: string): string {
  * the expressions they stand for.
  */
 export function escapeTemplates(value: unknown): unknown {
-  if (value !== null && value !== undefined && Token.isUnresolved(value)) return value;
+  if (isReference(value)) return value;
   if (typeof value === 'string') return escapeTemplate(value);
   if (Array.isArray(value)) return value.map(escapeTemplates);
   if (value !== null && typeof value === 'object') {

@@ -16,10 +16,11 @@
  *   it is not transient (auth, bad response...), else polling goes on until
  *   the deadlines.
  *
- * {@link StructurePoller.lookup} serves the "read before re-POST" check of a
- * create that failed in a way that may have landed: callers that ask while no
- * read has started share the next one, and every caller gets a read that
- * started after it asked (an older one could miss its create).
+ * {@link StructurePoller.idsNamed} serves the "which inputs of this name exist
+ * before the create" read (and {@link StructurePoller.lookup} a one-off look
+ * at a name): callers that ask while no read has started share the next one,
+ * and every caller gets a read that started after it asked (an older one
+ * could miss a create).
  */
 import { AloomaCreateUnconfirmedError, AloomaErrorCode } from './errors';
 import { isRetryable } from './retry';
@@ -115,9 +116,9 @@ export class StructurePoller {
    * The live input named `name` as of a structure read that started after
    * this call, or undefined. Concurrent callers share one read.
    */
-  async lookup(name: string, accept: NodeFilter = () => true): Promise<AloomaNode | undefined> {
+  async lookup(name: string): Promise<AloomaNode | undefined> {
     const nodes = await this.nextRead();
-    return nodes.find((n) => isLiveInputNamed(n, name) && accept(n));
+    return nodes.find((n) => isLiveInputNamed(n, name));
   }
 
   /** Ids of the live inputs named `name`, as of a read that started after this call. */

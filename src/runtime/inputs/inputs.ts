@@ -28,7 +28,7 @@ export interface InputsClient {
   listInputs(): Promise<AloomaNode[]>;
   createInput(
     input: { name: string; type: string; configuration: Record<string, unknown> },
-    options?: { validate?: boolean },
+    options?: { validate?: boolean; existingIds?: ReadonlySet<string> },
   ): Promise<AloomaNode>;
   updateInput(node: AloomaNode): Promise<unknown>;
   deleteInput(id: string): Promise<unknown>;
@@ -306,7 +306,8 @@ export class Inputs {
       this.print(`Dry run: would create input "${newInputName}".`);
       return undefined;
     }
-    const created = await this.api.createInput(newInput);
+    // `all` showed no input of the name: the client need not read the structure again.
+    const created = await this.api.createInput(newInput, { existingIds: new Set() });
     this.print(`Created input "${created.name}" (id ${created.id}).`);
     return created;
   }

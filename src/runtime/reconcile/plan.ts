@@ -117,7 +117,7 @@ function matchLive(
   const ids = (inputs: readonly LiveInput[]) => inputs.map((i) => i.id).join(', ');
   if (ours.length > 1) {
     return {
-      conflict: conflictOf(
+      conflict: conflict(
         spec,
         ours[0],
         `"${spec.name}" exists ${ours.length} times with this stack's marker (ids ${ids(ours)}); remove the extra ones in Alooma`,
@@ -126,7 +126,7 @@ function matchLive(
   }
   if (candidates.length <= 1) return { live: candidates[0] };
   return {
-    conflict: conflictOf(
+    conflict: conflict(
       spec,
       candidates[0],
       `"${spec.name}" matches ${candidates.length} inputs this stack does not manage (ids ${ids(candidates)}); adopting one would be a guess: rename or remove the others in Alooma`,
@@ -205,7 +205,6 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
 function conflict(spec: InputSpec, live: LiveInput, reason: string): InputPlan {
   return { name: spec.name, kind: 'conflict', spec, live, secretsToWrite: [], reason };
 }
-const conflictOf = conflict;
 
 /**
  * Plans the whole manifest against the live inputs. Inputs that are live but
@@ -249,11 +248,9 @@ export function planPrune(
  * conflict says why nothing is deleted.
  */
 export function planDeleteNamed(owner: string, candidates: readonly LiveInput[]): InputPlan[] {
-  const ours = candidates.filter(
-    (c) => !SYSTEM_INPUT_TYPES.has(c.type) && readMarker(c)?.owner === owner,
-  );
-  if (ours.length > 0) return ours.map((live) => planDelete(owner, live));
-  return candidates.length === 0 ? [] : [planDelete(owner, candidates[0])];
+  const plans = candidates.map((live) => planDelete(owner, live));
+  const deletes = plans.filter((p) => p.kind === 'delete');
+  return deletes.length > 0 ? deletes : plans.slice(0, 1);
 }
 
 /** Plans the deletion of one live input, refusing inputs this owner does not manage. */
