@@ -11,7 +11,7 @@ import { inputTypeProblem } from './input-types';
 import { isPlainObject } from './json';
 import { nameProblem } from './names';
 import { ConfigurationCheckOptions, configurationProblem } from './rules';
-import { SECRET_MASK } from './secret-fields';
+import { parameterOfSecretPath, SECRET_MASK, withSecretAtPath } from './secret-fields';
 
 /** An input as declared: configuration in the manifest's shape, secrets by path, values not read. */
 export interface DeclaredInput {
@@ -72,17 +72,10 @@ function withSecretPlaceholders(
   configuration: Record<string, unknown>,
   secretPaths: readonly string[],
 ): Record<string, unknown> {
-  const out = { ...configuration };
+  let out = configuration;
   for (const path of secretPaths) {
-    const parameter = /^parameters\.(.+)\.value$/.exec(path);
-    if (parameter && Array.isArray(out.parameters)) {
-      out.parameters = out.parameters.map((p: unknown) =>
-        // 0 passes both parameter value rules (Text and Days Past), as the real value will.
-        isPlainObject(p) && p.parameter === parameter[1] ? { ...p, value: 0 } : p,
-      );
-    } else {
-      out[path] = SECRET_MASK;
-    }
+    // 0 passes both parameter value rules (Text and Days Past), as the real value will.
+    out = withSecretAtPath(out, path, parameterOfSecretPath(path) === undefined ? SECRET_MASK : 0);
   }
   return out;
 }

@@ -48,11 +48,35 @@ export type AloomaInputTypeName = (typeof AloomaInputType)[keyof typeof AloomaIn
 export const CREATABLE_INPUT_TYPES: readonly AloomaInputTypeName[] = Object.values(AloomaInputType);
 
 /** Input types the service creates itself; clients must never create, modify, pause or delete them. */
-export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(['RESTREAM', 'AGENT']);
+export const SystemInputType = {
+  /** Alooma's own input that re-streams events from the Restream Queue; every account has one. */
+  RESTREAM: 'RESTREAM',
+  /** The input of an Alooma agent, created by the service with the agent. */
+  AGENT: 'AGENT',
+} as const;
+
+/** Every {@link SystemInputType}, upper case. Test with {@link isSystemInputType}, which ignores case. */
+export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(Object.values(SystemInputType));
 
 /** True for a system input type (compared without case: `restream` is refused too). */
 export function isSystemInputType(type: string): boolean {
   return SYSTEM_INPUT_TYPES.has(type.toUpperCase());
+}
+
+/** What {@link isInputNode} reads of a node of the plumbing graph. */
+export interface NodeCategoryView {
+  /** `INPUT`, `TRANSFORMER`, `OUTPUT`; absent where the answer is about an input only. */
+  readonly category?: unknown;
+  /** True once the node is deleted (the graph keeps deleted nodes for a while). */
+  readonly deleted?: unknown;
+}
+
+/**
+ * True for a live input: a node of the {@link INPUT_CATEGORY} that is not
+ * deleted. A node without a category (an answer about one input) is an input.
+ */
+export function isInputNode(node: NodeCategoryView): boolean {
+  return (node.category ?? INPUT_CATEGORY) === INPUT_CATEGORY && node.deleted !== true;
 }
 
 /**

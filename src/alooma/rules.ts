@@ -143,6 +143,8 @@ export const OBJECT_LIST: ValueRule = (value) =>
 export const PORT = integerRule(1, 65535);
 /** Rows per batch. */
 export const BATCH_SIZE = integerRule(1);
+/** Rows per batch of a database input when none is given, as managealooma's `create_input_database`. */
+export const DEFAULT_BATCH_SIZE = 100_000;
 /** Days before the run date (`Days Past` parameters). */
 export const DAYS_PAST = integerRule(0);
 /** `db_type` of an ODBC input. */
@@ -162,6 +164,14 @@ export const PARAMETER_VALUE: ValueRule = (value) =>
     ? undefined
     : 'a string, number or boolean';
 
+/**
+ * The rule of a REST parameter's `value`, by the parameter's `type`: a
+ * number of days for `Days Past`, a plain value otherwise.
+ */
+export function parameterValueRule(type: unknown): ValueRule {
+  return type === 'Days Past' ? DAYS_PAST : PARAMETER_VALUE;
+}
+
 /** `loadFiles` of an S3 input: every file, or only files added from now on. */
 export const S3_LOAD_FILES = ['all', 'new'] as const;
 /** `fileFormat.type` of an S3 input. */
@@ -172,6 +182,13 @@ export const LOAD_FILES = oneOfRule(S3_LOAD_FILES);
 export const S3_FILE_TYPE = oneOfRule(S3_FILE_TYPES);
 /** The optional text members of an S3 `fileFormat`. */
 export const S3_FILE_FORMAT_TEXT_KEYS = ['delimiter', 'quoteChar', 'escapeChar'] as const;
+/**
+ * A `delimiter`, `quoteChar` or `escapeChar` of an S3 `fileFormat`: any
+ * string, control characters included (a tab is the most common delimiter
+ * after the comma).
+ */
+export const S3_FILE_FORMAT_CHARACTER: ValueRule = (value) =>
+  typeof value === 'string' ? undefined : 'a string, e.g. "," or "\\t"';
 
 /** A calendar date `YYYY-MM-DD` (Mixpanel's `fromDate`). */
 export const ISO_DATE: ValueRule = (value) => {
@@ -190,7 +207,8 @@ export const S3_FILE_FORMAT: ValueRule = (value) => {
   const parsed = typeof value === 'string' ? tryParseJson(value) : undefined;
   if (!isPlainObject(parsed) || S3_FILE_TYPE(parsed.type) !== undefined) return expected;
   for (const key of S3_FILE_FORMAT_TEXT_KEYS)
-    if (parsed[key] !== undefined && typeof parsed[key] !== 'string') return expected;
+    if (parsed[key] !== undefined && S3_FILE_FORMAT_CHARACTER(parsed[key]) !== undefined)
+      return expected;
   return undefined;
 };
 
@@ -353,8 +371,7 @@ function checkParameters(parameters: unknown): void {
     check(`${field}.type`, p.type, PARAMETER_TYPE);
     if (p.value === undefined || p.value === null)
       throw new Refusal(`${field}.value`, 'is required');
-    if (!isUnknown(p.type))
-      check(`${field}.value`, p.value, p.type === 'Days Past' ? DAYS_PAST : PARAMETER_VALUE);
+    if (!isUnknown(p.type)) check(`${field}.value`, p.value, parameterValueRule(p.type));
     if (p.template !== undefined) check(`${field}.template`, p.template, STRFTIME_TEMPLATE);
   });
 }

@@ -79,6 +79,91 @@ function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+/**
+ * Paths of secret values, in the notation the manifest, the runtime and the
+ * emulator share: a configuration key (`password`, `awsSecretAccessKey`), or
+ * `parameters.<name>.value` for the value of a REST parameter.
+ */
+const PARAMETER_SECRET_PATH = /^parameters\.(.+)\.value$/;
+
+/** The secret path of the value of REST parameter `name`: `parameters.<name>.value`. */
+export function parameterSecretPath(name: string): string {
+  return `parameters.${name}.value`;
+}
+
+/** The parameter name of a `parameters.<name>.value` path; undefined for any other path. */
+export function parameterOfSecretPath(path: string): string | undefined {
+  return PARAMETER_SECRET_PATH.exec(path)?.[1];
+}
+
+/**
+ * A copy of `configuration` with `value` at a secret path: the `value` of the
+ * REST parameter a `parameters.<name>.value` path names (when there is a
+ * parameter list), otherwise the top-level key `path`.
+ */
+export function withSecretAtPath(
+  configuration: Readonly<Record<string, unknown>>,
+  path: string,
+  value: unknown,
+): Record<string, unknown> {
+  const parameter = parameterOfSecretPath(path);
+  if (parameter !== undefined && Array.isArray(configuration.parameters)) {
+    return {
+      ...configuration,
+      parameters: configuration.parameters.map((p: unknown) =>
+        isParameter(p) && p.parameter === parameter ? { ...p, value } : p,
+      ),
+    };
+  }
+  return { ...configuration, [path]: value };
+}
+
+/** A secret value found in a configuration or node, and where. */
+export interface FoundSecret {
+  /**
+   * Dotted path from the value searched: `password`, `ssh.password`,
+   * `parameters.<name>.value` (parameters by name, not by index).
+   */
+  readonly path: string;
+  /** The value (a string, as a rule; whatever the caller passed). */
+  readonly value: unknown;
+}
+
+/**
+ * Every secret value in `value`: what {@link maskSecrets} masks (secret keys
+ * at any depth, values of secret REST parameters), except the mask itself.
+ * The constructs refuse these in plain configuration; the runtime registers
+ * them for redaction.
+ */
+export function findSecrets(value: unknown): FoundSecret[] {
+  const found: FoundSecret[] = [];
+  walkMasked(value, maskSecrets(value), '', found);
+  return found;
+}
+
+function walkMasked(original: unknown, masked: unknown, path: string, out: FoundSecret[]): void {
+  if (masked === SECRET_MASK && original !== SECRET_MASK) {
+    out.push({ path, value: original });
+    return;
+  }
+  if (Array.isArray(original) && Array.isArray(masked)) {
+    const byName = path === 'parameters' || path.endsWith('.parameters');
+    original.forEach((item, i) => {
+      const label = byName && isParameter(item) ? `${path}.${item.parameter}` : `${path}[${i}]`;
+      walkMasked(item, masked[i], label, out);
+    });
+    return;
+  }
+  if (isObject(original) && isObject(masked)) {
+    for (const [key, member] of Object.entries(original))
+      walkMasked(member, masked[key], path ? `${path}.${key}` : key, out);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
 /** True for an object that looks like a REST parameter entry. */
 export function isParameter(item: unknown): item is RestParameter {
   return (

@@ -6,9 +6,11 @@ import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-
 import { InputTable, InputTableProps, ITableHost, TABLE_HOST } from './input-table';
 import { AloomaSecret } from './secret';
 import { ODBC_FIELDS } from '../alooma/fields';
+import { AloomaInputType } from '../alooma/input-types';
 import {
   BATCH_SIZE,
   DB_TYPE,
+  DEFAULT_BATCH_SIZE,
   ODBC_DB_TYPES,
   PORT,
   REPLICATION_TYPE,
@@ -34,9 +36,6 @@ export type DatabaseType = (typeof ODBC_DB_TYPES)[number];
 
 /** How Alooma replicates the tables. */
 export type ReplicationType = (typeof REPLICATION_TYPES)[number];
-
-/** Default rows per batch, as managealooma's `create_input_database`. */
-const DEFAULT_BATCH_SIZE = 100_000;
 
 /** The database an {@link AloomaDatabaseInput} reads. */
 export interface DatabaseSource {
@@ -128,7 +127,7 @@ export interface AloomaDatabaseInputProps extends AloomaInputCommonProps {
  */
 export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
   /** The Alooma input type. */
-  public static readonly TYPE = 'ODBC';
+  public static readonly TYPE = AloomaInputType.ODBC;
 
   private readonly source: Omit<DatabaseSource, 'password'>;
   private readonly password: AloomaSecret;

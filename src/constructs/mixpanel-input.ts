@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { AloomaInputType } from '../alooma/input-types';
 import { ISO_DATE } from '../alooma/rules';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
@@ -28,7 +29,7 @@ export interface AloomaMixpanelInputProps extends AloomaInputCommonProps {
  */
 export class AloomaMixpanelInput extends AloomaInputBase {
   /** The Alooma input type. */
-  public static readonly TYPE = 'MIXPANEL';
+  public static readonly TYPE = AloomaInputType.MIXPANEL;
 
   private readonly configuration: Record<string, unknown>;
   private readonly apiSecret: AloomaSecret;

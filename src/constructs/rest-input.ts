@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { REST_INPUT_FIELDS } from '../alooma/fields';
+import { AloomaInputType } from '../alooma/input-types';
 import {
   FINITE_NUMBER,
   OBJECT_LIST,
@@ -154,7 +155,7 @@ export interface AloomaRestInputProps extends AloomaInputCommonProps {
  */
 export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
   /** The Alooma input type. */
-  public static readonly TYPE = 'REST_INPUT';
+  public static readonly TYPE = AloomaInputType.REST_INPUT;
 
   private readonly fixed: Record<string, unknown>;
   private readonly passwordRef?: AloomaSecret;

@@ -6,16 +6,15 @@
  */
 import { IConstruct } from 'constructs';
 import {
-  DAYS_PAST,
   PARAMETER_TYPE,
-  PARAMETER_VALUE,
+  parameterValueRule,
   REST_PARAMETER_TYPES,
   STRFTIME_TEMPLATE,
 } from '../alooma/rules';
-import { isSecretParameter } from '../alooma/secret-fields';
+import { isSecretParameter, parameterSecretPath } from '../alooma/secret-fields';
 import * as errors from './errors';
 import { AloomaSecret } from './secret';
-import { checkIntegerRule, checkJson, checkName, checkRule, checkSecret } from './private/checks';
+import { checkJson, checkName, checkRule, checkSecret } from './private/checks';
 
 /** Type of a REST parameter: a literal, or a number of days before the run date. */
 export type RestParameterType = (typeof REST_PARAMETER_TYPES)[number];
@@ -154,7 +153,7 @@ export class RestParameterSet {
       checked = checkRule(scope, `${label} value`, value, STRFTIME_TEMPLATE);
     else if (fieldName === 'value') {
       if (isSecretParameter({ parameter: name }))
-        throw errors.plainSecret(scope, label, [`parameters.${name}.value`]);
+        throw errors.plainSecret(scope, label, [parameterSecretPath(name)]);
       checked = checkJson(scope, `${label} value`, value);
     } else checked = checkJson(scope, `${label} value`, value);
     this.edits.push({ parameter: name, field: fieldName, value: checked });
@@ -164,7 +163,7 @@ export class RestParameterSet {
   public secrets(): Record<string, AloomaSecret> {
     const secrets: Record<string, AloomaSecret> = {};
     for (const p of this.parameters.values()) {
-      if (p.secret) secrets[`parameters.${p.parameter}.value`] = p.secret;
+      if (p.secret) secrets[parameterSecretPath(p.parameter)] = p.secret;
     }
     return secrets;
   }
@@ -239,9 +238,8 @@ export class RestParameterSet {
     const field = `parameter ${errors.quote(name)} value`;
     if (isSecretParameter({ parameter: name }))
       throw errors.plainSecret(scope, `parameter ${errors.quote(name)}`, [
-        `parameters.${name}.value`,
+        parameterSecretPath(name),
       ]);
-    if (type === 'Days Past') return checkIntegerRule(scope, field, value, DAYS_PAST);
-    return checkRule(scope, field, value, PARAMETER_VALUE);
+    return checkRule(scope, field, value, parameterValueRule(type));
   }
 }

@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
+import { AloomaInputType } from '../alooma/input-types';
 import {
   LOAD_FILES,
+  S3_FILE_FORMAT_CHARACTER,
   S3_FILE_FORMAT_TEXT_KEYS,
   S3_FILE_TYPE,
   S3_FILE_TYPES,
   S3_LOAD_FILES,
-  TEXT,
 } from '../alooma/rules';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
@@ -93,7 +94,7 @@ export interface AloomaS3InputProps extends AloomaInputCommonProps {
  */
 export class AloomaS3Input extends AloomaInputBase {
   /** The Alooma input type. */
-  public static readonly TYPE = 'S3';
+  public static readonly TYPE = AloomaInputType.S3;
 
   private readonly configuration: Record<string, unknown>;
   private readonly secretAccessKey?: AloomaSecret;
@@ -143,7 +144,7 @@ function renderFormat(scope: Construct, format: S3FileFormat): Record<string, un
   const out: Record<string, unknown> = { type };
   for (const key of S3_FILE_FORMAT_TEXT_KEYS) {
     if (format[key] !== undefined)
-      out[key] = checkRule(scope, `props.fileFormat.${key}`, format[key], TEXT);
+      out[key] = checkRule(scope, `props.fileFormat.${key}`, format[key], S3_FILE_FORMAT_CHARACTER);
   }
   return out;
 }

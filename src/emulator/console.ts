@@ -9,6 +9,7 @@
  */
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
+import { readOwnershipMarker } from '../alooma/ownership-marker';
 import { parseLiveJsonField } from '../alooma/canonical';
 import { isPlainObject } from '../alooma/json';
 import { isCrossOriginBrowserRequest, SESSION_COOKIE, verifyPassword } from './auth';
@@ -243,8 +244,7 @@ function tableNames(node: PublicNode): string[] {
 }
 
 function ownerOf(node: PublicNode): string | undefined {
-  const marker = parseLiveJsonField(node.configuration[MARKER_FIELD]);
-  return typeof marker?.owner === 'string' ? marker.owner : undefined;
+  return readOwnershipMarker(node.configuration)?.owner;
 }
 
 function historyTable(entries: readonly HistoryEntry[], withInput: boolean): string {

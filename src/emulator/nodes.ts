@@ -3,7 +3,7 @@
  * Rendering lives here, apart from the store, because it is where secrets are
  * masked: nothing leaves the emulator except through {@link renderPublicNode}.
  */
-import { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../alooma/input-types';
+import { INPUT_CATEGORY, isInputNode, isSystemInputType } from '../alooma/input-types';
 import { isParameter, maskSecrets } from '../alooma/secret-fields';
 
 /** Node categories of the plumbing graph. */
@@ -95,7 +95,7 @@ function maskConfiguration(configuration: Record<string, unknown>): Record<strin
 
 /** True for nodes clients may not modify, pause or delete: system inputs and non-inputs. */
 export function isProtectedNode(record: Pick<NodeRecord, 'type' | 'category'>): boolean {
-  return record.category !== NodeCategory.INPUT || SYSTEM_INPUT_TYPES.has(record.type);
+  return !isInputNode(record) || isSystemInputType(record.type);
 }
 
 /**

@@ -4,7 +4,13 @@
  * must keep the stored secret; otherwise editing a table would wipe the
  * password. A new value replaces the stored one; an absent key removes it.
  */
-import { SECRET_MASK, isParameter, isSecretKey, isSecretParameter } from '../alooma/secret-fields';
+import {
+  SECRET_MASK,
+  isParameter,
+  isSecretKey,
+  isSecretParameter,
+  parameterOfSecretPath,
+} from '../alooma/secret-fields';
 import { isPlainObject } from '../alooma/json';
 import { ValidationError } from './errors';
 
@@ -82,11 +88,11 @@ function storedSecret(stored: unknown, path: string): unknown {
  * For the control API only; never returned to API clients.
  */
 export function readSecretAtPath(configuration: Record<string, unknown>, path: string): unknown {
-  const parameter = /^parameters\.(.+)\.value$/.exec(path);
-  if (parameter) {
+  const parameter = parameterOfSecretPath(path);
+  if (parameter !== undefined) {
     const parameters = configuration.parameters;
     if (!Array.isArray(parameters)) return undefined;
-    const match = parameters.find((p) => isParameter(p) && p.parameter === parameter[1]);
+    const match = parameters.find((p) => isParameter(p) && p.parameter === parameter);
     return isParameter(match) ? match.value : undefined;
   }
   let current: unknown = configuration;

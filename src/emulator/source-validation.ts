@@ -37,6 +37,7 @@ import { lookup } from 'node:dns/promises';
 import { Client, DatabaseError, QueryConfig, escapeIdentifier } from 'pg';
 import { ODBC_SOURCE_FIELDS } from '../alooma/fields';
 import { isPlainObject } from '../alooma/json';
+import { AloomaInputType } from '../alooma/input-types';
 import {
   InputDraft,
   SourceValidationContext,
@@ -111,7 +112,8 @@ export class PostgresSourceValidator implements SourceValidator {
     context: SourceValidationContext,
   ): Promise<SourceValidationResult> {
     const c = input.configuration;
-    if (input.type !== 'ODBC' || !POSTGRES_DB_TYPES.includes(String(c.db_type))) return OK;
+    if (input.type !== AloomaInputType.ODBC || !POSTGRES_DB_TYPES.includes(String(c.db_type)))
+      return OK;
     if (context.previous && !sourceChanged(context.previous.configuration, c)) return OK;
 
     const tables = parseTables(c.tables);

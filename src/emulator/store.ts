@@ -36,6 +36,7 @@ import {
   renderPublicNode,
 } from './nodes';
 import { isPlainObject } from '../alooma/json';
+import { SystemInputType } from '../alooma/input-types';
 import { configurationChanges, FieldChange, HistoryAction, HistoryEntry } from './history';
 import { ACCOUNT_NAME_RULE, isAccountName } from '../alooma/names';
 import { readSecretAtPath } from './secret-merge';
@@ -698,7 +699,7 @@ function systemNodes(account: string, createdAt: string): NodeRecord[] {
       ...base,
       id: randomUUID(),
       name: 'Restream',
-      type: 'RESTREAM',
+      type: SystemInputType.RESTREAM,
       category: NodeCategory.INPUT,
       configuration: { auto_map: 'true' },
     },

@@ -93,22 +93,8 @@ export function isReferencePlaceholder(value: unknown): value is ReferencePlaceh
   );
 }
 
-/** Content of {@link MARKER_FIELD}. */
-export interface OwnershipMarker {
-  /** Owner id of the stack that manages the input (`Manifest.owner`). */
-  readonly owner: string;
-  /**
-   * Version last written per secret path, e.g. `[{ path: "password", version: "2" }]`.
-   * A list, not a map keyed by path: a key named `password` would itself be
-   * treated (and masked) as a secret by the API.
-   */
-  readonly secretVersions?: ReadonlyArray<{ readonly path: string; readonly version: string }>;
-  /**
-   * Fingerprint of the live state the last apply corrected; keeps the
-   * stack's drift token stable once drift is fixed (see reconcile/drift.ts).
-   */
-  readonly syncFingerprint?: string;
-}
+/** Content of {@link MARKER_FIELD}: declared with its reader in src/alooma. */
+export type { OwnershipMarker } from '../alooma/ownership-marker';
 
 /** Where the runtime reads a secret at apply time. Values never enter the manifest. */
 export interface SecretRef {

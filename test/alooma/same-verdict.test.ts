@@ -7,6 +7,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import { toApiConfiguration } from '../../src/alooma/canonical';
+import { parameterSecretPath, withSecretAtPath } from '../../src/alooma/secret-fields';
 import {
   AloomaDatabaseInput,
   AloomaDatabaseInputProps,
@@ -176,6 +177,46 @@ const FILE_TYPE: Binding = {
   props: (props, value) => ({ ...props, fileFormat: { type: value } }),
   spec: (spec, value) => setConfig('fileFormat')(spec, { type: value }),
 };
+/** A member of a delimited S3 `fileFormat` (`delimiter`, `quoteChar`, `escapeChar`). */
+const FILE_FORMAT = (key: string): Binding => ({
+  kind: 's3',
+  field: `fileFormat.${key}`,
+  props: (props, value) => ({ ...props, fileFormat: { type: 'delimited', [key]: value } }),
+  spec: (spec, value) => setConfig('fileFormat')(spec, { type: 'delimited', [key]: value }),
+});
+/** The value of a REST parameter of the given type. */
+const PARAMETER_OF_TYPE = (type: string): Binding => ({
+  kind: 'rest',
+  field: `parameters[0].value (${type})`,
+  props: (props, value) => ({ ...props, parameters: [{ parameter: 'since', type, value }] }),
+  spec: (spec, value) => setConfig('parameters')(spec, [{ parameter: 'since', type, value }]),
+});
+/**
+ * A second REST parameter, named by the value, whose value is a secret: the
+ * manifest carries its path `parameters.<name>.value`, the runtime checks a
+ * stand-in there, the emulator gets the real value there.
+ */
+const SECRET_PARAMETER: Binding = {
+  kind: 'rest',
+  field: 'parameters[1] (secret value)',
+  props: (props, value) => ({
+    ...props,
+    parameters: [
+      ...props.parameters,
+      { parameter: value, secretValue: AloomaSecret.fromEnv('VERDICT_PARAMETER_SECRET') },
+    ],
+  }),
+  spec: (spec, value) => ({
+    ...setConfig('parameters')(spec, [
+      ...(spec.configuration.parameters as Props[]),
+      { parameter: value, type: 'Text', secret: true },
+    ]),
+    secrets: {
+      ...spec.secrets,
+      [parameterSecretPath(value as string)]: { env: 'VERDICT_PARAMETER_SECRET' },
+    },
+  }),
+};
 const FROM_DATE: Binding = {
   kind: 'mixpanel',
   field: 'fromDate',
@@ -207,6 +248,9 @@ const CASES: ReadonlyArray<readonly [Binding, unknown, boolean]> = [
   [TYPE, 'S3', REFUSED],
   [TYPE, 'FTP_THING', REFUSED],
   [TYPE, 'RESTREAM', REFUSED],
+  // System types in any case.
+  [TYPE, 'restream', REFUSED],
+  [TYPE, 'Agent', REFUSED],
   [PORT, 5432, ACCEPTED],
   [PORT, '6543', ACCEPTED],
   [PORT, 0, REFUSED],
@@ -248,10 +292,33 @@ const CASES: ReadonlyArray<readonly [Binding, unknown, boolean]> = [
   [PARAMETER('type'), 'Weeks', REFUSED],
   [PARAMETER('value'), 7, ACCEPTED],
   [PARAMETER('value'), -1, REFUSED],
+  // Days Past: a whole number of days >= 0, as a number or a decimal string.
+  [PARAMETER_OF_TYPE('Days Past'), 0, ACCEPTED],
+  [PARAMETER_OF_TYPE('Days Past'), '7', ACCEPTED],
+  [PARAMETER_OF_TYPE('Days Past'), 1.5, REFUSED],
+  [PARAMETER_OF_TYPE('Days Past'), 'last week', REFUSED],
+  [PARAMETER_OF_TYPE('Days Past'), true, REFUSED],
+  // Text: any plain value.
+  [PARAMETER_OF_TYPE('Text'), -1, ACCEPTED],
+  [PARAMETER_OF_TYPE('Text'), 'last week', ACCEPTED],
+  [PARAMETER_OF_TYPE('Text'), true, ACCEPTED],
+  [PARAMETER_OF_TYPE('Text'), [1], REFUSED],
+  // The secret lands at parameters.<name>.value, dots in the name included.
+  [SECRET_PARAMETER, 'api_key', ACCEPTED],
+  [SECRET_PARAMETER, 'partner.session_id', ACCEPTED],
+  [SECRET_PARAMETER, 'from_date', REFUSED],
   [LOAD_FILES, 'new', ACCEPTED],
   [LOAD_FILES, 'some', REFUSED],
   [FILE_TYPE, 'delimited', ACCEPTED],
   [FILE_TYPE, 'xml', REFUSED],
+  [FILE_FORMAT('delimiter'), ',', ACCEPTED],
+  [FILE_FORMAT('delimiter'), '\t', ACCEPTED],
+  [FILE_FORMAT('delimiter'), ' ', ACCEPTED],
+  [FILE_FORMAT('delimiter'), '|', ACCEPTED],
+  [FILE_FORMAT('quoteChar'), '"', ACCEPTED],
+  [FILE_FORMAT('escapeChar'), '\\', ACCEPTED],
+  [FILE_FORMAT('delimiter'), 9, REFUSED],
+  [FILE_FORMAT('quoteChar'), ['"'], REFUSED],
   [FROM_DATE, '2024-02-29', ACCEPTED],
   [FROM_DATE, '2023-02-29', REFUSED],
   [FROM_DATE, 'yesterday', REFUSED],
@@ -285,9 +352,10 @@ describe('one verdict from constructs, runtime and emulator', () => {
       const spec = binding.spec(baseSpec[binding.kind], value);
       const runtime = verdict(() => checkInputSpec(spec));
       const name = binding === NAME ? spec.name : `${spec.name}_${++created}`;
-      const configuration = toApiConfiguration(spec.configuration);
-      // The real secret values, as the runtime would send them.
-      for (const path of Object.keys(spec.secrets ?? {})) configuration[path] = PASSWORD;
+      let configuration = toApiConfiguration(spec.configuration);
+      // The real secret values where the runtime puts them.
+      for (const path of Object.keys(spec.secrets ?? {}))
+        configuration = withSecretAtPath(configuration, path, PASSWORD);
       const answer = await api.request('POST', 'inputs?validate=false', {
         name,
         type: spec.type,

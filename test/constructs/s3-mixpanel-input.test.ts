@@ -38,6 +38,27 @@ describe('AloomaS3Input', () => {
     expect(input.toInputSpec().secrets).toBeUndefined();
   });
 
+  test('a tab-delimited format is kept as given (the API takes any string; issue 17)', () => {
+    const input = new AloomaS3Input(testStack(), 'Tsv', {
+      name: 'tsv',
+      bucket: 'b',
+      fileFormat: { type: 'delimited', delimiter: '\t', escapeChar: '\\' },
+    });
+    expect(input.toInputSpec().configuration.fileFormat).toEqual({
+      type: 'delimited',
+      delimiter: '\t',
+      escapeChar: '\\',
+    });
+    expect(
+      () =>
+        new AloomaS3Input(testStack(), 'Bad', {
+          name: 'bad',
+          bucket: 'b',
+          fileFormat: { type: 'delimited', delimiter: 9 as never },
+        }),
+    ).toThrow(/props.fileFormat.delimiter is 9.*a string/);
+  });
+
   test('a key id without its secret, an unknown format or load mode are refused at once', () => {
     expect(
       () => new AloomaS3Input(testStack(), 'C', { name: 'c', bucket: 'b', accessKeyId: 'AKIA' }),

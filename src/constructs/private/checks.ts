@@ -19,7 +19,7 @@ import {
   integerValue,
   oneOfRule,
 } from '../../alooma/rules';
-import { isParameter, maskSecrets, SECRET_MASK } from '../../alooma/secret-fields';
+import { findSecrets } from '../../alooma/secret-fields';
 import * as errors from '../errors';
 import { AloomaSecret, isTerraformExpression } from '../secret';
 
@@ -254,41 +254,7 @@ export function checkRecord(
  * any depth and values of secret REST parameters.
  */
 export function plainSecretPaths(configuration: Readonly<Record<string, unknown>>): string[] {
-  const paths: string[] = [];
-  walkMasked(configuration, maskSecrets(configuration), '', paths);
-  return paths;
-}
-
-function walkMasked(original: unknown, masked: unknown, path: string, out: string[]): void {
-  if (masked === SECRET_MASK && original !== SECRET_MASK) {
-    out.push(path);
-    return;
-  }
-  if (Array.isArray(original) && Array.isArray(masked)) {
-    original.forEach((item, i) => {
-      const label =
-        path.endsWith('parameters') && isParameter(item)
-          ? `${path}.${item.parameter}`
-          : `${path}[${i}]`;
-      walkMasked(item, masked[i], label, out);
-    });
-    return;
-  }
-  if (
-    original !== null &&
-    typeof original === 'object' &&
-    masked !== null &&
-    typeof masked === 'object'
-  ) {
-    for (const [key, member] of Object.entries(original)) {
-      walkMasked(
-        member,
-        (masked as Record<string, unknown>)[key],
-        path ? `${path}.${key}` : key,
-        out,
-      );
-    }
-  }
+  return findSecrets(configuration).map((secret) => secret.path);
 }
 
 /** Throws when `configuration` holds plain secrets. */

@@ -1,7 +1,7 @@
 /**
  * `alooma-cdktf import NAME... | --all`: one structure read, then code.
  */
-import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { isInputNode, isSystemInputType } from '../../alooma/input-types';
 import type { AloomaNode } from '../client/types';
 import { generateImportCode, ImportResult } from '../import/codegen';
 import { findInput } from '../inputs/inputs';
@@ -30,11 +30,11 @@ export async function importCommand(
     client.listInputs(),
     client.getAccountName().catch(() => undefined),
   ]);
-  const inputs = live.filter((n) => (n.category ?? 'INPUT') === 'INPUT');
+  const inputs = live.filter(isInputNode);
   const chosen = options.all
-    ? inputs.filter((n) => !SYSTEM_INPUT_TYPES.has(n.type))
+    ? inputs.filter((n) => !isSystemInputType(n.type))
     : names.map((name) => findInput(inputs, name));
-  const system = chosen.find((n) => SYSTEM_INPUT_TYPES.has(n.type));
+  const system = chosen.find((n) => isSystemInputType(n.type));
   if (system) {
     throw new CliError(
       'system_input',

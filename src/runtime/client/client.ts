@@ -53,7 +53,7 @@ import {
   InputsMapping,
   NewInput,
 } from './types';
-import { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { isInputNode, isSystemInputType } from '../../alooma/input-types';
 import { isPlainObject } from '../../alooma/json';
 import { sleepTimeSeconds } from '../../alooma/rules';
 
@@ -348,7 +348,7 @@ export class AloomaClient {
   /** The account's live inputs (one structure read). */
   async listInputs(): Promise<AloomaNode[]> {
     const { nodes } = await this.getStructure();
-    return nodes.filter((n) => n.category === INPUT_CATEGORY && n.deleted !== true);
+    return nodes.filter(isInputNode);
   }
 
   /**
@@ -797,7 +797,7 @@ export class AloomaClient {
     type: string,
     name: string | undefined,
   ): void {
-    if (!SYSTEM_INPUT_TYPES.has(type)) return;
+    if (!isSystemInputType(type)) return;
     throw new AloomaForbiddenError({
       code: AloomaErrorCode.FORBIDDEN,
       method,

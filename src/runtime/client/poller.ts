@@ -25,7 +25,7 @@
 import { AloomaCreateUnconfirmedError, AloomaErrorCode } from './errors';
 import { isRetryable } from './retry';
 import { AloomaNode } from './types';
-import { INPUT_CATEGORY } from '../../alooma/input-types';
+import { isInputNode } from '../../alooma/input-types';
 
 /** Polling options of {@link StructurePoller}. */
 export interface PollOptions {
@@ -68,7 +68,7 @@ const realClock: PollerClock = {
 
 /** True for a live input of that name. */
 export function isLiveInputNamed(node: AloomaNode, name: string): boolean {
-  return node.name === name && node.category === INPUT_CATEGORY && node.deleted !== true;
+  return node.name === name && isInputNode(node);
 }
 
 /** One shared structure-polling loop for every create awaiting confirmation. */

@@ -8,7 +8,7 @@
  * `$ALOOMA_PASSWORD` must be scrubbed from every line, whichever client,
  * engine or CLI code formats it.
  */
-import { SECRET_MASK, isSecretKey, maskSecrets } from '../../alooma/secret-fields';
+import { SECRET_MASK, findSecrets, isSecretKey, maskSecrets } from '../../alooma/secret-fields';
 
 /** What replaces a secret in free text, headers and URLs. */
 export const REDACTED = '[REDACTED]';
@@ -212,22 +212,5 @@ export function redactBody(body: string): string {
  * back cannot put a secret into an error.
  */
 export function registerSecretsIn(value: unknown): void {
-  collectMasked(value, maskSecrets(value));
-}
-
-function collectMasked(original: unknown, masked: unknown): void {
-  if (masked === SECRET_MASK && typeof original === 'string' && original !== SECRET_MASK) {
-    registerSecret(original);
-    return;
-  }
-  if (
-    original === null ||
-    typeof original !== 'object' ||
-    masked === null ||
-    typeof masked !== 'object'
-  )
-    return;
-  for (const [key, item] of Object.entries(original)) {
-    collectMasked(item, (masked as Record<string, unknown>)[key]);
-  }
+  for (const secret of findSecrets(value)) registerSecret(secret.value as string); // non-strings are ignored
 }

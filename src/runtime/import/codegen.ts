@@ -9,7 +9,13 @@
 import { AloomaNode } from '../client/types';
 import { MARKER_FIELD } from '../protocol';
 import { canonicalField, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
-import { isParameter, isSecretKey, isSecretParameter } from '../../alooma/secret-fields';
+import {
+  isParameter,
+  isSecretKey,
+  isSecretParameter,
+  parameterSecretPath,
+} from '../../alooma/secret-fields';
+import { AloomaInputType } from '../../alooma/input-types';
 
 /** Options of {@link generateImportCode}. */
 export interface ImportCodeOptions {
@@ -63,10 +69,10 @@ export function generateImportCode(
       secrets.push({ variable, input: node.name, field });
       return `AloomaSecret.fromEnv(${str(variable)})`;
     };
-    if (node.type === 'ODBC' && parseLiveJsonField(node.configuration.tables)) {
+    if (node.type === AloomaInputType.ODBC && parseLiveJsonField(node.configuration.tables)) {
       classes.add('AloomaDatabaseInput').add('InputTable');
       blocks.push(databaseInput(node, id, secret));
-    } else if (node.type === 'REST_INPUT') {
+    } else if (node.type === AloomaInputType.REST_INPUT) {
       classes.add('AloomaRestInput');
       blocks.push(restInput(node, id, secret, classes));
     } else {
@@ -211,7 +217,7 @@ function restInput(
     const fields = [`parameter: ${str(p.parameter)}`];
     if (p.type !== undefined) fields.push(`type: ${literal(p.type)}`);
     if (isSecretParameter(p))
-      fields.push(`secretValue: ${secret(`parameters.${p.parameter}.value`)}`);
+      fields.push(`secretValue: ${secret(parameterSecretPath(p.parameter))}`);
     else if (p.value !== undefined) fields.push(`value: ${literal(p.value)}`);
     lines.push(`${variable}.addParameter({ ${fields.join(', ')} });`);
     if (typeof p.template === 'string')

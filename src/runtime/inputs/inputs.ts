@@ -14,8 +14,8 @@ import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
 import { MARKER_FIELD } from '../../alooma/fields';
 import type { InputHistoryEntry } from '../client/types';
-import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
-import { REPLICATION_TYPES } from '../../alooma/rules';
+import { AloomaInputType, isInputNode, isSystemInputType } from '../../alooma/input-types';
+import { DEFAULT_BATCH_SIZE, REPLICATION_TYPES } from '../../alooma/rules';
 import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
 import { palette, Palette, renderValue } from '../reconcile/report';
@@ -112,7 +112,7 @@ export class Inputs {
 
   /** All inputs of the account (one structure read). */
   async getAllInputs(): Promise<AloomaNode[]> {
-    return (await this.api.listInputs()).filter((n) => (n.category ?? 'INPUT') === 'INPUT');
+    return (await this.api.listInputs()).filter(isInputNode);
   }
 
   /**
@@ -265,7 +265,7 @@ export class Inputs {
     autoMap = true,
     inputDefaultSchema?: string,
     replicationType: (typeof REPLICATION_TYPES)[number] = REPLICATION_TYPES[0],
-    batchSize = 100000,
+    batchSize = DEFAULT_BATCH_SIZE,
   ): Promise<AloomaNode | undefined> {
     const all = await this.getAllInputs();
     if (all.some((n) => n.name === newInputName)) {
@@ -276,7 +276,7 @@ export class Inputs {
       );
     }
     const base = existingInput ? findInput(all, existingInput) : undefined;
-    if (base && base.type !== 'ODBC') {
+    if (base && base.type !== AloomaInputType.ODBC) {
       throw new InputsError(
         'not_a_database_input',
         `input "${base.name}" is ${base.type}, not a database (ODBC) input`,
@@ -300,7 +300,7 @@ export class Inputs {
         'pass tablesDict, or an existingInput to copy tables from',
       );
     }
-    const newInput = { name: newInputName, type: 'ODBC', configuration };
+    const newInput = { name: newInputName, type: AloomaInputType.ODBC, configuration };
     if (this.options.previewFull) this.print(this.json(newInput));
     if (!this.options.applyChanges) {
       this.print(`Dry run: would create input "${newInputName}".`);
@@ -474,7 +474,7 @@ export function findInput(inputs: readonly AloomaNode[], name: string): AloomaNo
 }
 
 function refuseSystem(input: AloomaNode, verb: string): AloomaNode {
-  if (SYSTEM_INPUT_TYPES.has(input.type)) {
+  if (isSystemInputType(input.type)) {
     throw new InputsError(
       'system_input',
       `"${input.name}" is a ${input.type} system input; it cannot be ${verb === 'modify' ? 'modified' : `${verb}d`}`,

@@ -6,7 +6,7 @@
  */
 import { InputSpec, MARKER_FIELD, OwnershipMarker, TERRAFORM_SECRET_ENV_PREFIX } from '../protocol';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
-import { isParameter, RestParameter } from '../../alooma/secret-fields';
+import { isParameter, RestParameter, withSecretAtPath } from '../../alooma/secret-fields';
 import { canonicalField, toApiConfiguration } from '../../alooma/canonical';
 import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
@@ -243,14 +243,7 @@ function keepLiveSecretParameterValues(desired: RestParameter[], live: unknown[]
 
 /** Writes a secret at `password` or `parameters.<name>.value`. */
 function setSecret(configuration: Record<string, unknown>, path: string, value: string): void {
-  const match = /^parameters\.(.+)\.value$/.exec(path);
-  if (match && Array.isArray(configuration.parameters)) {
-    configuration.parameters = (configuration.parameters as RestParameter[]).map((p) =>
-      p.parameter === match[1] ? { ...p, value } : p,
-    );
-    return;
-  }
-  configuration[path] = value;
+  Object.assign(configuration, withSecretAtPath(configuration, path, value));
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */

@@ -3,9 +3,10 @@
  * live structure. Pure: no I/O, so `plan`, `apply`, the synth-time live diff
  * and the tests all share it.
  */
-import { InputSpec, Manifest, MARKER_FIELD, OwnershipMarker } from '../protocol';
+import { InputSpec, Manifest, OwnershipMarker } from '../protocol';
 import { canonicalConfig } from '../../alooma/canonical';
-import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { isInputNode, isSystemInputType } from '../../alooma/input-types';
+import { readOwnershipMarker } from '../../alooma/ownership-marker';
 import { hasReferences } from '../references';
 import { ConfigDiff, diffConfig, hasChanges } from './diff';
 
@@ -60,22 +61,7 @@ export type PlanSummary = Record<ActionKind, number>;
 
 /** Reads the ownership marker of a live input, tolerating a JSON-string form. */
 export function readMarker(live: LiveInput): OwnershipMarker | undefined {
-  let raw: unknown = live.configuration[MARKER_FIELD];
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-  }
-  if (
-    raw !== null &&
-    typeof raw === 'object' &&
-    typeof (raw as OwnershipMarker).owner === 'string'
-  ) {
-    return raw as OwnershipMarker;
-  }
-  return undefined;
+  return readOwnershipMarker(live.configuration);
 }
 
 /** The secret version the marker records for a path, if any. */
@@ -92,7 +78,7 @@ export function indexByName(live: readonly LiveInput[]): Map<string, LiveInput[]
   // The API accepts several inputs with one name: a name finds a list.
   const byName = new Map<string, LiveInput[]>();
   for (const input of live) {
-    if (input.category !== undefined && input.category !== 'INPUT') continue;
+    if (!isInputNode(input)) continue;
     const list = byName.get(input.name);
     if (list) list.push(input);
     else byName.set(input.name, [input]);
@@ -140,7 +126,7 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
   if (!live) {
     return { name: spec.name, kind: 'create', spec, secretsToWrite: secretPaths };
   }
-  if (SYSTEM_INPUT_TYPES.has(live.type)) {
+  if (isSystemInputType(live.type)) {
     return conflict(
       spec,
       live,
@@ -256,7 +242,7 @@ export function planDeleteNamed(owner: string, candidates: readonly LiveInput[])
 /** Plans the deletion of one live input, refusing inputs this owner does not manage. */
 export function planDelete(owner: string, live: LiveInput): InputPlan {
   const base = { name: live.name, live, secretsToWrite: [] };
-  if (SYSTEM_INPUT_TYPES.has(live.type)) {
+  if (isSystemInputType(live.type)) {
     return { ...base, kind: 'conflict', reason: `"${live.name}" is a ${live.type} system input` };
   }
   const marker = readMarker(live);

@@ -196,6 +196,29 @@ describe('prune and delete plans', () => {
   test('delete refuses an input not created by alooma-cdktf', () => {
     expect(planDelete('stack', liveDb({ configuration: {} })).kind).toBe('conflict');
   });
+
+  test.each(['RESTREAM', 'restream', 'Agent'])(
+    "GIVEN a %s system input carrying this stack's marker WHEN its deletion is planned THEN it is a conflict (system types in any case)",
+    (type) => {
+      expect(planDelete('stack', liveDb({ type }))).toMatchObject({
+        kind: 'conflict',
+        reason: `"orders_db" is a ${type} system input`,
+      });
+    },
+  );
+
+  test("GIVEN the marker stored as JSON text WHEN its deletion is planned THEN the input is this stack's", () => {
+    const live = liveDb({
+      configuration: { ...liveDb().configuration, [MARKER_FIELD]: '{"owner":"stack"}' },
+    });
+    expect(planDelete('stack', live).kind).toBe('delete');
+    expect(planDelete('other', live).reason).toMatch(/managed by "stack"/);
+  });
+
+  test('GIVEN a transformer of a declared name WHEN planned THEN only inputs are matched: it is created', () => {
+    const plan = planManifest(manifest([db()]), [liveDb({ category: 'TRANSFORMER' })]);
+    expect(plan.inputs[0].kind).toBe('create');
+  });
 });
 
 describe('secrets at apply time', () => {

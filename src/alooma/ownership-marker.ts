@@ -1,0 +1,36 @@
+/**
+ * The ownership marker: what the runtime records on an input it manages, in
+ * the configuration field {@link MARKER_FIELD}. The runtime reads it to plan
+ * (whose input is it, which secret versions were written), the emulator's
+ * console to show the owner. One reader for both.
+ */
+import { parseLiveJsonField } from './canonical';
+import { MARKER_FIELD } from './fields';
+
+/** Content of {@link MARKER_FIELD}. */
+export interface OwnershipMarker {
+  /** Owner id of the stack that manages the input (`Manifest.owner`). */
+  readonly owner: string;
+  /**
+   * Version last written per secret path, e.g. `[{ path: "password", version: "2" }]`.
+   * A list, not a map keyed by path: a key named `password` would itself be
+   * treated (and masked) as a secret by the API.
+   */
+  readonly secretVersions?: ReadonlyArray<{ readonly path: string; readonly version: string }>;
+  /**
+   * Fingerprint of the live state the last apply corrected; keeps the
+   * stack's drift token stable once drift is fixed (see runtime/reconcile/drift.ts).
+   */
+  readonly syncFingerprint?: string;
+}
+
+/**
+ * The ownership marker of an input's configuration, stored as an object or
+ * as its JSON text; undefined when there is none or it names no owner.
+ */
+export function readOwnershipMarker(
+  configuration: Readonly<Record<string, unknown>>,
+): OwnershipMarker | undefined {
+  const marker = parseLiveJsonField(configuration[MARKER_FIELD]);
+  return typeof marker?.owner === 'string' ? (marker as unknown as OwnershipMarker) : undefined;
+}
