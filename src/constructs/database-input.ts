@@ -176,14 +176,11 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
       >;
       checkNoPlainSecrets(this, 'props.ssh', this.ssh);
     }
-    this.extraConfiguration =
-      props.extraConfiguration === undefined
-        ? {}
-        : this.checkConfiguration(
-            'props.extraConfiguration',
-            props.extraConfiguration,
-            ODBC_FIELDS,
-          );
+    this.extraConfiguration = this.checkConfiguration(
+      'props.extraConfiguration',
+      props.extraConfiguration,
+      ODBC_FIELDS,
+    );
 
     if (isReference(props.tables)) this.tablesReference = props.tables;
     else

@@ -217,13 +217,15 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
   /**
    * Checks a free-form configuration (`AloomaInput.configuration`, the typed
    * inputs' `extraConfiguration`): plain JSON known at synth time, no key the
-   * typed props or the runtime manage, no plain secrets. Returns a copy.
+   * typed props or the runtime manage, no plain secrets. Returns a copy
+   * (`{}` when the prop is not given).
    */
   protected checkConfiguration(
     field: string,
     value: unknown,
     typedKeys: readonly string[],
   ): Record<string, unknown> {
+    if (value === undefined) return {};
     const configuration = checkJson(this, field, checkRecord(this, field, value)) as Record<
       string,
       unknown

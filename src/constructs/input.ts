@@ -56,10 +56,7 @@ export class AloomaInput extends AloomaInputBase {
   constructor(scope: Construct, id: string, props: AloomaInputProps) {
     super(scope, id, String(props?.type), props);
     checkType(this, props.type);
-    this.configuration =
-      props.configuration === undefined
-        ? {}
-        : this.checkConfiguration('props.configuration', props.configuration, []);
+    this.configuration = this.checkConfiguration('props.configuration', props.configuration, []);
     this.secrets = {};
     for (const [key, secret] of Object.entries(props.secrets ?? {})) {
       const field = `props.secrets.${key}`;

@@ -214,14 +214,11 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
       props.password === undefined
         ? undefined
         : checkSecret(this, 'props.password', props.password);
-    this.extraConfiguration =
-      props.extraConfiguration === undefined
-        ? {}
-        : this.checkConfiguration(
-            'props.extraConfiguration',
-            props.extraConfiguration,
-            REST_INPUT_FIELDS,
-          );
+    this.extraConfiguration = this.checkConfiguration(
+      'props.extraConfiguration',
+      props.extraConfiguration,
+      REST_INPUT_FIELDS,
+    );
 
     for (const parameter of props.parameters ?? []) this.addParameter(parameter);
     for (const template of props.templates ?? [])
