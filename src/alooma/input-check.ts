@@ -21,6 +21,13 @@ export interface DeclaredInput {
   readonly configuration: unknown;
   /** Paths whose values come from secrets at apply time: `password`, `parameters.<name>.value`. */
   readonly secretPaths?: readonly string[];
+  /**
+   * Values of secret paths already read (at apply, before the first write),
+   * checked like any value; a path of `secretPaths` without one gets a
+   * stand-in that passes.
+   * @default - no value read: every secret counts as present and valid
+   */
+  readonly secretValues?: ReadonlyMap<string, string>;
 }
 
 /** What is wrong with a declared input. */
@@ -53,9 +60,10 @@ export function inputProblem(
       problem: 'must be an object',
     };
   }
-  const configuration = withSecretPlaceholders(
+  const configuration = withSecrets(
     toApiConfiguration(input.configuration),
     input.secretPaths ?? [],
+    input.secretValues ?? new Map(),
   );
   const problem = configurationProblem(input.type as string, configuration, options);
   return problem
@@ -67,15 +75,17 @@ export function inputProblem(
     : undefined;
 }
 
-/** The configuration with a stand-in wherever a secret will put a value at apply time. */
-function withSecretPlaceholders(
+/** The configuration with each secret's value, or a stand-in where it is not read yet. */
+function withSecrets(
   configuration: Record<string, unknown>,
   secretPaths: readonly string[],
+  values: ReadonlyMap<string, string>,
 ): Record<string, unknown> {
   let out = configuration;
-  for (const path of secretPaths) {
-    // 0 passes both parameter value rules (Text and Days Past), as the real value will.
-    out = withSecretAtPath(out, path, parameterOfSecretPath(path) === undefined ? SECRET_MASK : 0);
+  for (const path of new Set([...secretPaths, ...values.keys()])) {
+    // 0 passes both parameter value rules (Text and Days Past).
+    const standIn = parameterOfSecretPath(path) === undefined ? SECRET_MASK : 0;
+    out = withSecretAtPath(out, path, values.get(path) ?? standIn);
   }
   return out;
 }

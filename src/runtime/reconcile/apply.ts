@@ -8,6 +8,7 @@ import { InputSpec, MARKER_FIELD, OwnershipMarker, TERRAFORM_SECRET_ENV_PREFIX }
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { isParameter, RestParameter, withSecretAtPath } from '../../alooma/secret-fields';
 import { canonicalField, toApiConfiguration } from '../../alooma/canonical';
+import { checkInputWithSecrets } from './check-input';
 import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
@@ -100,6 +101,10 @@ export async function applyPlan(
   options: ApplyOptions = {},
 ): Promise<InputOutcome[]> {
   const secrets = resolveSecrets(plan, options.env ?? process.env);
+  // The values just read are checked by the API's rules too, before the first write.
+  for (const input of plan.inputs)
+    if (input.spec && secrets.has(input.name))
+      checkInputWithSecrets(input.spec, secrets.get(input.name)!);
   const work = plan.inputs.filter((i) => i.kind !== 'unchanged' && i.kind !== 'conflict');
   return mapConcurrent(work, options.concurrency ?? 8, async (input) => {
     options.listener?.onStart?.(input);

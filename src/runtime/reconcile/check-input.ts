@@ -37,11 +37,24 @@ export class InvalidInputError extends AloomaCdktfError {
  * count as present (their environment variables are checked separately).
  */
 export function checkInputSpec(spec: InputSpec): void {
+  checkInputWithSecrets(spec, new Map());
+}
+
+/**
+ * {@link checkInputSpec} with the values of secrets read by apply before the
+ * first write (by path): these are checked like any value (a `Days Past`
+ * parameter's secret must be a number of days) and never shown.
+ */
+export function checkInputWithSecrets(
+  spec: InputSpec,
+  secretValues: ReadonlyMap<string, string>,
+): void {
   const problem = inputProblem({
     name: spec.name,
     type: spec.type,
     configuration: spec.configuration,
     secretPaths: Object.keys(spec.secrets ?? {}),
+    secretValues,
   });
   if (!problem) return;
   const where = spec.constructPath ? ` (${spec.constructPath})` : '';

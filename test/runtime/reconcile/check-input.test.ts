@@ -1,5 +1,11 @@
 import { InputSpec } from '../../../src/runtime/protocol';
-import { checkInputSpec, InvalidInputError } from '../../../src/runtime/reconcile/check-input';
+import {
+  checkInputSpec,
+  checkInputWithSecrets,
+  InvalidInputError,
+} from '../../../src/runtime/reconcile/check-input';
+import { applyPlan, InputsApi } from '../../../src/runtime/reconcile/apply';
+import { planManifest } from '../../../src/runtime/reconcile/plan';
 
 const odbc = (configuration: Record<string, unknown>): InputSpec => ({
   name: 'orders_db',
@@ -69,6 +75,68 @@ describe('checkInputSpec', () => {
         removalPolicy: 'destroy',
       }),
     ).not.toThrow();
+  });
+
+  describe('secret values read at apply', () => {
+    const daysBack: InputSpec = {
+      name: 'api',
+      type: 'REST_INPUT',
+      configuration: {
+        base_url: 'https://example.com',
+        parameters: [{ parameter: 'days_back', type: 'Days Past' }],
+      },
+      secrets: { 'parameters.days_back.value': { env: 'DAYS' } },
+      removalPolicy: 'destroy',
+    };
+    const withValue = (value: string) => new Map([['parameters.days_back.value', value]]);
+
+    test('GIVEN a Days Past secret read as a number of days THEN it is accepted', () => {
+      expect(() => checkInputWithSecrets(daysBack, withValue('7'))).not.toThrow();
+    });
+
+    test('GIVEN a Days Past secret read as text THEN it is refused, and the value is not shown', () => {
+      expect(() => checkInputWithSecrets(daysBack, withValue('Last-Week-Secret'))).toThrow(
+        InvalidInputError,
+      );
+      expect(() => checkInputWithSecrets(daysBack, withValue('Last-Week-Secret'))).toThrow(
+        /configuration\.parameters\[0\]\.value must be an integer >= 0$/,
+      );
+    });
+
+    test('GIVEN a password read with a control character THEN it is refused, and not shown', () => {
+      const error = (() => {
+        try {
+          checkInputWithSecrets(odbc({}), new Map([['password', 'Pw-Secret\u0007']]));
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('not refused');
+      })();
+      expect(error.message).toMatch(/configuration\.password must be a non-empty string/);
+      expect(error.message).not.toContain('Pw-Secret');
+    });
+
+    test('GIVEN a plan whose Days Past secret is not a number WHEN applied THEN it stops before any write', async () => {
+      const calls: string[] = [];
+      const record = (method: string) => async (): Promise<never> => {
+        calls.push(method);
+        throw new Error(`${method} must not be called`);
+      };
+      const api: InputsApi = {
+        createInput: record('createInput'),
+        updateInput: record('updateInput'),
+        deleteInput: record('deleteInput'),
+        setPaused: record('setPaused'),
+      };
+      const plan = planManifest(
+        { version: 1, owner: 'stack', inputs: [odbc({}), daysBack] } as never,
+        [],
+      );
+      await expect(
+        applyPlan(api, plan, { env: { DAYS: 'Last-Week-Secret', PG_PASSWORD: 'pw-1' } }),
+      ).rejects.toThrow(/parameters\[0\]\.value must be an integer/);
+      expect(calls).toEqual([]);
+    });
   });
 
   test('GIVEN optional text fields stored empty THEN they mean "not set", as the service stored them', () => {
