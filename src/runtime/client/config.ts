@@ -94,16 +94,27 @@ export interface ResolvedClientConfig {
   readonly baseUrl: string;
   /** `<baseUrl>/[<account>/]rest/`. */
   readonly restRoot: string;
+  /** The credentials, checked (an API key trimmed). */
   readonly auth: ClientAuth;
+  /** The retry policy of every call, creates included. */
   readonly retry: ResolvedRetryOptions;
+  /** Timeout of one HTTP attempt, in ms. */
   readonly timeoutMs: number;
+  /** How long a create may take to appear, in ms. */
   readonly createTimeoutMs: number;
+  /** How long to look for a create that may have landed before posting again, in ms. */
   readonly landingWindowMs: number;
+  /** Hint of auth errors. */
   readonly authHint: string;
+  /** `User-Agent` header. */
   readonly userAgent: string;
+  /** Random source of retry jitter. */
   readonly random: () => number;
+  /** Time of every wait: retry backoff and structure polling. */
   readonly clock: Clock;
+  /** Structure polling options (defaults in poller.ts). */
   readonly poll?: PollOptions;
+  /** Event sink. */
   readonly onEvent?: (event: ClientEvent) => void;
 }
 
