@@ -104,6 +104,25 @@ describe('create confirmation on an injected clock', () => {
   );
 });
 
+describe('other calls on an injected clock', () => {
+  it(
+    'GIVEN a read answered 429 with Retry-After 20 s WHEN reading THEN the wait is on the injected clock',
+    async () => {
+      await emulator.setFaults({ throttleRate: 1, retryAfterS: 20 });
+      const clock = virtualClock(() => emulator.setFaults({}));
+      const { client } = clientFor(emulator.url, { auth: DEMO_KEY, clock });
+      const started = Date.now();
+
+      await client.getAccountName();
+
+      expect(Date.now() - started).toBeLessThan(REAL_BUDGET_MS);
+      expect(clock.sleeps).toHaveLength(1);
+      expect(clock.sleeps[0]).toBeGreaterThanOrEqual(20000);
+    },
+    REAL_BUDGET_MS + 5000,
+  );
+});
+
 /** A clock whose sleeps return at once and move its time on; the first one runs `onFirstSleep`. */
 function virtualClock(
   onFirstSleep: () => Promise<void>,
