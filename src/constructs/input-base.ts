@@ -30,8 +30,12 @@ import { otherInputsNamed, registerInputName } from './private/registry';
 /** Properties every input construct has. */
 export interface AloomaInputCommonProps {
   /**
-   * Name of the input in Alooma: its identity, unique per account (and per
-   * app). Renaming creates the new input and deletes the old one.
+   * Name of the input in Alooma, unique within the app (checked at synth).
+   * Alooma itself allows several inputs of one name: the runtime finds the
+   * one this stack manages by its ownership marker (the only unmarked input
+   * of the name is adopted; an input another stack owns, or several unmarked
+   * ones, are a conflict left alone). Renaming creates the new input and
+   * deletes the old one.
    * 1 to 200 characters, no control characters, no surrounding spaces.
    */
   readonly name: string;

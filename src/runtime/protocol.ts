@@ -45,6 +45,12 @@ export const EnvVar = {
   PASSWORD: 'ALOOMA_PASSWORD',
   /** API key, sent as `Authorization: API <key>` (instead of username/password). */
   API_KEY: 'ALOOMA_API_KEY',
+  /**
+   * `1` (or `true`) lets the client use an `http://` URL whose host is not
+   * loopback. Off by default: the API key, the password and every input
+   * secret would travel in clear.
+   */
+  ALLOW_INSECURE_HTTP: 'ALOOMA_ALLOW_INSECURE_HTTP',
   /** Name of the input a per-input destroy provisioner deletes (from `self`). */
   INPUT_NAME: 'ALOOMA_CDKTF_INPUT_NAME',
   /** JSON array of input names the previous apply managed (reconciler destroy, from `self`). */
@@ -118,7 +124,11 @@ export type RemovalPolicyName = 'destroy' | 'retain';
 
 /** One input as the code declares it. */
 export interface InputSpec {
-  /** Input name: Alooma's identity for humans, unique per account. */
+  /**
+   * Input name, as people know the input. Alooma allows several inputs of one
+   * name; the runtime finds its own by name and ownership marker (one name per
+   * input within an app, checked at synth).
+   */
   readonly name: string;
   /** Alooma input type, e.g. `ODBC`, `REST_INPUT`, `RESTAPI`. */
   readonly type: string;
@@ -168,4 +178,77 @@ export interface Manifest {
   /** Concurrent API writes during apply. */
   readonly concurrency?: number;
   readonly inputs: readonly InputSpec[];
+}
+
+/** The credential variables of a connection, defaults filled in. */
+export interface CredentialVariables {
+  /** Variable of the login e-mail. */
+  readonly usernameEnv: string;
+  /** Variable of the login password. */
+  readonly passwordEnv: string;
+  /** Variable of the API key. */
+  readonly apiKeyEnv: string;
+}
+
+/**
+ * What the environment holds for a connection's credentials: the one reading
+ * of the credential variables, shared by the runtime's client
+ * (`AloomaClient.fromEnv`) and the constructs' live diff.
+ */
+export type CredentialLookup = CredentialVariables &
+  (
+    | { readonly kind: 'apiKey'; readonly apiKey: string }
+    | { readonly kind: 'password'; readonly username: string; readonly password: string }
+    /** An API key and (part of) a login: Alooma takes one or the other. */
+    | { readonly kind: 'both'; readonly loginSet: readonly string[] }
+    /** Half a login; `missing` is the variable not set. */
+    | { readonly kind: 'incomplete'; readonly missing: string }
+    /** The key comes from Terraform (apply step only) and this step has no other credentials. */
+    | { readonly kind: 'terraform_key_absent' }
+    | { readonly kind: 'none' }
+  );
+
+/**
+ * Reads a connection's credentials from `env`: username and password, or an
+ * API key, from the variables the connection names (defaults
+ * {@link EnvVar.USERNAME}, {@link EnvVar.PASSWORD}, {@link EnvVar.API_KEY}).
+ * Empty and blank values count as unset (the password is kept as it is,
+ * spaces included). A key from Terraform reaches only the apply step; when
+ * its variable is unset, the default {@link EnvVar.API_KEY} is read instead.
+ */
+export function resolveCredentials(
+  env: NodeJS.ProcessEnv,
+  connection: ConnectionSpec = {},
+): CredentialLookup {
+  const terraformKeyAbsent =
+    connection.apiKeyFromTerraform === true && !nonBlank(env[connection.apiKeyEnv ?? '']);
+  const vars: CredentialVariables = {
+    usernameEnv: connection.usernameEnv ?? EnvVar.USERNAME,
+    passwordEnv: connection.passwordEnv ?? EnvVar.PASSWORD,
+    apiKeyEnv: terraformKeyAbsent ? EnvVar.API_KEY : (connection.apiKeyEnv ?? EnvVar.API_KEY),
+  };
+  const username = nonBlank(env[vars.usernameEnv]);
+  const rawPassword = env[vars.passwordEnv];
+  const password = rawPassword === undefined || rawPassword === '' ? undefined : rawPassword;
+  const apiKey = nonBlank(env[vars.apiKeyEnv]);
+  if (apiKey !== undefined && (username !== undefined || password !== undefined)) {
+    const loginSet = [username && vars.usernameEnv, password && vars.passwordEnv].filter(
+      (v): v is string => typeof v === 'string' && v !== '',
+    );
+    return { ...vars, kind: 'both', loginSet };
+  }
+  if (apiKey !== undefined) return { ...vars, kind: 'apiKey', apiKey };
+  if (username !== undefined && password !== undefined)
+    return { ...vars, kind: 'password', username, password };
+  if (username !== undefined || password !== undefined)
+    return {
+      ...vars,
+      kind: 'incomplete',
+      missing: username === undefined ? vars.usernameEnv : vars.passwordEnv,
+    };
+  return { ...vars, kind: terraformKeyAbsent ? 'terraform_key_absent' : 'none' };
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

@@ -5,10 +5,19 @@
  * `EnvVar.REFERENCES`. {@link resolveReferences} puts them in place; the
  * runtime then checks the result with the same rules as synth-time values.
  */
-import { AloomaErrorCode } from '../alooma/errors';
+import { AloomaCdktfError, AloomaErrorCode } from '../alooma/errors';
 import { isPlainObject } from '../alooma/json';
-import { CliError } from './cli/errors';
 import { EnvVar, isReferencePlaceholder, Manifest, REFERENCE_KEY } from './protocol';
+
+/**
+ * The manifest's references and the environment disagree (code
+ * `bad_environment`): a value is missing, or the step was run by hand.
+ */
+export class UnresolvedReferenceError extends AloomaCdktfError {
+  constructor(message: string, hint: string) {
+    super(AloomaErrorCode.BAD_ENVIRONMENT, message, hint);
+  }
+}
 
 /** Reference ids of every placeholder in `value`, depth first. */
 export function referenceIds(value: unknown, out: string[] = []): string[] {
@@ -45,8 +54,7 @@ export function resolveReferences(
     values = undefined;
   }
   if (!isPlainObject(values)) {
-    throw new CliError(
-      AloomaErrorCode.BAD_ENVIRONMENT,
+    throw new UnresolvedReferenceError(
       `the manifest uses Terraform references but ${EnvVar.REFERENCES} is ${raw === undefined ? 'not set' : 'not a JSON object'}`,
       'run the manifest through the synthesized stack (cdktf deploy), which sets it; do not run it by hand',
     );
@@ -64,8 +72,7 @@ export function resolveReferences(
     };
   }
   if (missing.length > 0) {
-    throw new CliError(
-      AloomaErrorCode.BAD_ENVIRONMENT,
+    throw new UnresolvedReferenceError(
       `no value for the Terraform reference${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
       'synthesize and deploy again: the stack and its manifest come from different synths',
     );
@@ -85,8 +92,7 @@ export function resolveReferences(
 export function assertConnectionResolved(manifest: Manifest): void {
   const missing = referenceIds(manifest.connection);
   if (missing.length === 0) return;
-  throw new CliError(
-    AloomaErrorCode.BAD_ENVIRONMENT,
+  throw new UnresolvedReferenceError(
     `no value for the Terraform reference${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
     `this destroy-time step belongs to a deploy whose connection did not come from Terraform: export ${EnvVar.API_URL} (and ${EnvVar.ACCOUNT}) to the Alooma it used, then deploy again`,
   );

@@ -3,7 +3,8 @@
  * src/alooma (the API's rules) imports nothing else of the project; the
  * emulator never imports the runtime or the constructs; the runtime never
  * imports the constructs or the CDK core (it runs inside terraform, where
- * neither is installed).
+ * neither is installed); within the runtime, the CLI is the top: nothing
+ * else of the runtime imports it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -68,4 +69,12 @@ test('the CDK core is imported in one place, src/constructs/private/core.ts (two
     'constructs/private/core.ts',
     'constructs/private/core.ts',
   ]);
+});
+
+test('nothing in src/runtime outside src/runtime/cli imports from src/runtime/cli (the CLI is the top of the runtime)', () => {
+  const imports = importsOf('runtime');
+  const fromCli = imports.filter(([, target]) => target.startsWith('runtime/cli/'));
+  // The CLI does import itself: the rule is checked on real edges.
+  expect(fromCli.some(([file]) => file.startsWith('runtime/cli/'))).toBe(true);
+  expect(fromCli.filter(([file]) => !file.startsWith('runtime/cli/'))).toEqual([]);
 });

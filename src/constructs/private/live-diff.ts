@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { IConstruct } from 'constructs';
-import { EnvVar, Manifest, Subcommand } from '../../runtime/protocol';
+import { EnvVar, Manifest, resolveCredentials, Subcommand } from '../../runtime/protocol';
 
 /** Context key: `false` or `"off"` disables the live diff. */
 export const LIVE_DIFF_CONTEXT_KEY = 'alooma-cdktf:liveDiff';
@@ -120,14 +120,13 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
   return { tokens };
 }
 
+/**
+ * Whether the runtime's client would find credentials (the same reading,
+ * `resolveCredentials`); contradictory ones count, so the runtime reports them.
+ */
 function hasCredentials(manifest: Manifest, env: NodeJS.ProcessEnv): boolean {
-  const c = manifest.connection;
-  // A key from Terraform exists only at apply: the diff uses the default variables.
-  const apiKeyEnv = c.apiKeyFromTerraform ? EnvVar.API_KEY : (c.apiKeyEnv ?? EnvVar.API_KEY);
-  return Boolean(
-    env[apiKeyEnv] ||
-    (env[c.usernameEnv ?? EnvVar.USERNAME] && env[c.passwordEnv ?? EnvVar.PASSWORD]),
-  );
+  const { kind } = resolveCredentials(env, manifest.connection);
+  return kind === 'apiKey' || kind === 'password' || kind === 'both';
 }
 
 function timeoutOf(scope: IConstruct, env: NodeJS.ProcessEnv): number {

@@ -2,16 +2,13 @@
  * `alooma-cdktf import NAME... | --all`: one structure read, then code.
  */
 import { isInputNode, isSystemInputType } from '../../alooma/input-types';
-import type { AloomaNode } from '../client/types';
+import type { AloomaClient } from '../client/client';
 import { generateImportCode, ImportResult } from '../import/codegen';
 import { findInput } from '../inputs/inputs';
 import { CliError } from './errors';
 
 /** What import needs of the client. */
-export interface ImportClient {
-  listInputs(): Promise<AloomaNode[]>;
-  getAccountName(): Promise<string>;
-}
+export type ImportClient = Pick<AloomaClient, 'listInputs' | 'getAccountName'>;
 
 /** Reads the inputs to import and generates their code. */
 export async function importCommand(

@@ -2,11 +2,11 @@
  * The subcommands the synthesized stack runs (`apply`, `prune`, `delete`)
  * and `plan`. Each reads the live structure exactly once.
  */
+import type { AloomaClient } from '../client/client';
 import { withSecretFingerprints } from '../secret-fingerprint';
 import { EnvVar, Manifest } from '../protocol';
 import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
 import {
-  LiveInput,
   Plan,
   indexByName,
   planDeleteNamed,
@@ -26,12 +26,11 @@ import {
 import { CliError, formatError } from './errors';
 import { parseNameList } from './manifest';
 
-/** What the commands need of the client: one structure read plus the writes. */
-export interface ReconcileApi extends InputsApi {
-  listInputs(): Promise<LiveInput[]>;
-  /** The client's own counters (AloomaClient.metrics), reported in the summary. */
-  readonly metrics?: { readonly retries: number };
-}
+/**
+ * What the commands need of the client: one structure read plus the writes,
+ * and its counters (`metrics`, retries reported in the summary).
+ */
+export type ReconcileApi = InputsApi & Pick<AloomaClient, 'listInputs' | 'metrics'>;
 
 /** Where a command writes; injectable for tests. */
 export interface Output {

@@ -108,6 +108,11 @@ export class AloomaConfigError extends AloomaError {
     super({ code: AloomaErrorCode.CONFIG, message, hint });
   }
 }
+/**
+ * An `http://` API URL whose host is not loopback, refused before any request
+ * (code config): credentials and secrets would travel in clear.
+ */
+export class AloomaInsecureUrlError extends AloomaConfigError {}
 /** A create the API accepted but that never appeared (code create_unconfirmed). */
 export class AloomaCreateUnconfirmedError extends AloomaError {}
 
@@ -425,4 +430,9 @@ function statusText(status: number): string {
     504: 'Gateway Timeout',
   };
   return texts[status] ?? 'HTTP error';
+}
+
+/** True when `error` is an {@link AloomaError} of that code. */
+export function isCode(error: unknown, code: AloomaErrorCode): boolean {
+  return error instanceof AloomaError && error.code === code;
 }

@@ -1,7 +1,9 @@
 /**
  * The Alooma REST API client: the runtime's only door to HTTP.
- * See client.ts for the client, errors.ts for the error codes, retry.ts for
- * the retry policy and redact.ts for what never reaches a log.
+ * See client.ts for the client (its resource methods), config.ts for its
+ * options and environment, transport.ts for request sending, create.ts for
+ * the create protocol, errors.ts for the error codes, retry.ts for the retry
+ * policy and redact.ts for what never reaches a log.
  */
 export {
   AloomaClient,
@@ -25,6 +27,7 @@ export {
   AloomaError,
   AloomaErrorCode,
   AloomaForbiddenError,
+  AloomaInsecureUrlError,
   AloomaNetworkError,
   AloomaNotFoundError,
   AloomaRateLimitError,
@@ -36,6 +39,7 @@ export {
   parseRetryAfter,
 } from './errors';
 export type { AloomaErrorInit, AxiosErrorLike, RequestContext, ResponseLike } from './errors';
+export { isLoopbackHost } from './config';
 export { DEFAULT_POLL_OPTIONS } from './poller';
 export type { PollOptions } from './poller';
 export {
@@ -54,10 +58,11 @@ export {
   backoffDelayMs,
   decideRetry,
   isRetryable,
+  realClock,
   resolveRetryOptions,
   withRetry,
 } from './retry';
-export type { JitterMode, ResolvedRetryOptions, RetryDecision, RetryOptions } from './retry';
+export type { Clock, JitterMode, ResolvedRetryOptions, RetryDecision, RetryOptions } from './retry';
 export { INPUT_CATEGORY, SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
 export type {
   AloomaNode,

@@ -23,7 +23,7 @@
  * could miss a create).
  */
 import { AloomaCreateUnconfirmedError, AloomaErrorCode } from './errors';
-import { isRetryable } from './retry';
+import { Clock, isRetryable, realClock } from './retry';
 import { AloomaNode } from './types';
 import { isInputNode } from '../../alooma/input-types';
 
@@ -55,16 +55,8 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
-/** Effects injected for tests. */
-export interface PollerClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const realClock: PollerClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/** Effects injected for tests: the client's {@link Clock}. */
+export type PollerClock = Clock;
 
 /** True for a live input of that name. */
 export function isLiveInputNamed(node: AloomaNode, name: string): boolean {

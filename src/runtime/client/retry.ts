@@ -199,6 +199,20 @@ export interface RetryInfo {
   readonly error: AloomaError;
 }
 
+/** Time, injectable: the client's waits (retry backoff, structure polling) go through one. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock: `Date.now` and a `setTimeout` promise. */
+export const realClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep: (ms: number) => sleep(ms),
+});
+
 /** Injectable effects of {@link withRetry}. */
 export interface RetryHooks {
   /** @default Math.random */

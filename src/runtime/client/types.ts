@@ -3,12 +3,13 @@
  * the runtime relies on are typed; everything else the API sends is kept
  * (index signatures), so a GET, change, PUT round trip loses nothing.
  */
+import { isPlainObject } from '../../alooma/json';
 
 /** A plumbing node (input, transformer or output) as the API returns it; secrets come back masked. */
 export interface AloomaNode {
   /** Node id (a UUID); assigned by the API, never by the client. */
   id: string;
-  /** Name, unique among the account's live nodes. */
+  /** Name; Alooma allows several live inputs of one name (the id tells them apart). */
   name: string;
   /** Type, e.g. `ODBC`, `REST_INPUT`, `RESTREAM`. */
   type: string;
@@ -25,6 +26,17 @@ export interface AloomaNode {
   /** Python-style ISO timestamp (`2019-01-01T00:00:00.000000`, UTC). */
   created_at?: string;
   [extra: string]: unknown;
+}
+
+/** True for a value with the fields every node has (id, name, type, category as strings). */
+export function isNodeLike(value: unknown): value is AloomaNode {
+  return (
+    isPlainObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.type === 'string' &&
+    typeof value.category === 'string'
+  );
 }
 
 /** `GET plumbing/?resolution=1min`: the account's plumbing graph. */

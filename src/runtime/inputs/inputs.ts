@@ -10,6 +10,7 @@
  * - applyInputChanges prints an undefined name there; here the input's name.
  * Every call reads the structure at most once.
  */
+import type { AloomaClient } from '../client/client';
 import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
 import { MARKER_FIELD } from '../../alooma/fields';
@@ -23,19 +24,15 @@ import { isParameter, RestParameter } from '../../alooma/secret-fields';
 import { prettyJson } from './pretty';
 import { renderTable } from './table';
 
-/** The client calls `Inputs` needs. */
-export interface InputsClient {
-  listInputs(): Promise<AloomaNode[]>;
-  createInput(
-    input: { name: string; type: string; configuration: Record<string, unknown> },
-    options?: { validate?: boolean; existingIds?: ReadonlySet<string> },
-  ): Promise<AloomaNode>;
-  updateInput(node: AloomaNode): Promise<unknown>;
-  deleteInput(id: string): Promise<unknown>;
-  setPaused(id: string, paused: boolean): Promise<unknown>;
-  /** The history of writes (the emulator's `GET history`); optional: the reference API had none. */
-  getHistory?(inputId?: string): Promise<InputHistoryEntry[]>;
-}
+/**
+ * The client calls `Inputs` needs; `getHistory` (the emulator's `GET
+ * history`) is optional: the reference API had none.
+ */
+export type InputsClient = Pick<
+  AloomaClient,
+  'listInputs' | 'createInput' | 'updateInput' | 'deleteInput' | 'setPaused'
+> &
+  Partial<Pick<AloomaClient, 'getHistory'>>;
 
 /** A user error of an `Inputs` operation, with a stable code and a hint. */
 export class InputsError extends AloomaCdktfError {}

@@ -4,6 +4,8 @@
  * half-applied stack; each input is written with one PUT (or one create) plus
  * at most one pause call.
  */
+import type { AloomaClient } from '../client/client';
+import type { AloomaNode } from '../client/types';
 import { InputSpec, MARKER_FIELD, OwnershipMarker, TERRAFORM_SECRET_ENV_PREFIX } from '../protocol';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { isParameter, RestParameter, withSecretAtPath } from '../../alooma/secret-fields';
@@ -13,19 +15,10 @@ import { liveFingerprint } from './drift';
 import { InputPlan, LiveInput, markedSecretVersion, Plan, readMarker } from './plan';
 
 /** The slice of the Alooma client the engine uses (see client/client.ts). */
-export interface InputsApi {
-  createInput(
-    spec: { name: string; type: string; configuration: Record<string, unknown> },
-    options?: {
-      validate?: boolean;
-      existingIds?: ReadonlySet<string>;
-      isOurs?: (node: LiveInput) => boolean;
-    },
-  ): Promise<LiveInput>;
-  updateInput(node: LiveInput & Record<string, unknown>): Promise<unknown>;
-  deleteInput(id: string): Promise<unknown>;
-  setPaused(id: string, paused: boolean): Promise<unknown>;
-}
+export type InputsApi = Pick<
+  AloomaClient,
+  'createInput' | 'updateInput' | 'deleteInput' | 'setPaused'
+>;
 
 /** Raised before any write when a secret's environment variable is unset. */
 export class MissingSecretError extends AloomaCdktfError {
@@ -166,9 +159,7 @@ async function applyInput(
       // the drift token stays stable after the correction (see drift.ts).
       const live = input.live!;
       const configuration = desiredApiConfiguration(input.spec!, live, owner, secrets);
-      await write(
-        api.updateInput({ ...live, configuration } as LiveInput & Record<string, unknown>),
-      );
+      await write(api.updateInput({ ...live, configuration } as AloomaNode));
       if (input.pausedChange) await write(api.setPaused(live.id, input.pausedChange.to));
       return;
     }

@@ -2,8 +2,9 @@
  * The runtime's check of an input it is about to apply: the API's own rules
  * (src/alooma/input-check.ts), the same functions the constructs ran at
  * synth and the emulator runs on requests. At apply time it catches what
- * synth did not check: a hand-edited or stale manifest (and, once the
- * constructs accept Terraform references, values resolved only at apply).
+ * synth could not check: a hand-edited or stale manifest, and the values of
+ * Terraform references, which the constructs accept and which exist only at
+ * apply (the manifest is checked after references.ts has put them in place).
  * Every input is checked before the first write, so a bad one stops the
  * apply with nothing half-written.
  */

@@ -64,7 +64,7 @@ describe('AloomaClient.fromEnv', () => {
 
   it('GIVEN no credentials WHEN built THEN a config error names every variable to set', () => {
     const error = catchError(() =>
-      AloomaClient.fromEnv({ ALOOMA_API_URL: 'http://h' }, { usernameEnv: 'U', passwordEnv: 'P' }),
+      AloomaClient.fromEnv({ ALOOMA_API_URL: 'https://h' }, { usernameEnv: 'U', passwordEnv: 'P' }),
     );
     expect(error.message).toBe('no Alooma credentials: none of U, P, ALOOMA_API_KEY is set');
     expect(error.hint).toBe('set U and P, or ALOOMA_API_KEY (one or the other, not both)');
@@ -73,7 +73,7 @@ describe('AloomaClient.fromEnv', () => {
   it('GIVEN a username without password WHEN built THEN the missing variable is named', () => {
     const error = catchError(() =>
       AloomaClient.fromEnv({
-        ALOOMA_API_URL: 'http://h',
+        ALOOMA_API_URL: 'https://h',
         ALOOMA_USERNAME: 'me',
         ALOOMA_PASSWORD: '',
       }),
@@ -85,7 +85,7 @@ describe('AloomaClient.fromEnv', () => {
 
   it('GIVEN a password without username WHEN built THEN the missing variable is named, not the password', () => {
     const error = catchError(() =>
-      AloomaClient.fromEnv({ ALOOMA_API_URL: 'http://h', ALOOMA_PASSWORD: 'lonely-pass' }),
+      AloomaClient.fromEnv({ ALOOMA_API_URL: 'https://h', ALOOMA_PASSWORD: 'lonely-pass' }),
     );
     expect(error.message).toMatch(/^ALOOMA_USERNAME is not set/);
     expect(JSON.stringify(error)).not.toContain('lonely-pass');
@@ -94,7 +94,7 @@ describe('AloomaClient.fromEnv', () => {
   it('GIVEN both an API key and a login WHEN built THEN a config error says one or the other, without the values', () => {
     const error = catchError(() =>
       AloomaClient.fromEnv({
-        ALOOMA_API_URL: 'http://h',
+        ALOOMA_API_URL: 'https://h',
         ALOOMA_USERNAME: 'me',
         ALOOMA_PASSWORD: 'both-pass',
         ALOOMA_API_KEY: 'both-key',
@@ -133,34 +133,34 @@ describe('new AloomaClient', () => {
     [{ kind: 'other' }],
     [undefined],
   ])('GIVEN incomplete credentials %j WHEN constructing THEN a config error explains', (bad) => {
-    expect(() => new AloomaClient({ baseUrl: 'http://h', auth: bad as never })).toThrow(
+    expect(() => new AloomaClient({ baseUrl: 'https://h', auth: bad as never })).toThrow(
       /needs credentials/,
     );
   });
 
   it('GIVEN an API key with inner whitespace WHEN constructing THEN it is refused', () => {
     expect(
-      () => new AloomaClient({ baseUrl: 'http://h', auth: { kind: 'apiKey', apiKey: 'a b' } }),
+      () => new AloomaClient({ baseUrl: 'https://h', auth: { kind: 'apiKey', apiKey: 'a b' } }),
     ).toThrow(/whitespace/);
   });
 
   it.each([0, -1, Number.NaN])(
     'GIVEN timeoutMs %p WHEN constructing THEN a config error names it',
     (timeoutMs) => {
-      expect(() => new AloomaClient({ baseUrl: 'http://h', auth, timeoutMs })).toThrow(
+      expect(() => new AloomaClient({ baseUrl: 'https://h', auth, timeoutMs })).toThrow(
         /timeoutMs must be a number > 0/,
       );
     },
   );
 
   it('GIVEN bad retry options WHEN constructing THEN a config error names them', () => {
-    expect(() => new AloomaClient({ baseUrl: 'http://h', auth, retry: { retries: -1 } })).toThrow(
+    expect(() => new AloomaClient({ baseUrl: 'https://h', auth, retry: { retries: -1 } })).toThrow(
       /retries/,
     );
   });
 
   it('GIVEN a new client WHEN nothing was called THEN its metrics are zero', () => {
-    const client = new AloomaClient({ baseUrl: 'http://h', auth });
+    const client = new AloomaClient({ baseUrl: 'https://h', auth });
     expect(client.metrics).toEqual({
       requests: 0,
       retries: 0,
