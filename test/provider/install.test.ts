@@ -23,6 +23,7 @@ import {
   mergeLockEntry,
   mirrorPackageDir,
   packageHashV1,
+  packageVersion,
   parseLockFile,
   providerExecutableName,
   providerPackage,
@@ -462,6 +463,13 @@ test('the HCL users declare names the source and the exact version the lock entr
       '',
     ].join('\n'),
   );
+});
+
+test('the README shows the HCL and the command the code gives, for the package version', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  expect(readme).toContain(`\`\`\`hcl\n${requiredProvidersHcl(packageVersion())}\`\`\``);
+  expect(readme).toContain('alooma-cdktf provider install --dir');
+  expect(readme).toContain(mirrorPackageDir(packageVersion(), 'linux_amd64'));
 });
 
 // ---- helpers ----
