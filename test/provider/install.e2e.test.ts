@@ -246,6 +246,23 @@ describe.each([
   });
 });
 
+test('the cdktn build (lib/cdktn, npm run build) carries the hook; a cdktn app synthesized with it inits offline', () => {
+  const built = path.join(ROOT, 'lib/cdktn/src/provider/install/index.js');
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: run "npm run build"`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled cdktn build, by path
+  const hook = require(built) as typeof import('../../src/provider/install');
+  const outdir = tmp();
+  const app = new cdktn.App({ outdir, skipValidation: true });
+  const stack = new cdktn.TerraformStack(app, 'shop');
+  stack.addOverride('terraform.required_providers.alooma', {
+    source: PROVIDER_SOURCE,
+    version: VERSION,
+  });
+  hook.installProviderOnSynth(stack, { bundle: standIn(), version: VERSION });
+  app.synth();
+  expect(initOk(path.join(outdir, 'stacks', 'shop')).output).toContain(REUSED);
+});
+
 test('the real `cdktf synth` leaves the mirror and lock entry in cdktf.out/stacks/<stack>/; init there works offline', () => {
   const app = createCdktfApp('alooma-install-app-');
   app.write({
