@@ -201,6 +201,32 @@ test('alooma-cdktf provider install prepares a plain Terraform directory; the HC
   const again = runCli(['provider', 'install', '--dir', dir, '--bundle', bundle]);
   expect(again.stdout).toMatch(/^Kept its entry in /m);
 
+  const elsewhere = runCli([
+    'provider',
+    'install',
+    '--dir',
+    tmp(),
+    '--bundle',
+    bundle,
+    '--platform',
+    PROVIDER_PLATFORMS.find((p) => p !== PLATFORM)!,
+  ]);
+  expect(elsewhere.code).toBe(0);
+  expect(elsewhere.stderr).toBe(
+    `warning: this machine is ${PLATFORM}, which was not installed for: add --platform ${PLATFORM} to run Terraform here\n`,
+  );
+
+  const badLockDir = tmp();
+  fs.writeFileSync(
+    path.join(badLockDir, '.terraform.lock.hcl'),
+    'provider "a/b/c" {\n  version = 1\n}\n',
+  );
+  const badLock = runCli(['provider', 'install', '--dir', badLockDir, '--bundle', bundle]);
+  expect(badLock.code).toBe(1);
+  expect(badLock.stderr).toMatch(
+    /^error\[lock_file_invalid\]: .*\.terraform\.lock\.hcl:2: expected a quoted string/,
+  );
+
   const missing = runCli([
     'provider',
     'install',
