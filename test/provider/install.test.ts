@@ -434,6 +434,24 @@ describe('the synth hook', () => {
     );
   });
 
+  test('a stack requiring another version of the provider fails the synth, saying which to declare', () => {
+    const app = new cdktf.App({ outdir: tmp(), skipValidation: true });
+    const stack = new cdktf.TerraformStack(app, 'shop');
+    stack.addOverride('terraform.required_providers.alooma', {
+      source: PROVIDER_SOURCE,
+      version: '9.9.9',
+    });
+    installProviderOnSynth(stack, { bundle: standIn(tmp()), version: VERSION });
+    expect(() => app.synth()).toThrow(
+      expect.objectContaining({
+        code: 'conflicting_properties',
+        message: `stacks/shop requires ${PROVIDER_SOURCE} version "9.9.9", but the provider it ships is ${VERSION}`,
+        hint: expect.stringContaining('require exactly version "0.1.0"'),
+      }),
+    );
+    expect(installedOnSynth(stack)).toBeUndefined();
+  });
+
   test('both cores type-check as a SynthesizableStack (the hook imports neither)', () => {
     const stacks: SynthesizableStack[] = [
       new cdktf.TerraformStack(cdktf.Testing.app(), 'a'),

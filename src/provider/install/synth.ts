@@ -18,8 +18,13 @@
  * cdktf build and the cdktn build, and the runtime may import this folder
  * without pulling a core in.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AloomaErrorCode } from '../../alooma/errors';
+import { PROVIDER_SOURCE } from './address';
+import { ProviderInstallError } from './errors';
 import { InstallProviderOptions, InstalledProvider, installProvider } from './installer';
+import { providerPackage } from './package';
 
 /** The synthesis session a core passes to a stack synthesizer (its `ISynthesisSession`). */
 export interface StackSynthesisSession {
@@ -27,8 +32,16 @@ export interface StackSynthesisSession {
   readonly outdir: string;
   /** The app's manifest, which names each stack's working directory. */
   readonly manifest: {
-    forStack(stack: never): { readonly workingDirectory: string };
+    forStack(stack: never): StackManifestPaths;
   };
+}
+
+/** Where a stack's files go, relative to `outdir` (a core's `StackManifest`). */
+export interface StackManifestPaths {
+  /** The folder Terraform runs in: `stacks/<stack>`. */
+  readonly workingDirectory: string;
+  /** The synthesized configuration: `stacks/<stack>/cdk.tf.json`. */
+  readonly synthesizedStackPath: string;
 }
 
 /** The part of a core's `TerraformStack` the hook uses. */
@@ -65,16 +78,43 @@ export function installProviderOnSynth(
   stack.synthesizer = {
     synthesize(session: StackSynthesisSession): void {
       inner.synthesize(session);
-      const forStack = session.manifest.forStack as (s: SynthesizableStack) => {
-        readonly workingDirectory: string;
-      };
-      const workingDirectory = path.join(
-        session.outdir,
-        forStack.call(session.manifest, stack).workingDirectory,
-      );
-      fresh.last = installProvider(workingDirectory, fresh.options);
+      const forStack = session.manifest.forStack as (s: SynthesizableStack) => StackManifestPaths;
+      const paths = forStack.call(session.manifest, stack);
+      const pkg = fresh.options.package ?? providerPackage(fresh.options);
+      const declared = declaredVersion(path.join(session.outdir, paths.synthesizedStackPath));
+      if (declared !== undefined && declared !== pkg.version) {
+        throw new ProviderInstallError(
+          AloomaErrorCode.CONFLICTING_PROPERTIES,
+          `${paths.workingDirectory} requires ${PROVIDER_SOURCE} version "${declared}", but the provider it ships is ${pkg.version}`,
+          `require exactly version "${pkg.version}" (providerRequirement() gives it): the lock entry repeats it and the local mirror holds only that version`,
+        );
+      }
+      fresh.last = installProvider(path.join(session.outdir, paths.workingDirectory), {
+        ...fresh.options,
+        package: pkg,
+      });
     },
   };
+}
+
+/**
+ * The version the synthesized configuration requires of the provider, or
+ * undefined when it does not require it (or is not JSON: HCL output).
+ */
+function declaredVersion(configFile: string): string | undefined {
+  let config: { terraform?: { required_providers?: Record<string, unknown> } };
+  try {
+    config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as typeof config;
+  } catch {
+    return undefined;
+  }
+  for (const requirement of Object.values(config.terraform?.required_providers ?? {})) {
+    const { source, version } = (requirement ?? {}) as { source?: unknown; version?: unknown };
+    if (typeof source === 'string' && source.toLowerCase() === PROVIDER_SOURCE) {
+      return typeof version === 'string' ? version : '';
+    }
+  }
+  return undefined;
 }
 
 /** What the hook installed at the stack's last synthesis, if it ran. */
