@@ -318,6 +318,7 @@ describe('installProvider', () => {
       /\.terraform\.lock\.hcl:1: unexpected "garbage"/,
     );
     expect(fs.readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8')).toBe('garbage');
+    expect(fs.readdirSync(dir)).toEqual(['.terraform.lock.hcl']);
   });
 
   test.each([

@@ -79,12 +79,7 @@ export function installProvider(
   const root = path.resolve(dir);
   fs.mkdirSync(root, { recursive: true });
 
-  const packageDirs = platforms.map((platform) => {
-    const target = path.join(root, mirrorPackageDir(pkg.version, platform));
-    writePackageDir(target, pkg);
-    return target;
-  });
-
+  // The lock file first: one that cannot be read stops the install before anything is written.
   const lockFile = path.join(root, LOCK_FILE_NAME);
   const existing = fs.existsSync(lockFile) ? fs.readFileSync(lockFile, 'utf8') : undefined;
   const merged = mergeLockEntry(
@@ -92,6 +87,12 @@ export function installProvider(
     { address: PROVIDER_SOURCE, version: pkg.version, constraints, hashes: [hash] },
     lockFile,
   );
+
+  const packageDirs = platforms.map((platform) => {
+    const target = path.join(root, mirrorPackageDir(pkg.version, platform));
+    writePackageDir(target, pkg);
+    return target;
+  });
   const lockFileChanged = merged !== existing;
   if (lockFileChanged) writeFileAtomic(lockFile, merged);
 
