@@ -57,7 +57,9 @@ export function addProviderCommands(program: Command, deps: ProviderCommandDeps)
         const here = currentPlatform();
         if (here && !result.platforms.includes(here)) {
           deps.warn(
-            `warning: this machine is ${here}, which was not installed for: add --platform ${here} to run Terraform here`,
+            here.startsWith('windows_')
+              ? `warning: Terraform on ${here} cannot run this provider (its launcher is a shell script): run Terraform under WSL`
+              : `warning: this machine is ${here}, which was not installed for: add --platform ${here} to run Terraform here`,
           );
         }
         deps.print('');
