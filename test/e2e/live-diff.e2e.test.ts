@@ -14,6 +14,10 @@ import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-proce
 import { filesUnder } from '../helpers/files';
 import { liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
+import { TerraformStack, Testing } from 'cdktf';
+import { AloomaConnection, AloomaInput } from '../../src/constructs';
+
+const RUNTIME_STUB = path.resolve(__dirname, '../constructs/fixtures/runtime-stub.js');
 
 jest.setTimeout(400_000);
 
@@ -237,6 +241,32 @@ test('a secret the next deploy writes but the environment lacks fails cdktf diff
   expect(withSecret.output).toMatch(/orders_db: password \(secret\) rotated/);
   expect(withSecret.output).not.toMatch(/^ERROR|not set/m);
   expect(runCli(['plan', '--manifest', manifest], env).code).toBe(2);
+});
+
+test('Testing.fullSynth, which skips the App.synth pass that resolves tokens early, carries the warning too', () => {
+  // GIVEN no credentials in this process
+  const saved = { ...process.env };
+  for (const name of ['ALOOMA_API_KEY', 'ALOOMA_USERNAME', 'ALOOMA_PASSWORD', 'ALOOMA_LIVE_DIFF'])
+    delete process.env[name];
+  try {
+    const testApp = Testing.app({ context: { 'alooma-cdktf:runtimeBundle': RUNTIME_STUB } });
+    const stack = new TerraformStack(testApp, 'solo');
+    new AloomaConnection(stack, 'Alooma', { apiUrl: 'http://127.0.0.1:9' });
+    new AloomaInput(stack, 'Hook', { name: 'solo_hook', type: 'RESTAPI' });
+    // WHEN the stack is synthesized on its own THEN the warning is in its manifest
+    const outdir = Testing.fullSynth(stack);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(
+      manifest.stacks.solo.annotations.map((a: { level: string; message: string }) => [
+        a.level,
+        a.message,
+      ]),
+    ).toEqual([
+      ['@cdktf/warn', expect.stringMatching(/^live diff skipped: no Alooma credentials/)],
+    ]);
+  } finally {
+    process.env = saved;
+  }
 });
 
 /** Every annotation of the synthesized app (cdktf.out/manifest.json), stack by stack. */
