@@ -53,9 +53,11 @@ interface AppLiveDiff {
 const results = new WeakMap<IConstruct, AppLiveDiff>();
 
 /**
- * Runs the app's live diff when the aspects of `participant`'s stack run:
- * before cdktf collects the stack's annotations, which happens before its
- * resources (and so the drift token) are rendered. Add it to the participant.
+ * Runs the app's live diff (if nothing has yet) when the aspects of
+ * `participant`'s stack run, so its annotations exist before cdktf collects
+ * them. `App.synth` resolves the drift token even earlier (its prepare pass);
+ * `Testing.fullSynth` and the stack synthesizer alone do not. Add it to the
+ * participant.
  */
 export function liveDiffAspect(
   participant: LiveDiffParticipant,
