@@ -28,6 +28,19 @@ test('GIVEN no system Chromium WHEN resolving THEN the packaged one is unpacked 
   }
 });
 
+test('GIVEN a system Chromium that starts WHEN resolving THEN it is preferred, with its own flags', async () => {
+  // a working Chromium binary at the "system" path: the packaged one, unpacked
+  const packaged = await resolveChromium({ systemPath: '/nonexistent/chromium' });
+  const launch = await resolveChromium({ systemPath: packaged.executablePath });
+  expect(launch).toMatchObject({
+    source: 'system',
+    executablePath: packaged.executablePath,
+    version: packaged.version,
+  });
+  expect(launch.args).toContain('--headless');
+  expect(launch.env.FONTCONFIG_PATH).toBe(process.env.FONTCONFIG_PATH);
+});
+
 test('GIVEN a system Chromium that does not start WHEN resolving THEN the packaged one is used', async () => {
   const launch = await resolveChromium({ systemPath: '/bin/false' });
   expect(launch.source).toBe('packaged');
