@@ -78,9 +78,10 @@ export async function benchLiveDiff(
         const outdir = path.join(tmp, `r${round}-${side}`);
         const run = await synthApp(outdir, INPUTS, side === 'on' ? on : {});
         if (side === 'on') {
-          report = run.stdout;
-          if (!/input\(s\) in sync with live Alooma/.test(run.stdout))
-            throw new Error(`the live diff did not report:\n${run.stdout.slice(0, 2000)}`);
+          // The report is a cdktf annotation of the stack (cdktf.out/manifest.json), not stdout.
+          report = annotationsText(outdir);
+          if (!/input\(s\) in sync with live Alooma/.test(report))
+            throw new Error(`the live diff did not report:\n${report.slice(0, 2000)}`);
           withDiff.push(run.wallMs);
           onInner.push(run.synthMs);
         } else {
@@ -114,4 +115,14 @@ export async function benchLiveDiff(
     await emulator.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The messages of every annotation of the app synthesized into `outdir`, one per line. */
+function annotationsText(outdir: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { annotations?: Array<{ message: string }> }>;
+  };
+  return Object.values(manifest.stacks)
+    .flatMap((stack) => (stack.annotations ?? []).map((a) => a.message))
+    .join('\n');
 }

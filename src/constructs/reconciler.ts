@@ -28,7 +28,7 @@ import {
   reconcilerProvisioners,
   ReconcilerResourceSpec,
 } from './private/engine';
-import { driftTokenOf, LiveDiffParticipant } from './private/live-diff';
+import { driftTokenOf, liveDiffAspect, LiveDiffParticipant } from './private/live-diff';
 import { extractReferences } from './private/references';
 import { connectionOf } from './private/registry';
 import { sha256, stableJson } from './private/render';
@@ -154,15 +154,14 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
       assetHash: MANIFEST_ASSET_HASH,
     });
 
+    const liveDiffParticipants = () =>
+      this.node.root.node.findAll().filter(AloomaReconciler.isAloomaReconciler);
     this.resourceSpec = {
       digest: () => this.digest(),
       references: () => this.inputReferences(),
       connectionReferences: () => this.connectionReferences(),
       names: () => this.deletableNames(),
-      drift: () =>
-        driftTokenOf(this, () =>
-          this.node.root.node.findAll().filter(AloomaReconciler.isAloomaReconciler),
-        ),
+      drift: () => driftTokenOf(this, liveDiffParticipants),
       secrets: () => this.terraformSecrets(),
       applyCommand: this.command(Subcommand.APPLY),
       reportCommand: this.command(Subcommand.REPORT),
@@ -180,6 +179,8 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
         ),
     });
     Aspects.of(this).add(new ManifestWriter(this));
+    // The live diff's annotations must exist before cdktf collects them.
+    Aspects.of(this).add(liveDiffAspect(this, liveDiffParticipants));
     if (this.engine === 'terraform_data') this.node.addValidation(new TerraformVersionCheck(this));
   }
 

@@ -252,3 +252,41 @@ export function resolveCredentials(
 function nonBlank(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
+/** A secret the next deploy writes whose environment variable is not set. */
+export interface MissingSecret {
+  /** Name of the input. */
+  readonly input: string;
+  /** Path of the secret in the input's configuration, e.g. `password`. */
+  readonly path: string;
+  /** The variable that is not set. */
+  readonly env: string;
+}
+
+/** One stack's part of the {@link LiveDiffAnswer}, keyed by `Manifest.owner`. */
+export interface StackLiveDiff {
+  /** Drift token for the reconciler's triggers; empty when nothing was compared. */
+  readonly token: string;
+  /** The live report: `alooma (<owner>): ...` then a line per input that differs. */
+  readonly lines: readonly string[];
+  /** True when every input matches live Alooma (or nothing could be compared). */
+  readonly inSync: boolean;
+  /**
+   * Secrets the next deploy writes (new inputs, rotated versions) whose
+   * variables the environment does not hold: that deploy would fail.
+   * Secrets from Terraform are left out: they are set by the stack at apply.
+   */
+  readonly missingSecrets: readonly MissingSecret[];
+}
+
+/**
+ * What `alooma-cdktf live-diff` prints on stdout (JSON), read by the
+ * constructs during synth. Never an exit status: any problem is `ok: false`.
+ */
+export type LiveDiffAnswer =
+  | {
+      readonly ok: true;
+      readonly stacks: Readonly<Record<string, StackLiveDiff>>;
+      /** Reads of the live structure made (one per distinct connection). */
+      readonly structureReads: number;
+    }
+  | { readonly ok: false; readonly message: string };

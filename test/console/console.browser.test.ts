@@ -1,6 +1,7 @@
 /**
- * The emulator's web console in a real browser: Debian's Chromium driven by
- * playwright-core (never a downloaded browser), against a real emulator
+ * The emulator's web console in a real browser: the system's Chromium, or the
+ * one inside the npm package @sparticuz/chromium when there is none
+ * (test/helpers/chromium.ts), driven by playwright-core, against a real emulator
  * process holding the example stack (main.ts) as the runtime deploys it.
  * Screenshots of the pages go to test-output/console/.
  */
@@ -9,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { resolveChromium } from '../helpers/chromium';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { filesUnder } from '../helpers/files';
 import { createRawInput, runCli } from '../helpers/runtime-cli';
@@ -16,7 +18,6 @@ import { createRawInput, runCli } from '../helpers/runtime-cli';
 jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-output/console');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SECRETS = {
@@ -56,11 +57,8 @@ async function signIn(page: Page, password = 'demo'): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`,
-    );
-  }
+  // Throws (the test fails, never skips) when no Chromium starts.
+  const chromiumLaunch = await resolveChromium();
   emulator = await startEmulatorProcess();
   // The example stack, synthesized as cdktf synth would (into a temporary outdir).
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-console-'));
@@ -85,18 +83,11 @@ beforeAll(async () => {
   await createRawInput(emulator.url, { name: HOSTILE, type: 'RESTAPI', configuration: {} });
   fs.mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: chromiumLaunch.executablePath,
+    args: chromiumLaunch.args,
+    env: chromiumLaunch.env,
   });
+  console.log(`console browser test: ${chromiumLaunch.source} ${chromiumLaunch.version}`);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,15 +1,23 @@
 /**
  * The live diff during `cdktf diff`: drift made in Alooma behind the code's
  * back is reported, `cdktf deploy` restores it, and the next `cdktf diff` is
- * clean in both the live report and Terraform's plan.
+ * clean in both the live report and Terraform's plan. Everything it says is
+ * a cdktf annotation (in cdktf.out/manifest.json, printed by the cdktf CLI),
+ * never a line on stdout; a secret the next deploy needs and the environment
+ * lacks is an error there, as it is for the runtime's `plan`.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs } from '../helpers/runtime-cli';
+import { filesUnder } from '../helpers/files';
+import { liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
+import { TerraformStack, Testing } from 'cdktf';
+import { AloomaConnection, AloomaInput } from '../../src/constructs';
+
+const RUNTIME_STUB = path.resolve(__dirname, '../constructs/fixtures/runtime-stub.js');
 
 jest.setTimeout(400_000);
 
@@ -17,7 +25,7 @@ let emulator: EmulatorProcess;
 let app: CdktfApp;
 let env: NodeJS.ProcessEnv;
 
-const mainTs = (url: string, stacks = 1) => `
+const mainTs = (url: string, stacks = 1, secretVersion?: string) => `
 import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
 import { AloomaConnection, AloomaDatabaseInput, AloomaInput, AloomaSecret } from ${JSON.stringify(CONSTRUCTS_MODULE)};
 const app = new App();
@@ -26,7 +34,7 @@ for (let s = 0; s < ${stacks}; s++) {
   new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(url)} });
   new AloomaDatabaseInput(stack, 'Orders', {
     name: s === 0 ? 'orders_db' : 'orders_db_' + s,
-    source: { server: 'db', port: 5432, database: 'shop', dbType: 'psql', user: 'u', password: AloomaSecret.fromEnv('DRIFT_PW') },
+    source: { server: 'db', port: 5432, database: 'shop', dbType: 'psql', user: 'u', password: AloomaSecret.fromEnv('DRIFT_PW'${secretVersion ? `, { version: ${JSON.stringify(secretVersion)} }` : ''}) },
     tables: { orders: 'xmin::text::bigint', users: 'xmin::text::bigint' },
     batchSize: 1000,
   });
@@ -106,8 +114,53 @@ test('the live structure is read once per synth, whatever the number of stacks a
   await emulator.resetStats();
   const result = synth(dir, env);
   expect(result.status).toBe(0);
-  expect(result.stdout.match(/alooma \(drift\d?\)/g)).toHaveLength(3);
   expect((await emulator.stats())['GET plumbing']).toBe(1);
+  // THEN each stack's report is an annotation of that stack's reconciler, and stdout is silent
+  expect(result.stdout).toBe('');
+  expect(annotationsOf(dir)).toEqual([
+    {
+      stack: 'drift',
+      level: '@cdktf/info',
+      constructPath: 'drift/AloomaReconciler',
+      message: 'alooma (drift): 6 input(s) in sync with live Alooma.',
+    },
+    ...[1, 2].map((n) => ({
+      stack: `drift${n}`,
+      level: '@cdktf/warn',
+      constructPath: `drift${n}/AloomaReconciler`,
+      message: expect.stringMatching(
+        new RegExp(
+          `^alooma \\(drift${n}\\): 6 of 6 input\\(s\\) differ from live Alooma.*\\n  orders_db_${n}: missing in Alooma \\(will be created\\)`,
+          's',
+        ),
+      ),
+    })),
+  ]);
+});
+
+test('without credentials, synth carries one warning (once per synth, not per stack) and prints nothing', () => {
+  const dir = fs.mkdtempSync(path.join(app.dir, 'nocreds-'));
+  fs.writeFileSync(path.join(dir, 'main.ts'), mainTs(emulator.url, 3));
+  const result = synth(dir, { ALOOMA_API_URL: emulator.url, DRIFT_PW: 'Drift-Pw-1' });
+  expect(result.status).toBe(0);
+  expect(result.stdout).toBe('');
+  expect(annotationsOf(dir)).toEqual([
+    {
+      stack: 'drift',
+      level: '@cdktf/warn',
+      constructPath: 'drift/AloomaReconciler',
+      message:
+        'live diff skipped: no Alooma credentials (set ALOOMA_API_KEY, or ALOOMA_USERNAME and ALOOMA_PASSWORD, ' +
+        'to compare with live Alooma; ALOOMA_LIVE_DIFF=off silences this)',
+    },
+  ]);
+  // and where cdktf users look: the CLI prints it once
+  const cli = createCdktfApp('alooma-nocreds-');
+  cli.write({ 'main.ts': mainTs(emulator.url, 3) });
+  const synthCli = cli.cdktf(['synth'], { ALOOMA_API_URL: emulator.url });
+  expect(synthCli.code).toBe(0);
+  expect(synthCli.output.match(/live diff skipped: no Alooma credentials/g)).toHaveLength(1);
+  expect(synthCli.output).toMatch(/^WARN \[drift\/AloomaReconciler\]: live diff skipped/m);
 });
 
 test('a slow API warns within the timeout + 1 s and synth goes on; offline output is byte-identical', async () => {
@@ -132,10 +185,17 @@ test('a slow API warns within the timeout + 1 s and synth goes on; offline outpu
     });
     const elapsed = Date.now() - started;
     expect(slow.status).toBe(0);
-    expect(slow.stdout).toMatch(
-      // the runtime's own timeout, or (on a loaded machine) the bound on the whole process
-      /warning: live diff skipped after [23]\.\ds: .*timeout.*\(synth continues\)/,
-    );
+    expect(slow.stdout).toBe('');
+    expect(annotationsOf(dir)).toEqual([
+      expect.objectContaining({
+        stack: 'drift',
+        level: '@cdktf/warn',
+        // the runtime's own timeout, or (on a loaded machine) the bound on the whole process
+        message: expect.stringMatching(
+          /^live diff skipped after [23]\.\ds: .*timeout.*\(synth continues\)$/,
+        ),
+      }),
+    ]);
     expect(elapsed - baseline).toBeLessThan(2000 + 1000);
 
     expect(synth(dir, off).status).toBe(0);
@@ -147,6 +207,85 @@ test('a slow API warns within the timeout + 1 s and synth goes on; offline outpu
     silent.close();
   }
 });
+
+test('a secret the next deploy writes but the environment lacks fails cdktf diff, naming the variable and the input', async () => {
+  // GIVEN the code rotates the password (version 2) and DRIFT_PW is not set
+  app.write({ 'main.ts': mainTs(emulator.url, 1, '2') });
+  const { DRIFT_PW: _unset, ...withoutSecret } = env;
+  await emulator.resetStats();
+
+  // WHEN cdktf diff runs THEN it fails before any plan, with an error naming DRIFT_PW and orders_db
+  const diff = app.cdktf(['diff'], withoutSecret);
+  expect(diff.code).not.toBe(0);
+  expect(diff.output).toMatch(/orders_db: password \(secret\) rotated/);
+  expect(diff.output).toMatch(
+    /^ERROR \[drift\/AloomaReconciler\]: alooma \(drift\): the next deploy writes a secret whose variable is not set: DRIFT_PW \(input "orders_db", password\)\. The deploy would fail: export DRIFT_PW/m,
+  );
+  // no stack trace into this library under the error
+  expect(diff.output).not.toMatch(/live-diff\.ts/);
+  expect(diff.output).not.toMatch(/must be replaced/);
+  expect(writeCount(await emulator.stats())).toBe(0);
+
+  // AND the runtime's plan fails the same way, after printing the plan
+  const manifest = filesUnder(app.stackDir('drift')).find((f) => f.endsWith('manifest.json'))!;
+  const plan = runCli(['plan', '--manifest', manifest], withoutSecret);
+  expect(plan.code).toBe(1);
+  expect(plan.stdout).toMatch(/~ password: \(secret, written as version 2\)/);
+  expect(plan.stderr).toMatch(
+    /error\[missing_secret\]: secret variable is not set: DRIFT_PW \(input "orders_db", password\)/,
+  );
+
+  // WHEN the variable is set THEN the diff passes and shows the rotation
+  const withSecret = app.cdktf(['diff'], env);
+  expect(withSecret.code).toBe(0);
+  expect(withSecret.output).toMatch(/orders_db: password \(secret\) rotated/);
+  expect(withSecret.output).not.toMatch(/^ERROR|not set/m);
+  expect(runCli(['plan', '--manifest', manifest], env).code).toBe(2);
+});
+
+test('Testing.fullSynth, which skips the App.synth pass that resolves tokens early, carries the warning too', () => {
+  // GIVEN no credentials in this process
+  const saved = { ...process.env };
+  for (const name of ['ALOOMA_API_KEY', 'ALOOMA_USERNAME', 'ALOOMA_PASSWORD', 'ALOOMA_LIVE_DIFF'])
+    delete process.env[name];
+  try {
+    const testApp = Testing.app({ context: { 'alooma-cdktf:runtimeBundle': RUNTIME_STUB } });
+    const stack = new TerraformStack(testApp, 'solo');
+    new AloomaConnection(stack, 'Alooma', { apiUrl: 'http://127.0.0.1:9' });
+    new AloomaInput(stack, 'Hook', { name: 'solo_hook', type: 'RESTAPI' });
+    // WHEN the stack is synthesized on its own THEN the warning is in its manifest
+    const outdir = Testing.fullSynth(stack);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(
+      manifest.stacks.solo.annotations.map((a: { level: string; message: string }) => [
+        a.level,
+        a.message,
+      ]),
+    ).toEqual([
+      ['@cdktf/warn', expect.stringMatching(/^live diff skipped: no Alooma credentials/)],
+    ]);
+  } finally {
+    process.env = saved;
+  }
+});
+
+/** Every annotation of the synthesized app (cdktf.out/manifest.json), stack by stack. */
+function annotationsOf(dir: string) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8'));
+  return Object.entries(
+    manifest.stacks as Record<
+      string,
+      { annotations: Array<{ level: string; constructPath: string; message: string }> }
+    >,
+  ).flatMap(([stack, { annotations }]) =>
+    annotations.map(({ level, constructPath, message }) => ({
+      stack,
+      level,
+      constructPath,
+      message,
+    })),
+  );
+}
 
 function synth(dir: string, extraEnv: NodeJS.ProcessEnv) {
   return spawnSync(

@@ -7,6 +7,7 @@
  * (test/architecture/layers.test.ts checks it).
  */
 export {
+  AnnotationMetadataEntryType,
   App,
   AssetType,
   Aspects,

@@ -1,20 +1,35 @@
 /**
- * The live report printed during synth (so during `cdktf diff` and
- * `cdktf deploy`): live Alooma state vs the code, per input that differs,
- * and a drift token per stack for the reconciler's triggers (drift makes the
- * next deploy re-apply; see runtime/reconcile/drift.ts).
+ * The live report of synth (so of `cdktf diff` and `cdktf deploy`): live
+ * Alooma state vs the code, per input that differs, and a drift token per
+ * stack for the reconciler's triggers (drift makes the next deploy re-apply;
+ * see runtime/reconcile/drift.ts).
  *
- * Once per app, whatever the number of stacks and inputs: the first stack to
- * resolve its reconciler runs one runtime process (`live-diff`) with every
+ * Once per app, whatever the number of stacks and inputs: the first stack
+ * whose aspects run starts one runtime process (`live-diff`) with every
  * stack's manifest on stdin; it reads the structure once per connection.
- * Never breaks synth: no credentials -> one hint line; unreachable or slow ->
- * one warning within the timeout; off by `ALOOMA_LIVE_DIFF=off` or the
- * context key `alooma-cdktf:liveDiff` = false. When it does not run, no
- * token is synthesized, so offline output stays byte-identical run to run.
+ * Everything it has to say goes through cdktf's annotations, where the cdktf
+ * CLI prints them, never on stdout:
+ * - each stack's report on its reconciler: a warning when inputs differ from
+ *   live Alooma, an info line when they are in sync;
+ * - an error on the reconciler when the next deploy writes a secret whose
+ *   environment variable is not set (that deploy would fail);
+ * - one warning per synth when it cannot run: no credentials, or Alooma
+ *   unreachable or slow (within the timeout). Synth goes on.
+ * Off by `ALOOMA_LIVE_DIFF=off` or the context key `alooma-cdktf:liveDiff` =
+ * false. When it does not run, no token is synthesized, so offline output
+ * stays byte-identical run to run.
  */
 import { spawnSync } from 'node:child_process';
 import { IConstruct } from 'constructs';
-import { EnvVar, Manifest, resolveCredentials, Subcommand } from '../../runtime/protocol';
+import { AnnotationMetadataEntryType, IAspect } from './core';
+import {
+  EnvVar,
+  LiveDiffAnswer,
+  Manifest,
+  MissingSecret,
+  resolveCredentials,
+  Subcommand,
+} from '../../runtime/protocol';
 
 /** Context key: `false` or `"off"` disables the live diff. */
 export const LIVE_DIFF_CONTEXT_KEY = 'alooma-cdktf:liveDiff';
@@ -37,6 +52,24 @@ interface AppLiveDiff {
 }
 
 const results = new WeakMap<IConstruct, AppLiveDiff>();
+
+/**
+ * Runs the app's live diff (if nothing has yet) when the aspects of
+ * `participant`'s stack run, so its annotations exist before cdktf collects
+ * them. `App.synth` resolves the drift token even earlier (its prepare pass);
+ * `Testing.fullSynth` and the stack synthesizer alone do not. Add it to the
+ * participant.
+ */
+export function liveDiffAspect(
+  participant: LiveDiffParticipant,
+  all: () => LiveDiffParticipant[],
+): IAspect {
+  return {
+    visit(node: IConstruct): void {
+      if (node === participant) driftTokenOf(participant, all);
+    },
+  };
+}
 
 /**
  * The drift token of `participant`'s stack, running the app's live diff on
@@ -69,8 +102,10 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
     byOwner.set(manifest.owner, participant);
   }
   if (manifests.length === 0) return {};
+  // Said once per synth, on the stack that ran the diff.
+  const warn = (message: string) => annotate(scope, AnnotationMetadataEntryType.WARN, message);
   if (!manifests.some((m) => hasCredentials(m, env))) {
-    say(
+    warn(
       `live diff skipped: no Alooma credentials (set ${EnvVar.API_KEY}, or ${EnvVar.USERNAME} and ${EnvVar.PASSWORD}, ` +
         `to compare with live Alooma; ${EnvVar.LIVE_DIFF}=off silences this)`,
     );
@@ -90,34 +125,54 @@ function runLiveDiff(scope: LiveDiffParticipant, participants: LiveDiffParticipa
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const warn = (reason: string) => {
-    say(
-      `warning: live diff skipped after ${((Date.now() - started) / 1000).toFixed(1)}s: ${reason} (synth continues)`,
+  const skipped = (reason: string) => {
+    warn(
+      `live diff skipped after ${((Date.now() - started) / 1000).toFixed(1)}s: ${reason} (synth continues)`,
     );
     return {};
   };
   if (child.error) {
     const timedOut = (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-    return warn(timedOut ? `no answer within the ${timeoutMs} ms timeout` : child.error.message);
+    return skipped(timedOut ? `no answer within the ${timeoutMs} ms timeout` : child.error.message);
   }
-  let parsed: {
-    ok: boolean;
-    message?: string;
-    stacks?: Record<string, { token: string; lines: string[] }>;
-  };
+  let answer: LiveDiffAnswer;
   try {
-    parsed = JSON.parse(child.stdout);
+    answer = JSON.parse(child.stdout) as LiveDiffAnswer;
   } catch {
-    return warn((child.stderr || child.stdout || `exit ${child.status}`).trim().split('\n')[0]);
+    return skipped((child.stderr || child.stdout || `exit ${child.status}`).trim().split('\n')[0]);
   }
-  if (!parsed.ok || !parsed.stacks) return warn(parsed.message ?? 'unknown error');
+  if (!answer.ok) return skipped(answer.message);
   const tokens = new Map<LiveDiffParticipant, string>();
-  for (const [owner, stack] of Object.entries(parsed.stacks)) {
+  for (const [owner, stack] of Object.entries(answer.stacks)) {
     const participant = byOwner.get(owner);
-    if (participant && stack.token) tokens.set(participant, stack.token);
-    for (const line of stack.lines) say(line, false);
+    if (!participant) continue;
+    if (stack.token) tokens.set(participant, stack.token);
+    const { INFO, WARN, ERROR } = AnnotationMetadataEntryType;
+    annotate(participant, stack.inSync ? INFO : WARN, stack.lines.join('\n'));
+    if (stack.missingSecrets.length > 0)
+      annotate(participant, ERROR, missingSecretsMessage(owner, stack.missingSecrets));
   }
   return { tokens };
+}
+
+/**
+ * Adds a cdktf annotation, as `Annotations.of(scope).addInfo/addWarning/addError`
+ * do, but without the stack trace they record: it would point into this
+ * library, not the user's code, and the cdktf CLI prints it under an error.
+ */
+function annotate(scope: IConstruct, level: AnnotationMetadataEntryType, message: string): void {
+  scope.node.addMetadata(level, message, { stackTrace: false });
+}
+
+/** Names each variable and what needs it; says how to fix it. */
+function missingSecretsMessage(owner: string, missing: readonly MissingSecret[]): string {
+  const variables = [...new Set(missing.map((m) => m.env))];
+  return (
+    `alooma (${owner}): the next deploy writes ${missing.length === 1 ? 'a secret whose variable is' : 'secrets whose variables are'} not set: ` +
+    missing.map((m) => `${m.env} (input "${m.input}", ${m.path})`).join(', ') +
+    `. The deploy would fail: export ${variables.join(', ')} where cdktf diff and cdktf deploy run ` +
+    `(or set ${EnvVar.LIVE_DIFF}=off to synthesize without comparing with live Alooma).`
+  );
 }
 
 /**
@@ -136,8 +191,4 @@ function timeoutOf(scope: IConstruct, env: NodeJS.ProcessEnv): number {
   return raw !== undefined && Number.isFinite(value) && value > 0
     ? value
     : DEFAULT_LIVE_DIFF_TIMEOUT_MS;
-}
-
-function say(line: string, prefixed = true): void {
-  process.stdout.write(`${prefixed ? 'alooma-cdktf: ' : ''}${line}\n`);
 }

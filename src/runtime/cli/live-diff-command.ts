@@ -1,37 +1,31 @@
 /**
  * `live-diff`: what the constructs run once per app during synth. Reads every
  * stack's manifest from stdin, reads the live structure once per connection,
- * and prints JSON: per stack, the report lines and the drift token. Never
- * fails synth: any problem becomes `{ ok: false, message }`.
+ * and prints JSON ({@link LiveDiffAnswer}): per stack, the report lines, the
+ * drift token and the secrets the next deploy needs that the environment
+ * lacks. Never fails synth: any problem becomes `{ ok: false, message }`.
  */
-import { ConnectionSpec, Manifest } from '../protocol';
+import {
+  ConnectionSpec,
+  LiveDiffAnswer,
+  Manifest,
+  MissingSecret,
+  StackLiveDiff,
+  TERRAFORM_SECRET_ENV_PREFIX,
+} from '../protocol';
+import { MissingSecretError, resolveSecrets } from '../reconcile/apply';
 import { driftToken } from '../reconcile/drift';
 import { hasReferences } from '../references';
-import { LiveInput, planManifest } from '../reconcile/plan';
+import { LiveInput, Plan, planManifest } from '../reconcile/plan';
 import { liveReportLines } from '../reconcile/report';
 import { formatError } from './errors';
-
-/** Result for one stack. */
-export interface StackLiveDiff {
-  readonly token: string;
-  readonly lines: string[];
-}
-
-/** What `live-diff` prints. */
-export type LiveDiffResult =
-  | {
-      readonly ok: true;
-      readonly stacks: Record<string, StackLiveDiff>;
-      readonly structureReads: number;
-    }
-  | { readonly ok: false; readonly message: string };
 
 /** Reads live state once per distinct connection and diffs every manifest against it. */
 export async function liveDiff(
   manifests: readonly Manifest[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
-): Promise<LiveDiffResult> {
+): Promise<LiveDiffAnswer> {
   const byConnection = new Map<string, Manifest[]>();
   const stacks: Record<string, StackLiveDiff> = {};
   for (const manifest of manifests) {
@@ -42,6 +36,8 @@ export async function liveDiff(
         lines: [
           `alooma (${manifest.owner}): live diff skipped: the connection's URL or account comes from Terraform (resolved at apply).`,
         ],
+        inSync: true,
+        missingSecrets: [],
       };
       continue;
     }
@@ -62,13 +58,34 @@ export async function liveDiff(
         structureReads += 1;
         for (const manifest of group) {
           const plan = planManifest(manifest, live);
-          stacks[manifest.owner] = { token: driftToken(plan), lines: liveReportLines(plan) };
+          stacks[manifest.owner] = {
+            token: driftToken(plan),
+            lines: liveReportLines(plan),
+            // as the report: a conflict differs too
+            inSync: plan.inputs.every((i) => i.kind === 'unchanged'),
+            missingSecrets: missingEnvSecrets(plan, env),
+          };
         }
       }),
     );
     return { ok: true, stacks, structureReads };
   } catch (error) {
     return { ok: false, message: formatError(error).replace('\n', ';') };
+  }
+}
+
+/**
+ * The secrets `plan` writes whose variables `env` does not hold: what would
+ * make its apply fail with {@link MissingSecretError}. Secrets from Terraform
+ * (AloomaSecret.fromTerraform) are left out: the stack sets them at apply.
+ */
+export function missingEnvSecrets(plan: Plan, env: NodeJS.ProcessEnv): MissingSecret[] {
+  try {
+    resolveSecrets(plan, env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    return error.missing.filter((m) => !m.env.startsWith(TERRAFORM_SECRET_ENV_PREFIX));
   }
 }
 

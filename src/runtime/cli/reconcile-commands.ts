@@ -5,7 +5,7 @@
 import type { AloomaClient } from '../client/client';
 import { withSecretFingerprints } from '../secret-fingerprint';
 import { EnvVar, Manifest } from '../protocol';
-import { applyPlan, InputOutcome, InputsApi } from '../reconcile/apply';
+import { applyPlan, InputOutcome, InputsApi, MissingSecretError } from '../reconcile/apply';
 import {
   Plan,
   indexByName,
@@ -24,6 +24,7 @@ import {
   Palette,
 } from '../reconcile/report';
 import { CliError, formatError } from './errors';
+import { missingEnvSecrets } from './live-diff-command';
 import { parseNameList } from './manifest';
 
 /**
@@ -46,7 +47,10 @@ export interface CommandContext {
   readonly colour?: boolean;
 }
 
-/** `plan`: prints the diff; returns 0 when in sync, 2 when apply would change something. */
+/**
+ * `plan`: prints the diff; returns 0 when in sync, 2 when apply would change
+ * something. Fails (as the apply would) when a secret it writes has no value.
+ */
 export async function planCommand(
   ctx: CommandContext,
   options: { showMatching?: boolean; compact?: boolean } = {},
@@ -57,6 +61,8 @@ export async function planCommand(
     ctx.out.log(
       formatPlan(plan, { palette: palette(ctx.colour), showMatching: options.showMatching }),
     );
+  const missing = missingEnvSecrets(plan, ctx.env);
+  if (missing.length > 0) throw new MissingSecretError(missing);
   return planHasChanges(plan) ? 2 : 0;
 }
 
