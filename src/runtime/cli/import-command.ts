@@ -1,7 +1,7 @@
 /**
  * `alooma-cdktf import NAME... | --all`: one structure read, then code.
  */
-import { SYSTEM_INPUT_TYPES } from '../../alooma/input-types';
+import { isSystemInputType } from '../../alooma/input-types';
 import type { AloomaNode } from '../client/types';
 import { generateImportCode, ImportResult } from '../import/codegen';
 import { findInput } from '../inputs/inputs';
@@ -13,12 +13,18 @@ export interface ImportClient {
   getAccountName(): Promise<string>;
 }
 
+/** The generated code, and the lines to print on stderr beside it. */
+export interface ImportCommandResult extends ImportResult {
+  /** One line per imported input another stack already manages. */
+  readonly notices: readonly string[];
+}
+
 /** Reads the inputs to import and generates their code. */
 export async function importCommand(
   client: ImportClient,
   names: readonly string[],
   options: { all?: boolean; core?: 'cdktf' | 'cdktn'; module?: string; function?: string },
-): Promise<ImportResult> {
+): Promise<ImportCommandResult> {
   if (!options.all && names.length === 0) {
     throw new CliError(
       'nothing_to_import',
@@ -32,9 +38,9 @@ export async function importCommand(
   ]);
   const inputs = live.filter((n) => (n.category ?? 'INPUT') === 'INPUT');
   const chosen = options.all
-    ? inputs.filter((n) => !SYSTEM_INPUT_TYPES.has(n.type))
+    ? inputs.filter((n) => !isSystemInputType(n.type))
     : names.map((name) => findInput(inputs, name));
-  const system = chosen.find((n) => SYSTEM_INPUT_TYPES.has(n.type));
+  const system = chosen.find((n) => isSystemInputType(n.type));
   if (system) {
     throw new CliError(
       'system_input',
@@ -42,10 +48,16 @@ export async function importCommand(
       'system inputs are managed by Alooma itself; leave them out',
     );
   }
-  return generateImportCode(chosen, {
+  const result = generateImportCode(chosen, {
     core: options.core,
     moduleName: options.module,
     functionName: options.function,
     account,
   });
+  const notices = result.owned.map(
+    ({ input, owner }) =>
+      `note: "${input}" is managed by the stack "${owner}" (ownership marker): ` +
+      `deploying this code from another stack fails with error[conflict] until "${owner}" lets it go`,
+  );
+  return { ...result, notices };
 }
