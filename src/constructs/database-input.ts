@@ -8,6 +8,10 @@ import { AloomaSecret } from './secret';
 import { ODBC_FIELDS } from '../alooma/fields';
 import { AloomaInputType } from '../alooma/input-types';
 import {
+  DATABASE_INPUT_PROPS as FIELD,
+  DATABASE_SOURCE_PROPS as SOURCE,
+} from '../alooma/input-props';
+import {
   BATCH_SIZE,
   DB_TYPE,
   DEFAULT_BATCH_SIZE,
@@ -215,24 +219,24 @@ export class AloomaDatabaseInput extends AloomaInputBase implements ITableHost {
     return {
       configuration: {
         ...this.extraConfiguration,
-        server: this.source.server,
-        port: this.source.port,
-        database: this.source.database,
-        ...(this.source.schema === undefined ? {} : { schema: this.source.schema }),
-        db_type: this.source.dbType,
-        user: this.source.user,
-        batch_size: this.batchSize,
-        replication_type: this.replicationType,
-        tables:
+        [SOURCE.server]: this.source.server,
+        [SOURCE.port]: this.source.port,
+        [SOURCE.database]: this.source.database,
+        ...(this.source.schema === undefined ? {} : { [SOURCE.schema]: this.source.schema }),
+        [SOURCE.dbType]: this.source.dbType,
+        [SOURCE.user]: this.source.user,
+        [FIELD.batchSize]: this.batchSize,
+        [FIELD.replicationType]: this.replicationType,
+        [FIELD.tables]:
           this.tablesReference === undefined
             ? this.tables
             : this.tableMap.size === 0
               ? this.tablesReference
               : Fn.merge([this.tablesReference, escapeForHcl(this.tables)]),
-        ...(this.runAt === undefined ? {} : { run_at: this.runAt }),
-        ...(this.ssh === undefined ? {} : { ssh: this.ssh }),
+        ...(this.runAt === undefined ? {} : { [FIELD.runAt]: this.runAt }),
+        ...(this.ssh === undefined ? {} : { [FIELD.ssh]: this.ssh }),
       },
-      secrets: { password: this.password },
+      secrets: { [SOURCE.password]: this.password },
     };
   }
 }

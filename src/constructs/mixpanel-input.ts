@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AloomaInputType } from '../alooma/input-types';
 import { ISO_DATE } from '../alooma/rules';
+import { MIXPANEL_INPUT_PROPS as FIELD } from '../alooma/input-props';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
 import { checkRule, checkSecret, checkString } from './private/checks';
@@ -37,13 +38,13 @@ export class AloomaMixpanelInput extends AloomaInputBase {
   constructor(scope: Construct, id: string, props: AloomaMixpanelInputProps) {
     super(scope, id, AloomaMixpanelInput.TYPE, props);
     this.configuration = {
-      mixpanelApiKey: checkString(this, 'props.apiKey', props.apiKey),
-      fromDate: checkRule(this, 'props.fromDate', props.fromDate, ISO_DATE),
+      [FIELD.apiKey]: checkString(this, 'props.apiKey', props.apiKey),
+      [FIELD.fromDate]: checkRule(this, 'props.fromDate', props.fromDate, ISO_DATE),
     };
     this.apiSecret = checkSecret(this, 'props.apiSecret', props.apiSecret);
   }
 
   protected renderInput(): RenderedInput {
-    return { configuration: this.configuration, secrets: { mixpanelApiSecret: this.apiSecret } };
+    return { configuration: this.configuration, secrets: { [FIELD.apiSecret]: this.apiSecret } };
   }
 }

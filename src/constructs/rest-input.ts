@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { REST_INPUT_FIELDS } from '../alooma/fields';
 import { AloomaInputType } from '../alooma/input-types';
+import { REST_INPUT_PROPS as FIELD, REST_PAGINATION_PROPS as PAGE } from '../alooma/input-props';
 import {
   FINITE_NUMBER,
   OBJECT_LIST,
@@ -169,38 +170,38 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
 
     const pagination = props.pagination;
     this.fixed = {
-      base_url: checkUrl(this, 'props.baseUrl', props.baseUrl),
-      request:
+      [FIELD.baseUrl]: checkUrl(this, 'props.baseUrl', props.baseUrl),
+      [FIELD.request]:
         props.request === undefined
           ? 'GET'
           : checkRule(this, 'props.request', props.request, REQUEST_METHOD),
-      ...optional('headers', props.headers, () => this.checkHeaders(props.headers)),
-      ...optional('username', props.username, () =>
+      ...optional(FIELD.headers, props.headers, () => this.checkHeaders(props.headers)),
+      ...optional(FIELD.username, props.username, () =>
         checkString(this, 'props.username', props.username),
       ),
-      ...optional('primary_keys', props.primaryKeys, () =>
+      ...optional(FIELD.primaryKeys, props.primaryKeys, () =>
         checkRule(this, 'props.primaryKeys', props.primaryKeys, STRING_LIST),
       ),
-      ...optional('data_field', props.dataField, () =>
+      ...optional(FIELD.dataField, props.dataField, () =>
         checkString(this, 'props.dataField', props.dataField),
       ),
-      ...optional('frequency', props.frequency, () =>
+      ...optional(FIELD.frequency, props.frequency, () =>
         checkRule(this, 'props.frequency', props.frequency, POSITIVE_NUMBER),
       ),
-      ...optional('cron_expression', props.cronExpression, () =>
+      ...optional(FIELD.cronExpression, props.cronExpression, () =>
         checkCron(this, 'props.cronExpression', props.cronExpression),
       ),
       ...(pagination === undefined
         ? {}
         : {
-            pagination_type: checkString(this, 'props.pagination.type', pagination.type),
-            ...optional('page_parameter', pagination.pageParameter, () =>
+            [PAGE.type]: checkString(this, 'props.pagination.type', pagination.type),
+            ...optional(PAGE.pageParameter, pagination.pageParameter, () =>
               checkString(this, 'props.pagination.pageParameter', pagination.pageParameter),
             ),
-            ...optional('increment', pagination.increment, () =>
+            ...optional(PAGE.increment, pagination.increment, () =>
               checkRule(this, 'props.pagination.increment', pagination.increment, FINITE_NUMBER),
             ),
-            ...optional('initial_value', pagination.initialValue, () =>
+            ...optional(PAGE.initialValue, pagination.initialValue, () =>
               checkRule(
                 this,
                 'props.pagination.initialValue',
@@ -266,13 +267,13 @@ export class AloomaRestInput extends AloomaInputBase implements ITemplateHost {
 
   protected renderInput(): RenderedInput {
     const secrets: Record<string, AloomaSecret> = { ...this.parameters.secrets() };
-    if (this.passwordRef) secrets.password = this.passwordRef;
+    if (this.passwordRef) secrets[FIELD.password] = this.passwordRef;
     const parameters = this.parameters.render(this.appliedTemplates());
     return {
       configuration: {
         ...this.extraConfiguration,
         ...this.fixed,
-        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(parameters.length > 0 ? { [FIELD.parameters]: parameters } : {}),
       },
       secrets,
     };

@@ -8,6 +8,7 @@ import {
   S3_FILE_TYPES,
   S3_LOAD_FILES,
 } from '../alooma/rules';
+import { S3_INPUT_PROPS as FIELD } from '../alooma/input-props';
 import * as errors from './errors';
 import { AloomaInputBase, AloomaInputCommonProps, RenderedInput } from './input-base';
 import { AloomaSecret } from './secret';
@@ -103,16 +104,16 @@ export class AloomaS3Input extends AloomaInputBase {
     super(scope, id, AloomaS3Input.TYPE, props);
     const format = props.fileFormat ?? { type: 'json' };
     this.configuration = {
-      awsBucketName: checkString(this, 'props.bucket', props.bucket),
-      filePrefix: props.prefix === undefined ? '' : checkPrefix(this, props.prefix),
-      loadFiles:
+      [FIELD.bucket]: checkString(this, 'props.bucket', props.bucket),
+      [FIELD.prefix]: props.prefix === undefined ? '' : checkPrefix(this, props.prefix),
+      [FIELD.loadFiles]:
         props.loadFiles === undefined
           ? S3_LOAD_FILES[0]
           : checkRule(this, 'props.loadFiles', props.loadFiles, LOAD_FILES),
-      fileFormat: isReference(format) ? format : renderFormat(this, format),
+      [FIELD.fileFormat]: isReference(format) ? format : renderFormat(this, format),
       ...(props.accessKeyId === undefined
         ? {}
-        : { awsAccessKeyId: checkString(this, 'props.accessKeyId', props.accessKeyId) }),
+        : { [FIELD.accessKeyId]: checkString(this, 'props.accessKeyId', props.accessKeyId) }),
     };
     if ((props.accessKeyId === undefined) !== (props.secretAccessKey === undefined)) {
       throw errors.conflictingProperties(
@@ -128,7 +129,7 @@ export class AloomaS3Input extends AloomaInputBase {
   protected renderInput(): RenderedInput {
     return {
       configuration: this.configuration,
-      secrets: this.secretAccessKey ? { awsSecretAccessKey: this.secretAccessKey } : {},
+      secrets: this.secretAccessKey ? { [FIELD.secretAccessKey]: this.secretAccessKey } : {},
     };
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
-import { createRawInput, liveInputs, runCli } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
 import { loadSamples } from '../helpers/samples';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, createCdktfApp } from '../helpers/cdktf-app';
 
@@ -48,6 +48,10 @@ test('imported sample inputs deploy with cdktf and then diff clean', async () =>
   );
   expect(imported.stdout).toContain('new ParameterTemplate(mixpanelEngage');
   expect(imported.stdout).toContain("AloomaSecret.fromEnv('SALESFORCE_PRODUCTION_OAUTH2')");
+  expect(imported.stdout).toContain("new AloomaS3Input(scope, 'ClickstreamS3', {");
+  expect(imported.stdout).toContain(
+    "secretAccessKey: AloomaSecret.fromEnv('CLICKSTREAM_S3_SECRET_ACCESS_KEY'),",
+  );
 
   const app = createCdktfApp();
   app.write({
@@ -145,6 +149,16 @@ test('inputs created through the API keep every byte through import and deploy, 
     // WHEN the account is imported and the generated code deployed
     const imported = runCli(['import', '--all', '--module', CONSTRUCTS_MODULE], env);
     expect(imported.code).toBe(0);
+    expect(imported.stderr).toBe('');
+    // S3 and Mixpanel come back as their typed constructs, secrets named after their props
+    expect(imported.stdout).toContain("new AloomaS3Input(scope, 'RtS3', {");
+    expect(imported.stdout).toContain("fileFormat: { type: 'delimited', delimiter: ';' },");
+    expect(imported.stdout).toContain(
+      "secretAccessKey: AloomaSecret.fromEnv('RT_S3_SECRET_ACCESS_KEY'),",
+    );
+    expect(imported.stdout).toContain("new AloomaMixpanelInput(scope, 'RtMixpanel', {");
+    expect(imported.stdout).toContain("apiSecret: AloomaSecret.fromEnv('RT_MIXPANEL_API_SECRET'),");
+    expect(imported.stdout).not.toMatch(/new AloomaInput\(scope, 'Rt(S3|Mixpanel)'/);
     const app = createCdktfApp('alooma-roundtrip-');
     app.write({
       'imported.ts': imported.stdout,
@@ -184,6 +198,33 @@ test('inputs created through the API keep every byte through import and deploy, 
     ).toBe(true);
     // one write per input: the marker
     expect((await fresh.stats())['PUT inputs/:id']).toBe(5);
+
+    // AND imported again, every input is said to be the stack's, on stderr and in the code
+    const again = runCli(['import', '--all', '--module', CONSTRUCTS_MODULE], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr.trim().split('\n').sort()).toEqual(
+      created
+        .map((c) => c.name)
+        .sort()
+        .map(
+          (name) =>
+            `note: "${name}" is managed by the stack "roundtrip" (ownership marker): ` +
+            'deploying this code from another stack fails with error[conflict] until "roundtrip" lets it go',
+        ),
+    );
+    expect(again.stdout).toContain(
+      '  // "rt_s3" is managed by the stack "roundtrip" (its ownership marker):\n',
+    );
+    // and that code, deployed by its owner, changes nothing
+    app.write({ 'imported.ts': again.stdout });
+    await fresh.resetStats();
+    const redeploy = app.cdktf(['deploy', '--auto-approve'], env);
+    expect(redeploy.code).toBe(0);
+    expect(writeCount(await fresh.stats())).toBe(0);
+    const final = await liveInputs(fresh.url);
+    expect(final.map((n) => JSON.stringify(n.configuration)).sort()).toEqual(
+      after.map((n) => JSON.stringify(n.configuration)).sort(),
+    );
   } finally {
     await fresh.stop();
   }

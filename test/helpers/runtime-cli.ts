@@ -38,12 +38,15 @@ export async function liveInputs(
   url: string,
   apiKey = 'demo-key',
 ): Promise<Array<Record<string, any>>> {
-  const res = await fetch(`${url}/rest/plumbing/?resolution=1min`, {
-    // A fresh connection per call: tests block the event loop for minutes in
-    // spawnSync (cdktf, terraform), and a kept-alive socket the server closed
-    // meanwhile would be reused dead ("other side closed").
-    headers: { authorization: `API ${apiKey}`, connection: 'close' },
-  });
+  const read = () =>
+    fetch(`${url}/rest/plumbing/?resolution=1min`, {
+      // A fresh connection per call: tests block the event loop for minutes in
+      // spawnSync (cdktf, terraform), and a kept-alive socket the server closed
+      // meanwhile would be reused dead ("other side closed").
+      headers: { authorization: `API ${apiKey}`, connection: 'close' },
+    });
+  // fetch may still hand out such a pooled socket: a read is safe to send once more.
+  const res = await read().catch(read);
   if (!res.ok) throw new Error(`GET plumbing: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { nodes: Array<Record<string, any>> };
   return body.nodes.filter((n) => n.category === 'INPUT' && n.type !== 'RESTREAM');

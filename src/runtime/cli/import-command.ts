@@ -10,12 +10,18 @@ import { CliError } from './errors';
 /** What import needs of the client. */
 export type ImportClient = Pick<AloomaClient, 'listInputs' | 'getAccountName'>;
 
+/** The generated code, and the lines to print on stderr beside it. */
+export interface ImportCommandResult extends ImportResult {
+  /** One line per imported input another stack already manages. */
+  readonly notices: readonly string[];
+}
+
 /** Reads the inputs to import and generates their code. */
 export async function importCommand(
   client: ImportClient,
   names: readonly string[],
   options: { all?: boolean; core?: 'cdktf' | 'cdktn'; module?: string; function?: string },
-): Promise<ImportResult> {
+): Promise<ImportCommandResult> {
   if (!options.all && names.length === 0) {
     throw new CliError(
       'nothing_to_import',
@@ -39,10 +45,16 @@ export async function importCommand(
       'system inputs are managed by Alooma itself; leave them out',
     );
   }
-  return generateImportCode(chosen, {
+  const result = generateImportCode(chosen, {
     core: options.core,
     moduleName: options.module,
     functionName: options.function,
     account,
   });
+  const notices = result.owned.map(
+    ({ input, owner }) =>
+      `note: "${input}" is managed by the stack "${owner}" (ownership marker): ` +
+      `deploying this code from another stack fails with error[conflict] until "${owner}" lets it go`,
+  );
+  return { ...result, notices };
 }

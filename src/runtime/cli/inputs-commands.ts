@@ -27,7 +27,10 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
     .command('inputs')
     .description('inspect and change inputs one at a time (dry run unless --apply)');
 
-  const make = (opts: CommonOptions & { indent?: string; width?: string; depth?: string }) => {
+  const make = (
+    opts: CommonOptions & { indent?: string; width?: string; depth?: string },
+    applyHint = 'add --apply to write it',
+  ) => {
     const json = opts.format === 'json';
     const lines: string[] = [];
     const api = new Inputs(deps.client(), {
@@ -38,6 +41,7 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
       pprintIndent: opts.indent ? Number(opts.indent) : undefined,
       pprintWidth: opts.width ? Number(opts.width) : undefined,
       pprintDepth: opts.depth ? Number(opts.depth) : undefined,
+      applyHint,
       // With --format json only the JSON document reaches stdout.
       print: json ? (line) => lines.push(line) : deps.print,
     });
@@ -83,8 +87,10 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
 
   inputs
     .command('history')
-    .description('what was written to an input, newest first: when, who, changed fields')
-    .argument('<name>', 'input name')
+    .description(
+      'what was written to an input, newest first: when, who, changed fields (a deleted input too)',
+    )
+    .argument('<input>', 'input name or id')
     .addOption(formatOption())
     .action((name: string, opts: CommonOptions) =>
       deps.run(async () => {
@@ -97,7 +103,7 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
 
   inputs
     .command('view')
-    .description('inputs as a table or JSON (secrets masked)')
+    .description('inputs as a table or JSON; one input with its configuration (secrets masked)')
     .argument('[name]', 'only this input')
     .addOption(formatOption())
     .option('--indent <n>', 'JSON indent', '2')
@@ -156,7 +162,7 @@ export function addInputsCommands(program: Command, deps: InputsCommandDeps): vo
             'add --yes to confirm',
           );
         }
-        const { api } = make(opts);
+        const { api } = make(opts, 'add --apply --yes to delete it');
         await api.deleteInput(name);
         return 0;
       }),

@@ -172,6 +172,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
           );
           const result = await importCommand(client, names, opts);
           process.stdout.write(result.code);
+          for (const notice of result.notices) process.stderr.write(`${notice}\n`);
           return 0;
         }),
     );

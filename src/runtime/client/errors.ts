@@ -6,6 +6,7 @@
  * (message, path, body, hint) has been through `redact`, so errors may be
  * logged, printed and serialised as they are.
  */
+import { EMULATOR_SUBCOMMAND, EmulatorDefaults } from '../../alooma/emulator-defaults';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { redactBody, redactText, redactUrl } from './redact';
 
@@ -302,8 +303,20 @@ export function fromAxiosError(err: AxiosErrorLike, ctx: RequestContext): Alooma
     ...base,
     code: AloomaErrorCode.NETWORK,
     message: `${where}: network error${code ? ` ${code}` : ''} (${detail})`,
-    hint: `is the API at ${url} reachable? for the local emulator run \`alooma-cdktf emulator\``,
+    hint: `is the API at ${url} reachable? for the local emulator run \`${emulatorCommand(ctx.baseUrl)}\``,
   });
+}
+
+/** The command that starts the emulator where `baseUrl` points: its port, when not the default. */
+function emulatorCommand(baseUrl: string | undefined): string {
+  const command = `alooma-cdktf ${EMULATOR_SUBCOMMAND}`;
+  let port: string;
+  try {
+    port = new URL(baseUrl ?? '').port;
+  } catch {
+    return command;
+  }
+  return port && port !== String(EmulatorDefaults.PORT) ? `${command} --port ${port}` : command;
 }
 
 /** The low-level code of a network error, looking through causes and aggregate errors. */

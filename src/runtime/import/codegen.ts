@@ -8,14 +8,31 @@
  */
 import { AloomaNode } from '../client/types';
 import { MARKER_FIELD } from '../protocol';
+import { readMarker } from '../reconcile/plan';
 import { canonicalField, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
+import { AloomaInputType } from '../../alooma/input-types';
+import {
+  COMMON_INPUT_PROPS,
+  DATABASE_INPUT_PROPS,
+  DATABASE_SOURCE_PROPS,
+  MIXPANEL_INPUT_PROPS,
+  REST_INPUT_PROPS,
+  REST_PAGINATION_PROPS,
+  S3_INPUT_PROPS,
+  secretVariableName,
+} from '../../alooma/input-props';
+import {
+  ISO_DATE,
+  S3_FILE_FORMAT_TEXT_KEYS,
+  S3_FILE_TYPES,
+  S3_LOAD_FILES,
+} from '../../alooma/rules';
 import {
   isParameter,
   isSecretKey,
   isSecretParameter,
   parameterSecretPath,
 } from '../../alooma/secret-fields';
-import { AloomaInputType } from '../../alooma/input-types';
 
 /** Options of {@link generateImportCode}. */
 export interface ImportCodeOptions {
@@ -39,18 +56,16 @@ export interface ImportResult {
   readonly secretVariables: ReadonlyArray<{
     readonly variable: string;
     readonly input: string;
+    /** The API field the secret is written to, e.g. `awsSecretAccessKey`. */
     readonly field: string;
   }>;
+  /**
+   * Imported inputs that carry a stack's ownership marker: deploying the code
+   * from any other stack fails with `error[conflict]` until that stack lets
+   * them go.
+   */
+  readonly owned: ReadonlyArray<{ readonly input: string; readonly owner: string }>;
 }
-
-const DATABASE_KEYS = {
-  server: 'server',
-  port: 'port',
-  database: 'database',
-  schema: 'schema',
-  db_type: 'dbType',
-  user: 'user',
-} as const;
 
 /** Generates a TypeScript module declaring `inputs` with the constructs. */
 export function generateImportCode(
@@ -59,26 +74,45 @@ export function generateImportCode(
 ): ImportResult {
   const used = new Set<string>();
   const secrets: Array<{ variable: string; input: string; field: string }> = [];
+  const owned: Array<{ input: string; owner: string }> = [];
   const classes = new Set<string>(['AloomaSecret']);
   const blocks: string[] = [];
 
   for (const node of [...inputs].sort((a, b) => a.name.localeCompare(b.name))) {
     const id = uniqueId(pascal(node.name), used);
-    const secret = (field: string): string => {
-      const variable = `${screaming(node.name)}_${screaming(field)}`;
+    const secret: SecretRefCode = (field, property = field) => {
+      const variable = secretVariableName(node.name, property);
       secrets.push({ variable, input: node.name, field });
       return `AloomaSecret.fromEnv(${str(variable)})`;
     };
+    let block: string;
     if (node.type === AloomaInputType.ODBC && parseLiveJsonField(node.configuration.tables)) {
       classes.add('AloomaDatabaseInput').add('InputTable');
-      blocks.push(databaseInput(node, id, secret));
+      block = databaseInput(node, id, secret);
     } else if (node.type === AloomaInputType.REST_INPUT) {
       classes.add('AloomaRestInput');
-      blocks.push(restInput(node, id, secret, classes));
+      block = restInput(node, id, secret, classes);
+    } else if (node.type === AloomaInputType.S3 && fitsS3Input(node.configuration)) {
+      classes.add('AloomaS3Input');
+      block = s3Input(node, id, secret);
+    } else if (node.type === AloomaInputType.MIXPANEL && fitsMixpanelInput(node.configuration)) {
+      classes.add('AloomaMixpanelInput');
+      block = mixpanelInput(node, id, secret);
     } else {
       classes.add('AloomaInput');
-      blocks.push(genericInput(node, id, secret));
+      block = genericInput(node, id, secret);
     }
+    const owner = readMarker(node)?.owner;
+    if (owner !== undefined) {
+      owned.push({ input: node.name, owner });
+      block = [
+        `// "${oneLine(node.name)}" is managed by the stack "${oneLine(owner)}" (its ownership marker):`,
+        `// deployed from another stack it fails with error[conflict] until "${oneLine(owner)}"`,
+        '// stops managing it (remove it there with RemovalPolicy.RETAIN, and deploy).',
+        block,
+      ].join('\n');
+    }
+    blocks.push(block);
   }
 
   const functionName = options.functionName ?? 'importedInputs';
@@ -108,42 +142,30 @@ export function generateImportCode(
     '}',
     '',
   ].join('\n');
-  return { code, secretVariables: secrets };
+  return { code, secretVariables: secrets, owned };
 }
 
-type SecretRefCode = (field: string) => string;
+/** The code of an `AloomaSecret.fromEnv` for the secret `field`, its variable named after `property`. */
+type SecretRefCode = (field: string, property?: string) => string;
 
 function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
-  const source: string[] = [];
-  for (const [key, prop] of Object.entries(DATABASE_KEYS)) {
-    if (c[key] === undefined) continue;
-    source.push(`${prop}: ${literal(canonicalField(key, c[key]))},`);
-    delete c[key];
-  }
+  const { password, ...sourceProps } = DATABASE_SOURCE_PROPS;
+  const source = typedProps(sourceProps, c);
   // Required by the construct even when the API shows none: it is written only on create.
-  source.push(`password: ${secret('password')},`);
-  delete c.password;
+  source.push(`password: ${secret(password, 'password')},`);
+  delete c[password];
 
   const props: string[] = [
     `name: ${str(node.name)},`,
     `source: {\n${indent(source.join('\n'), 2)}\n},`,
   ];
-  const tables = parseLiveJsonField(c.tables)!;
-  delete c.tables;
+  const { tables: tablesField, ...inputProps } = DATABASE_INPUT_PROPS;
+  const tables = parseLiveJsonField(c[tablesField])!;
+  delete c[tablesField];
   props.push(...commonProps(node, c));
-  const typed: Array<[string, string]> = [
-    ['replication_type', 'replicationType'],
-    ['batch_size', 'batchSize'],
-    ['run_at', 'runAt'],
-    ['ssh', 'ssh'],
-  ];
-  for (const [key, prop] of typed) {
-    if (c[key] === undefined) continue;
-    props.push(`${prop}: ${literal(canonicalField(key, c[key]))},`);
-    delete c[key];
-  }
+  props.push(...typedProps(inputProps, c));
   props.push(...extraConfiguration(c));
   const variable = camel(id);
   const tableIds = new Set<string>();
@@ -171,40 +193,17 @@ function restInput(
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const props: string[] = [`name: ${str(node.name)},`];
-  const typed: Array<[string, string]> = [
-    ['base_url', 'baseUrl'],
-    ['request', 'request'],
-    ['headers', 'headers'],
-    ['username', 'username'],
-    ['primary_keys', 'primaryKeys'],
-    ['data_field', 'dataField'],
-    ['frequency', 'frequency'],
-    ['cron_expression', 'cronExpression'],
-  ];
-  for (const [key, prop] of typed) {
-    if (c[key] === undefined) continue;
-    props.push(`${prop}: ${literal(canonicalField(key, c[key]))},`);
-    delete c[key];
-  }
-  if (c.password !== undefined) props.push(`password: ${secret('password')},`);
-  delete c.password;
-  const pagination: string[] = [];
-  const paginationKeys: Array<[string, string]> = [
-    ['pagination_type', 'type'],
-    ['page_parameter', 'pageParameter'],
-    ['increment', 'increment'],
-    ['initial_value', 'initialValue'],
-  ];
-  for (const [key, prop] of paginationKeys) {
-    if (c[key] === undefined) continue;
-    pagination.push(`${prop}: ${literal(canonicalField(key, c[key]))}`);
-    delete c[key];
-  }
+  const { password, parameters: parametersField, ...restProps } = REST_INPUT_PROPS;
+  props.push(...typedProps(restProps, c));
+  if (c[password] !== undefined) props.push(`password: ${secret(password, 'password')},`);
+  delete c[password];
+  const pagination = typedProps(REST_PAGINATION_PROPS, c).map((p) => p.replace(/,$/, ''));
   if (pagination.length) props.push(`pagination: { ${pagination.join(', ')} },`);
   props.push(...commonProps(node, c));
 
-  const parameters = Array.isArray(c.parameters) ? c.parameters.filter(isParameter) : [];
-  delete c.parameters;
+  const live = c[parametersField];
+  const parameters = Array.isArray(live) ? live.filter(isParameter) : [];
+  delete c[parametersField];
   props.push(...extraConfiguration(c));
   const variable = camel(id);
   const lines = [
@@ -256,17 +255,133 @@ function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): stri
   return [`new AloomaInput(scope, ${str(id)}, {`, indent(props.join('\n'), 2), '});'].join('\n');
 }
 
+/**
+ * An `AloomaS3Input` when the construct renders exactly what is live: the
+ * members it always writes are there with values it accepts, and the access
+ * key id and the secret key go together. Anything else stays an `AloomaInput`.
+ */
+function fitsS3Input(c: Readonly<Record<string, unknown>>): boolean {
+  const f = S3_INPUT_PROPS;
+  const format = parseLiveJsonField(c[f.fileFormat]);
+  return (
+    typeof c[f.bucket] === 'string' &&
+    c[f.bucket] !== '' &&
+    typeof c[f.prefix] === 'string' &&
+    (S3_LOAD_FILES as readonly unknown[]).includes(c[f.loadFiles]) &&
+    format !== undefined &&
+    (S3_FILE_TYPES as readonly unknown[]).includes(format.type) &&
+    Object.entries(format).every(
+      ([key, value]) =>
+        key === 'type' ||
+        ((S3_FILE_FORMAT_TEXT_KEYS as readonly string[]).includes(key) &&
+          typeof value === 'string'),
+    ) &&
+    isSet(c[f.accessKeyId]) === isSet(c[f.secretAccessKey]) &&
+    (c[f.accessKeyId] === undefined || typeof c[f.accessKeyId] === 'string')
+  );
+}
+
+function s3Input(node: AloomaNode, id: string, secret: SecretRefCode): string {
+  const c = { ...node.configuration };
+  delete c[MARKER_FIELD];
+  const f = S3_INPUT_PROPS;
+  const props: string[] = [`name: ${str(node.name)},`, `bucket: ${literal(c[f.bucket])},`];
+  // The construct's defaults are left out: '' (the whole bucket), 'all', { type: 'json' }.
+  if (c[f.prefix] !== '') props.push(`prefix: ${literal(c[f.prefix])},`);
+  if (c[f.loadFiles] !== S3_LOAD_FILES[0]) props.push(`loadFiles: ${literal(c[f.loadFiles])},`);
+  const format = parseLiveJsonField(c[f.fileFormat])!;
+  if (Object.keys(format).length > 1 || format.type !== 'json') {
+    // in the construct's order: type, then the text members
+    const ordered: JsonObject = { type: format.type };
+    for (const key of S3_FILE_FORMAT_TEXT_KEYS) if (key in format) ordered[key] = format[key];
+    props.push(`fileFormat: ${literal(ordered)},`);
+  }
+  if (isSet(c[f.accessKeyId])) {
+    props.push(`accessKeyId: ${literal(c[f.accessKeyId])},`);
+    props.push(`secretAccessKey: ${secret(f.secretAccessKey, 'secretAccessKey')},`);
+  }
+  for (const field of [f.bucket, f.prefix, f.loadFiles, f.fileFormat, f.accessKeyId])
+    delete c[field];
+  delete c[f.secretAccessKey];
+  props.push(...commonProps(node, c));
+  return typedBlock('AloomaS3Input', id, props, c);
+}
+
+/** An `AloomaMixpanelInput` when the live input has the key and a start date it accepts. */
+function fitsMixpanelInput(c: Readonly<Record<string, unknown>>): boolean {
+  const f = MIXPANEL_INPUT_PROPS;
+  return (
+    typeof c[f.apiKey] === 'string' && c[f.apiKey] !== '' && ISO_DATE(c[f.fromDate]) === undefined
+  );
+}
+
+function mixpanelInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
+  const c = { ...node.configuration };
+  delete c[MARKER_FIELD];
+  const f = MIXPANEL_INPUT_PROPS;
+  const props: string[] = [
+    `name: ${str(node.name)},`,
+    `apiKey: ${literal(c[f.apiKey])},`,
+    // Required by the construct even when the API shows none: it is written only on create.
+    `apiSecret: ${secret(f.apiSecret, 'apiSecret')},`,
+    `fromDate: ${literal(c[f.fromDate])},`,
+  ];
+  for (const field of Object.values(f)) delete c[field];
+  props.push(...commonProps(node, c));
+  return typedBlock('AloomaMixpanelInput', id, props, c);
+}
+
+/**
+ * `new <construct>(scope, id, { props })` for a construct without
+ * `extraConfiguration`: fields left in `c` are named in a comment, as they
+ * stay in Alooma as they are, unmanaged.
+ */
+function typedBlock(
+  construct: string,
+  id: string,
+  props: readonly string[],
+  c: Record<string, unknown>,
+): string {
+  const unmanaged = Object.keys(c).sort();
+  return [
+    ...(unmanaged.length
+      ? [`// Kept in Alooma as they are, not managed by ${construct}: ${unmanaged.join(', ')}.`]
+      : []),
+    `new ${construct}(scope, ${str(id)}, {`,
+    indent(props.join('\n'), 2),
+    '});',
+  ].join('\n');
+}
+
+/** `prop: value,` for each typed property whose field is in `c`, taken out of `c`. */
+function typedProps(
+  fields: Readonly<Record<string, string>>,
+  c: Record<string, unknown>,
+): string[] {
+  const props: string[] = [];
+  for (const [prop, field] of Object.entries(fields)) {
+    if (c[field] === undefined) continue;
+    props.push(`${prop}: ${literal(canonicalField(field, c[field]))},`);
+    delete c[field];
+  }
+  return props;
+}
+
 /** autoMap, defaultSchema and paused, taken out of `c`. */
 function commonProps(node: AloomaNode, c: Record<string, unknown>): string[] {
-  const props: string[] = [];
-  if (c.auto_map !== undefined)
-    props.push(`autoMap: ${literal(canonicalField('auto_map', c.auto_map))},`);
-  delete c.auto_map;
-  if (c.input_default_schema !== undefined)
-    props.push(`defaultSchema: ${literal(c.input_default_schema)},`);
-  delete c.input_default_schema;
+  const props = typedProps(COMMON_INPUT_PROPS, c);
   if (node.paused) props.push('paused: true,');
   return props;
+}
+
+/** A secret the API shows as set (masked), not '' or null. */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** Text for a `//` comment line. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }
 
 /**
@@ -317,10 +432,6 @@ function pascal(name: string): string {
 
 function camel(id: string): string {
   return id[0].toLowerCase() + id.slice(1);
-}
-
-function screaming(name: string): string {
-  return words(name).join('_').toUpperCase() || 'INPUT';
 }
 
 function uniqueId(base: string, used: Set<string>): string {

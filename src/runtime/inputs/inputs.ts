@@ -19,8 +19,9 @@ import { AloomaInputType, isInputNode, isSystemInputType } from '../../alooma/in
 import { DEFAULT_BATCH_SIZE, REPLICATION_TYPES } from '../../alooma/rules';
 import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
+import { readMarker } from '../reconcile/plan';
 import { palette, Palette, renderValue } from '../reconcile/report';
-import { isParameter, RestParameter } from '../../alooma/secret-fields';
+import { isParameter, maskSecrets, RestParameter } from '../../alooma/secret-fields';
 import { prettyJson } from './pretty';
 import { renderTable } from './table';
 
@@ -55,6 +56,11 @@ export interface InputsOptions {
   readonly print?: (line: string) => void;
   /** Colour the output. @default false */
   readonly colour?: boolean;
+  /**
+   * What a dry run says writes the change, e.g. `add --apply to write it`.
+   * @default 'pass applyChanges: true to write it'
+   */
+  readonly applyHint?: string;
 }
 
 /** Database source credentials of `createInputDatabase`. */
@@ -102,6 +108,7 @@ export class Inputs {
       pprintIndent: options.pprintIndent ?? 2,
       pprintWidth: options.pprintWidth ?? 250,
       pprintDepth: options.pprintDepth ?? 5,
+      applyHint: options.applyHint ?? 'pass applyChanges: true to write it',
     };
     this.print = options.print ?? ((line) => console.log(line));
     this.palette = palette(options.colour ?? false);
@@ -115,9 +122,10 @@ export class Inputs {
   /**
    * What was written to an input, newest first: action, when, who, and the
    * changed fields (secrets only as changed). Printed as a table; returned.
+   * `input` is a name or an id; a deleted input is found by either, from
+   * the history itself (every input that ever had the name, with its id).
    */
-  async history(inputName: string): Promise<InputHistoryEntry[]> {
-    const input = await this.getInput(inputName);
+  async history(input: string): Promise<InputHistoryEntry[]> {
     if (!this.api.getHistory) {
       throw new InputsError(
         'not_found',
@@ -125,10 +133,33 @@ export class Inputs {
         'the history is served by the alooma-cdktf emulator (GET history)',
       );
     }
-    const entries = await this.api.getHistory(input.id);
+    const all = await this.getAllInputs();
+    const live = all.filter((n) => n.name === input || n.id === input);
+    let entries: InputHistoryEntry[];
+    if (live.length > 0) {
+      const node = live.find((n) => n.id === input) ?? findInput(all, input);
+      entries = await this.api.getHistory(node.id);
+    } else {
+      // Not live: deleted. The history names each entry's input, so read it by id, else by name.
+      entries = await this.api.getHistory(input);
+      if (entries.length === 0)
+        entries = (await this.api.getHistory()).filter((e) => e.inputName === input);
+      if (entries.length === 0) {
+        const known = all.map((n) => n.name).sort();
+        throw new InputsError(
+          'input_not_found',
+          `no input named "${input}", nor with that id, now or in the history`,
+          known.length
+            ? `known inputs: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}`
+            : 'the account has no inputs',
+        );
+      }
+    }
+    const ids = new Set(entries.map((e) => e.inputId));
     const rows = entries.map((e) => [
       e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
       e.action,
+      ...(ids.size > 1 ? [e.inputId] : []),
       e.actor,
       e.changes
         .map((c) =>
@@ -142,11 +173,18 @@ export class Inputs {
         )
         .join('; ') || '-',
     ]);
-    this.print(
-      rows.length
-        ? renderTable(['when', 'action', 'who', 'changes'], rows, this.palette)
-        : `no change recorded for "${inputName}"`,
-    );
+    const headers = ['when', 'action', ...(ids.size > 1 ? ['input id'] : []), 'who', 'changes'];
+    if (rows.length === 0) {
+      this.print(`no change recorded for "${input}"`);
+      return entries;
+    }
+    if (live.length === 0) {
+      const names = [...new Set(entries.map((e) => e.inputName))].join('", "');
+      this.print(
+        `"${names}" (id ${[...ids].join(', ')}) no longer exists${ids.size > 1 ? ': several inputs had the name' : ''}; its history:`,
+      );
+    }
+    this.print(renderTable(headers, rows, this.palette));
     return entries;
   }
 
@@ -173,16 +211,31 @@ export class Inputs {
         n.id,
       ]);
       this.print(renderTable(['name', 'type', 'state', 'tables', 'id'], rows, this.palette));
+      this.printSystemNote(inputs);
+      if (singleInput !== undefined) this.printConfiguration(inputs[0]);
     }
     return inputs;
   }
 
-  /** Names of the inputs; printed one per line, or quoted and comma-separated. */
+  /**
+   * Names of the inputs; printed one per line (a system input with a note
+   * saying what it is), or quoted and comma-separated.
+   */
   async listInputs(printLst = false, addQuotesCommas = false): Promise<string[]> {
-    const names = (await this.getAllInputs()).map((n) => n.name).sort();
+    // Code-unit order, as Array#sort of the names (the reference's sorted()).
+    const inputs = (await this.getAllInputs()).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const names = inputs.map((n) => n.name);
     if (printLst) {
       if (addQuotesCommas) this.print(names.map((n) => `'${n.replace(/'/g, "\\'")}'`).join(', '));
-      else for (const name of names) this.print(name);
+      else
+        for (const input of inputs)
+          this.print(
+            isSystemInputType(input.type)
+              ? `${input.name}  ${this.palette.dim(`(${systemNote(input)})`)}`
+              : input.name,
+          );
     }
     return names;
   }
@@ -215,7 +268,7 @@ export class Inputs {
   async deleteInput(inputName: string): Promise<boolean> {
     const input = refuseSystem(await this.getInput(inputName), 'delete');
     if (!this.options.applyChanges) {
-      this.print(`Dry run: would delete input "${input.name}" (${input.type}, id ${input.id}).`);
+      this.print(this.dryRun(`delete input "${input.name}" (${input.type}, id ${input.id})`));
       return false;
     }
     await this.api.deleteInput(input.id);
@@ -241,7 +294,7 @@ export class Inputs {
       return false;
     }
     if (!this.options.applyChanges) {
-      this.print(`Dry run: would ${verb} input "${input.name}".`);
+      this.print(this.dryRun(`${verb} input "${input.name}"`));
       return false;
     }
     await this.api.setPaused(input.id, paused);
@@ -300,7 +353,7 @@ export class Inputs {
     const newInput = { name: newInputName, type: AloomaInputType.ODBC, configuration };
     if (this.options.previewFull) this.print(this.json(newInput));
     if (!this.options.applyChanges) {
-      this.print(`Dry run: would create input "${newInputName}".`);
+      this.print(this.dryRun(`create input "${newInputName}"`));
       return undefined;
     }
     // `all` showed no input of the name: the client need not read the structure again.
@@ -432,8 +485,38 @@ export class Inputs {
       await this.applyInputChanges(newInput);
       return { input, newInput, diff, applied: true };
     }
-    if (changed) this.print(`Dry run: nothing written to "${input.name}" (apply to write).`);
+    if (changed) this.print(this.dryRun(`write these changes to "${input.name}"`));
     return { input, newInput, diff, applied: false };
+  }
+
+  /** `Dry run: would <what>; nothing written (<how to write it>).` */
+  private dryRun(what: string): string {
+    return `Dry run: would ${what}; nothing written (${this.options.applyHint}).`;
+  }
+
+  /** One line under a table that lists a system input: what it is, and that it is not the user's. */
+  private printSystemNote(inputs: readonly AloomaNode[]): void {
+    for (const input of inputs.filter((n) => isSystemInputType(n.type)))
+      this.print(this.palette.dim(`${input.name}: ${systemNote(input)}.`));
+  }
+
+  /** The configuration of one input as field / value rows, secrets masked, the marker as its owner. */
+  private printConfiguration(input: AloomaNode): void {
+    const { [MARKER_FIELD]: _marker, ...configuration } = maskSecrets(input.configuration);
+    const owner = readMarker(input)?.owner;
+    const rows = Object.keys(configuration)
+      .sort()
+      .map((field) => {
+        const value = configuration[field];
+        return [field, typeof value === 'string' ? value : JSON.stringify(value)];
+      });
+    this.print('');
+    this.print(
+      rows.length
+        ? renderTable(['field', 'value'], rows, this.palette)
+        : `"${input.name}" has no configuration`,
+    );
+    if (owner !== undefined) this.print(`managed by the stack "${owner}" (alooma-cdktf)`);
   }
 
   private json(value: unknown): string {
@@ -468,6 +551,11 @@ export function findInput(inputs: readonly AloomaNode[], name: string): AloomaNo
       ? `known inputs: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}`
       : 'the account has no inputs',
   );
+}
+
+/** What a system input is, for the lists that show one. */
+function systemNote(input: AloomaNode): string {
+  return `Alooma's own ${input.type} system input: every account has it; created and run by Alooma, not by you, and it cannot be changed`;
 }
 
 function refuseSystem(input: AloomaNode, verb: string): AloomaNode {

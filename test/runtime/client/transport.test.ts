@@ -41,7 +41,7 @@ describe('unreachable API', () => {
       /^GET plumbing\/\?resolution=1min failed: network error ECONNREFUSED/,
     );
     expect(error.hint).toBe(
-      `is the API at ${url} reachable? for the local emulator run \`alooma-cdktf emulator\``,
+      `is the API at ${url} reachable? for the local emulator run \`alooma-cdktf emulator --port ${port}\``,
     );
     expect(client.metrics).toMatchObject({ requests: 1, retries: 0 });
   });
