@@ -155,6 +155,7 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     });
 
     this.resourceSpec = {
+      owner: () => this.manifest().owner,
       digest: () => this.digest(),
       references: () => this.inputReferences(),
       connectionReferences: () => this.connectionReferences(),
