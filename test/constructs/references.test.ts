@@ -91,7 +91,7 @@ describe('Terraform references', () => {
       'api/configuration/parameters/0/value': '${var.port}',
     });
     // a salted hash of the sensitive value only; nothing of the ephemeral one
-    const salted = /^\$\{sensitive\(sha256\("([0-9a-f]{64}):\$\{var\.pw\}"\)\)\}$/;
+    const salted = /^\$\{sensitive\(sha256\(join\(":", \["([0-9a-f]{64})", var\.pw\]\)\)\)\}$/;
     const hashes = reconciler.triggers_replace.secrets_sha256;
     expect(hashes).toEqual({
       'api/parameters.api_key.value': expect.stringMatching(salted),

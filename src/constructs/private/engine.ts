@@ -246,7 +246,7 @@ function withDriftAndReferences<T extends Record<string, unknown>>(
  */
 export function secretHash(owner: string, secret: { label: string; value: string }): string {
   const salt = sha256(`alooma-cdktf\u0000secrets_sha256\u0000${owner}\u0000${secret.label}`);
-  return Fn.sensitive(Fn.sha256(`${salt}:${secret.value}`));
+  return Fn.sensitive(Fn.sha256(Fn.join(':', [salt, secret.value])));
 }
 
 /** How a field from Terraform is shown when Terraform may hold it secret. */
