@@ -245,6 +245,12 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
   });
 
   test('7. destroy without a key in the environment stops before deleting, with a hint; with one it deletes', async () => {
+    // Before destroy, while the state holds every resource: no secret in any file. (The
+    // sensitive plain value is in the reconciler's triggers, as Terraform keeps every
+    // value of a configuration in its state: SECURITY.md.)
+    expect(
+      filesHoldingSecrets(app.dir, [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2, API_SECRET]),
+    ).toEqual([]);
     const vars = { ...prod, db_password: PASSWORD_2, api_token: TOKEN_2 };
     await emulator.resetStats();
     const refused = cdktf(['destroy', '--auto-approve'], vars);
@@ -263,13 +269,6 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
   });
 
   test('8. the secrets, the sensitive plain value and their hashes appear in no file, state, output (destroy included) or emulator log', async () => {
-    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
-    // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
-    expect(
-      filesHoldingSecrets(app.dir, SECRETS, (file) =>
-        file.endsWith('runtime.js') ? SECRETS.filter((s) => s !== 'demo-key') : SECRETS,
-      ),
-    ).toEqual([]);
     const printed = outputs.join('\n');
     expect(printed).toMatch(/Destroy complete/);
     expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
@@ -284,6 +283,13 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
       ),
     ]);
     expect(hashes.filter((h) => printed.includes(h))).toEqual([]);
+    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
+    // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
+    expect(
+      filesHoldingSecrets(app.dir, SECRETS, (file) =>
+        file.endsWith('runtime.js') ? SECRETS.filter((s) => s !== 'demo-key') : SECRETS,
+      ),
+    ).toEqual([]);
     // The request log (the start-up banner announces the emulator's own default key).
     const log = emulator
       .output()
