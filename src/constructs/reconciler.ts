@@ -157,6 +157,7 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     const liveDiffParticipants = () =>
       this.node.root.node.findAll().filter(AloomaReconciler.isAloomaReconciler);
     this.resourceSpec = {
+      owner: () => this.manifest().owner,
       digest: () => this.digest(),
       references: () => this.inputReferences(),
       connectionReferences: () => this.connectionReferences(),

@@ -37,7 +37,7 @@ import { NodeCategory, isProtectedNode, renderPublicNode } from './nodes';
 import { isPlainObject } from '../alooma/json';
 import { sleepTimeSeconds } from '../alooma/rules';
 import { restoreMaskedSecrets } from './secret-merge';
-import { RequestStats, StatKey } from './stats';
+import { RequestStats, StatKey, countSecretWrites } from './stats';
 import { AloomaStore } from './store';
 import {
   InputDraft,
@@ -221,6 +221,8 @@ function restRoutes(options: ServerOptions): FastifyPluginAsync {
       request.aloomaActor = principal.actor;
       return undefined;
     });
+
+    rest.addHook('preHandler', countSecretWrites(stats));
 
     // The lost-response fault: the write above has happened; its answer is replaced.
     rest.addHook('onSend', async (request, reply, payload) => {

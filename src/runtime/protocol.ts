@@ -65,6 +65,12 @@ export const EnvVar = {
    */
   REFERENCES: 'ALOOMA_CDKTF_REFERENCES',
   /**
+   * JSON object, by reference id, of `true` where Terraform knows the value
+   * not to be sensitive (`!issensitive(...)`). The apply's report shows any
+   * other referenced value as "(from Terraform)".
+   */
+  PLAIN_REFERENCES: 'ALOOMA_CDKTF_PLAIN_REFERENCES',
+  /**
    * File the apply writes its output and exit status to, instead of printing
    * them, for the report step to print (set by stacks whose apply step holds
    * secrets from Terraform, whose output Terraform suppresses).

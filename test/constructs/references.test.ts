@@ -90,17 +90,27 @@ describe('Terraform references', () => {
       'orders_db/paused': '${var.paused}',
       'api/configuration/parameters/0/value': '${var.port}',
     });
-    // a hash of the sensitive value only; nothing of the ephemeral one
-    expect(reconciler.triggers_replace.secrets_sha256).toEqual({
-      'api/parameters.api_key.value': '${sensitive(sha256(var.pw))}',
-      'orders_db/password': '${sensitive(sha256(var.pw))}',
+    // a salted hash of the sensitive value only; nothing of the ephemeral one
+    const salted = /^\$\{sensitive\(sha256\(join\(":", \["([0-9a-f]{64})", var\.pw\]\)\)\)\}$/;
+    const hashes = reconciler.triggers_replace.secrets_sha256;
+    expect(hashes).toEqual({
+      'api/parameters.api_key.value': expect.stringMatching(salted),
+      'orders_db/password': expect.stringMatching(salted),
     });
+    // one salt per input and path: equal values hash differently
+    expect(salted.exec(hashes['orders_db/password'])![1]).not.toBe(
+      salted.exec(hashes['api/parameters.api_key.value'])![1],
+    );
     const [apply, report, prune] = reconciler.provisioner.map((p: any) => p['local-exec']);
     expect(apply.environment).toMatchObject({
       ALOOMA_CDKTF_REFERENCES:
         '${jsonencode(merge(try(self.triggers_replace.references, {}), try(self.triggers_replace.connection_references, {})))}',
       ALOOMA_CDKTF_REPORT_FILE: '.alooma-cdktf-report-${self.id}.json',
     });
+    // whether Terraform knows each value not to be sensitive, for the report
+    expect(apply.environment.ALOOMA_CDKTF_PLAIN_REFERENCES).toContain(
+      '"orders_db/configuration/server":${jsonencode(!issensitive(var.env))}',
+    );
     expect(Object.values(apply.environment)).toEqual(
       expect.arrayContaining(['${sensitive(var.pw)}', '${sensitive(var.token)}']),
     );
@@ -121,7 +131,11 @@ describe('Terraform references', () => {
   test("each input's planned state shows the expressions and no secret value or hash", () => {
     const json = synthJson(composedStack);
     const orders = (json.resource as any).terraform_data.Orders;
-    expect(orders.input.configuration.server).toBe('${var.env}-db.internal');
+    // a value Terraform holds sensitive is hidden (terraform_data's output would show it)
+    expect(orders.input.configuration.server).toBe(
+      '${issensitive(var.env) ? "(from Terraform)" : var.env}-db.internal',
+    );
+    expect(orders.input.configuration.port).toBe('${issensitive(var.port) ? null : var.port}');
     expect(orders.input.secrets).toEqual({ password: { from: 'terraform' } });
     expect(JSON.stringify(orders)).not.toMatch(/var\.pw|sha256/);
     const api = (json.resource as any).terraform_data.Api;
@@ -228,14 +242,17 @@ describe('Terraform references everywhere a configuration value goes', () => {
       });
     });
     const reconciler = (json.resource as any).null_resource.AloomaReconciler;
+    // a JSON template: user text stays literal, only references are expressions
     expect(reconciler.triggers.references).toBe(
-      '${jsonencode({"api/configuration/data_field" = var.text})}',
+      '{"api/configuration/data_field":${jsonencode(var.text)}}',
     );
     expect(reconciler.provisioner[0]['local-exec'].environment.ALOOMA_CDKTF_REFERENCES).toBe(
       '${jsonencode(merge(jsondecode(lookup(self.triggers, "references", "{}")), jsondecode(lookup(self.triggers, "connection_references", "{}"))))}',
     );
     const api = (json.resource as any).null_resource.Api;
-    expect(api.triggers.input).toMatch(/^\$\{jsonencode\(/);
+    expect(api.triggers.input).toContain(
+      '"data_field":${jsonencode(issensitive(var.text) ? null : var.text)}',
+    );
   });
 });
 
@@ -260,8 +277,8 @@ describe('values handed to Terraform functions', () => {
       db.addTable('directive', 'x%{y}');
     });
     const merged = (json.resource as any).terraform_data.Db.input.configuration.tables;
-    expect(merged).toBe(
-      '${merge(var.tables, {"quoted" = "\\"UpdatedAt\\"", "slashed" = "a\\\\b", "directive" = "x%%{y}"})}',
+    expect(merged).toContain(
+      'merge(var.tables, {"quoted" = "\\"UpdatedAt\\"", "slashed" = "a\\\\b", "directive" = "x%%{y}"})',
     );
   });
 

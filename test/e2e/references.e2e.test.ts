@@ -3,10 +3,14 @@
  * real terraform and a real emulator process: a host from a
  * TerraformVariable (mixed with literal text), a port from a variable, a base
  * URL only known after apply (the output of another resource), a password
- * from a sensitive variable and a REST password from an ephemeral one. Checks
- * what Alooma stores, in-place updates with the same id, rotation, a bad
- * resolved value refused before any write, and that the secrets appear
- * nowhere while the runtime's summary stays visible.
+ * from a sensitive variable, a REST password from an ephemeral one, a REST
+ * secret parameter from a variable Terraform does not know to be sensitive,
+ * and a plain field (the database name) from a sensitive variable. Checks
+ * what Alooma stores, in-place updates with the same id, how often secrets
+ * are sent (counted at the emulator), rotation, a bad resolved value refused
+ * before any write, and that the secrets, the sensitive plain value and the
+ * secrets' hashes appear nowhere (deploy, report, next plan, destroy) while
+ * the runtime's summary stays visible.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -26,8 +30,24 @@ const PASSWORD_1 = 'Ref-Sensitive-Pw-5521';
 const PASSWORD_2 = 'Ref-Sensitive-Pw-7730';
 const TOKEN_1 = 'Ref-Ephemeral-Tok-3309';
 const TOKEN_2 = 'Ref-Ephemeral-Tok-9184';
+/** A secret from a variable that Terraform does not know to be sensitive. */
+const API_SECRET = 'Ref-Unmarked-Secret-6642';
+/** A plain field (the database name) from a sensitive variable. */
+const DB_NAME_1 = 'Ref-Sensitive-Db-3871';
+const DB_NAME_2 = 'Ref-Sensitive-Db-4418';
 /** The API key from Terraform is a secret too (the emulator's default key). */
-const SECRETS = [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2, 'demo-key'];
+const SECRETS = [
+  PASSWORD_1,
+  PASSWORD_2,
+  TOKEN_1,
+  TOKEN_2,
+  API_SECRET,
+  DB_NAME_1,
+  DB_NAME_2,
+  'demo-key',
+];
+/** Where each hashed secret goes (`<input>/<path>`): the salt of its hash in the triggers. */
+const SECRET_LABELS = ['orders_db/password', 'events_api/parameters.api_key.value'];
 
 let emulator: EmulatorProcess;
 let app: CdktfApp;
@@ -48,6 +68,8 @@ new AloomaConnection(stack, 'Alooma', {
 const env = new TerraformVariable(stack, 'env', { type: 'string' });
 const port = new TerraformVariable(stack, 'port', { type: 'string', default: '5432' });
 const dbPassword = new TerraformVariable(stack, 'db_password', { type: 'string', sensitive: true });
+const dbName = new TerraformVariable(stack, 'db_name', { type: 'string', sensitive: true });
+const apiSecret = new TerraformVariable(stack, 'api_secret', { type: 'string' });
 const apiToken = ephemeralVariable(stack, 'api_token', { type: 'string' });
 // Another resource whose attribute is only known after apply.
 const endpoint = new TerraformData(stack, 'Endpoint', () => ({ input: { host: env.stringValue } }));
@@ -56,17 +78,18 @@ new AloomaDatabaseInput(stack, 'Orders', {
   source: {
     server: \`\${env.stringValue}-db.internal\`,
     port: Token.asNumber(port.stringValue),
-    database: 'shop', dbType: 'psql', user: 'reader',
+    database: dbName.stringValue, dbType: 'psql', user: 'reader',
     password: AloomaSecret.fromTerraform(dbPassword.stringValue),
   },
   tables: { orders: 'xmin::text::bigint' },
 });
-new AloomaRestInput(stack, 'Events', {
+const events = new AloomaRestInput(stack, 'Events', {
   name: 'events_api',
   baseUrl: \`https://\${endpoint.getStringAttribute('output.host')}.api.example.com/events\`,
   username: 'svc',
   password: AloomaSecret.fromTerraform(apiToken.stringValue, { ephemeral: true, version: ${JSON.stringify(tokenVersion)} }),
 });
+events.addParameter({ parameter: 'api_key', secretValue: AloomaSecret.fromTerraform(apiSecret.stringValue) });
 app.synth();
 `;
 }
@@ -92,7 +115,19 @@ async function byName(): Promise<Record<string, Record<string, any>>> {
   return Object.fromEntries((await liveInputs(emulator.url)).map((n) => [n.name, n]));
 }
 
-const dev = { env: 'dev', db_password: PASSWORD_1, api_token: TOKEN_1 };
+/** Requests that carried a secret value (not the mask), counted by the emulator. */
+async function secretWrites(): Promise<number> {
+  return (await emulator.stats())['secret writes'];
+}
+
+const dev = {
+  env: 'dev',
+  db_password: PASSWORD_1,
+  api_token: TOKEN_1,
+  api_secret: API_SECRET,
+  db_name: DB_NAME_1,
+};
+const prod = { ...dev, env: 'prod', db_name: DB_NAME_2 };
 
 beforeAll(async () => {
   emulator = await startEmulatorProcess({ extraArgs: ['--log'] });
@@ -112,6 +147,7 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
     expect(diff.output).toMatch(/\+ base_url\s+= \(known after apply\)/);
     expect(diff.output).not.toContain(PASSWORD_1);
 
+    await emulator.resetStats();
     const deploy = cdktf(['deploy', '--auto-approve'], dev);
     expect(deploy.code).toBe(0);
     // The runtime's summary is visible although its apply step holds secrets.
@@ -121,11 +157,14 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
       server: 'dev-db.internal',
       // as the (string) variable holds it: the API accepts numbers as strings
       port: '5432',
+      database: DB_NAME_1,
       tables: JSON.stringify({ orders: 'xmin::text::bigint' }),
     });
     expect(live.events_api.configuration.base_url).toBe('https://dev.api.example.com/events');
     expect(await secretMatches(emulator.url, live.orders_db.id, 'password', PASSWORD_1)).toBe(true);
     expect(await secretMatches(emulator.url, live.events_api.id, 'password', TOKEN_1)).toBe(true);
+    // Each input's secrets travel once, in its create.
+    expect(await secretWrites()).toBe(2);
     ordersId = live.orders_db.id;
     eventsId = live.events_api.id;
   });
@@ -135,55 +174,67 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
     const deploy = cdktf(['deploy', '--auto-approve'], dev);
     expect(deploy.code).toBe(0);
     expect(writeCount(await emulator.stats())).toBe(0);
+    expect(await secretWrites()).toBe(0);
   });
 
-  test('3. a new variable value updates the inputs in place: same ids, tables kept', async () => {
-    const prod = { ...dev, env: 'prod' };
+  test('3. new variable values update the inputs in place: same ids, tables kept, no secret re-sent, the sensitive one never shown', async () => {
     const diff = cdktf(['diff'], prod);
     expect(diff.output).toMatch(/~ server\s+= "dev-db.internal" -> "prod-db.internal"/);
     expect(diff.output).toMatch(/terraform_data\.Orders.* will be updated in-place/);
     expect(diff.output).not.toMatch(/terraform_data\.(Orders|Events).* must be replaced/);
+    // The old state's output block shows no sensitive value: Terraform's marks do not reach it.
+    expect(diff.output).toMatch(/~ output\s+= \{/);
     await emulator.resetStats();
     const deploy = cdktf(['deploy', '--auto-approve'], prod);
     expect(deploy.code).toBe(0);
+    // The report names the change without the sensitive values, old or new.
+    expect(deploy.output).toMatch(/database \(from Terraform\) -> \(from Terraform\)/);
+    expect(deploy.output).toMatch(/server "dev-db.internal" -> "prod-db.internal"/);
     const live = await byName();
     expect(live.orders_db.id).toBe(ordersId);
     expect(live.events_api.id).toBe(eventsId);
     expect(live.orders_db.configuration.server).toBe('prod-db.internal');
+    expect(live.orders_db.configuration.database).toBe(DB_NAME_2);
     expect(live.events_api.configuration.base_url).toBe('https://prod.api.example.com/events');
     expect(JSON.parse(live.orders_db.configuration.tables)).toEqual({
       orders: 'xmin::text::bigint',
     });
-    // Only the two changed inputs were written: no password re-sent, nothing created.
+    // Only the two changed inputs were written, and no secret travelled with them.
     expect(writeCount(await emulator.stats())).toBe(2);
+    expect(await secretWrites()).toBe(0);
     expect(await secretMatches(emulator.url, ordersId, 'password', PASSWORD_1)).toBe(true);
   });
 
-  test('4. a changed sensitive value is written again on the next deploy', async () => {
-    const rotated = { ...dev, env: 'prod', db_password: PASSWORD_2 };
+  test('4. a changed sensitive value is written again on the next deploy, and only it', async () => {
+    const rotated = { ...prod, db_password: PASSWORD_2 };
     const diff = cdktf(['diff'], rotated);
-    expect(diff.output).toMatch(/"orders_db\/password" = \(sensitive value\)/);
+    expect(diff.output).toMatch(/"orders_db\/password"\s+= \(sensitive value\)/);
+    await emulator.resetStats();
     const deploy = cdktf(['deploy', '--auto-approve'], rotated);
     expect(deploy.code).toBe(0);
     expect(await secretMatches(emulator.url, ordersId, 'password', PASSWORD_2)).toBe(true);
     expect((await byName()).orders_db.id).toBe(ordersId);
+    expect(await secretWrites()).toBe(1);
   });
 
   test('5. an ephemeral value is rotated by its version', async () => {
-    const next = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2 };
+    const next = { ...prod, db_password: PASSWORD_2, api_token: TOKEN_2 };
     // A new ephemeral value alone changes nothing Terraform can see ...
+    await emulator.resetStats();
     cdktf(['deploy', '--auto-approve'], next);
     expect(await secretMatches(emulator.url, eventsId, 'password', TOKEN_1)).toBe(true);
+    expect(await secretWrites()).toBe(0);
     // ... the version bump pushes it.
     app.write({ 'main.ts': mainTs('2') });
     const deploy = cdktf(['deploy', '--auto-approve'], next);
     expect(deploy.code).toBe(0);
     expect(await secretMatches(emulator.url, eventsId, 'password', TOKEN_2)).toBe(true);
+    expect(await secretWrites()).toBe(1);
   });
 
   test('6. a bad resolved value fails with its construct path and field, before any write', async () => {
     await emulator.resetStats();
-    const bad = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2, port: 'abc' };
+    const bad = { ...prod, db_password: PASSWORD_2, api_token: TOKEN_2, port: 'abc' };
     const deploy = cdktf(['deploy', '--auto-approve'], bad);
     expect(deploy.code).not.toBe(0);
     expect(deploy.output).toMatch(
@@ -193,31 +244,14 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
     expect(writeCount(await emulator.stats())).toBe(0);
   });
 
-  test('7. the secrets appear in no file, state, output or emulator log', async () => {
-    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
-    // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
+  test('7. destroy without a key in the environment stops before deleting, with a hint; with one it deletes', async () => {
+    // Before destroy, while the state holds every resource: no secret in any file. (The
+    // sensitive plain value is in the reconciler's triggers, as Terraform keeps every
+    // value of a configuration in its state: SECURITY.md.)
     expect(
-      filesHoldingSecrets(app.dir, SECRETS, (file) =>
-        file.endsWith('runtime.js') ? SECRETS.filter((s) => s !== 'demo-key') : SECRETS,
-      ),
+      filesHoldingSecrets(app.dir, [PASSWORD_1, PASSWORD_2, TOKEN_1, TOKEN_2, API_SECRET]),
     ).toEqual([]);
-    const printed = outputs.join('\n');
-    expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
-    // Not even their hashes (state keeps one per sensitive value, in the reconciler's triggers).
-    const hashes = SECRETS.map((s) => createHash('sha256').update(s).digest('hex'));
-    expect(hashes.filter((h) => printed.includes(h))).toEqual([]);
-    // The request log (the start-up banner announces the emulator's own default key).
-    const log = emulator
-      .output()
-      .split('\n')
-      .filter((line) => !/listening on/.test(line))
-      .join('\n');
-    expect(log).toMatch(/PUT|POST/);
-    expect(SECRETS.filter((s) => log.includes(s))).toEqual([]);
-  });
-
-  test('8. destroy without a key in the environment stops before deleting, with a hint; with one it deletes', async () => {
-    const vars = { ...dev, env: 'prod', db_password: PASSWORD_2, api_token: TOKEN_2 };
+    const vars = { ...prod, db_password: PASSWORD_2, api_token: TOKEN_2 };
     await emulator.resetStats();
     const refused = cdktf(['destroy', '--auto-approve'], vars);
     expect(refused.code).not.toBe(0);
@@ -230,6 +264,39 @@ describe('inputs composed with Terraform variables, other resources and Terrafor
 
     const destroy = cdktf(['destroy', '--auto-approve'], vars, true);
     expect(destroy.code).toBe(0);
+    expect(destroy.output).toMatch(/Destroy complete/);
     expect(Object.keys(await byName())).toEqual([]);
+  });
+
+  test('8. the secrets, the sensitive plain value and their hashes appear in no file, state, output (destroy included) or emulator log', async () => {
+    const printed = outputs.join('\n');
+    expect(printed).toMatch(/Destroy complete/);
+    expect(SECRETS.filter((s) => printed.includes(s))).toEqual([]);
+    // Not even their hashes, salted as in the triggers or not. API_SECRET comes from a
+    // variable Terraform does not mark sensitive: only sensitive() keeps its hash out.
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const hashes = SECRETS.flatMap((s) => [
+      sha(s),
+      ...SECRET_LABELS.map(
+        (label) =>
+          `${sha(`${sha(`alooma-cdktf\u0000secrets_sha256\u0000composed\u0000${label}`)}:${s}`)}`,
+      ),
+    ]);
+    expect(hashes.filter((h) => printed.includes(h))).toEqual([]);
+    expect(filesUnder(app.dir).some((f) => f.endsWith('.tfstate'))).toBe(true);
+    // The shipped runtime names the emulator's default key as a default, not as this stack's secret.
+    expect(
+      filesHoldingSecrets(app.dir, SECRETS, (file) =>
+        file.endsWith('runtime.js') ? SECRETS.filter((s) => s !== 'demo-key') : SECRETS,
+      ),
+    ).toEqual([]);
+    // The request log (the start-up banner announces the emulator's own default key).
+    const log = emulator
+      .output()
+      .split('\n')
+      .filter((line) => !/listening on/.test(line))
+      .join('\n');
+    expect(log).toMatch(/PUT|POST/);
+    expect(SECRETS.filter((s) => log.includes(s))).toEqual([]);
   });
 });

@@ -132,6 +132,7 @@ describe('emulator fault injection and stats', () => {
       'injected 503': 1,
       'injected 429': 1,
       'injected 503 after write': 0,
+      'secret writes': 3, // the two ODBC creates with a password, PUT secrets
       'unknown route': 1,
       'POST plumbing/inputs': 1,
       'POST inputs': 1,

@@ -1,7 +1,11 @@
 /**
  * Bad input matrix: constructs (synth time), the CLI and the API's answers.
- * Every case gets a clear error naming what is wrong, one line plus a hint,
- * and nothing is half-applied (no write reaches the API).
+ * Every case gets a clear error naming what is wrong and how to fix it.
+ * Construct cases run in this process, at synth, where no client exists: they
+ * are checked for their code, construct path, hint and no secret in the
+ * message. CLI cases run the real runtime against a real emulator: one line
+ * plus a hint, no stack trace, and nothing half-applied (no write reaches the
+ * API). Each table's size is asserted, so notes can quote the counts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -175,9 +179,16 @@ const constructCases: Array<[string, () => void, RegExp, string]> = [
   ],
 ];
 
+/** Sizes of the tables above and below: notes quote these. */
+const CONSTRUCT_CASES = 14;
+const CLI_CASES = 24;
+
 describe('constructs refuse bad input at synth time, naming the construct path and the fix', () => {
-  test.each(constructCases)('%s', async (_label, act, pattern, code) => {
-    await emulator.resetStats();
+  test(`the matrix has ${CONSTRUCT_CASES} construct cases`, () => {
+    expect(constructCases).toHaveLength(CONSTRUCT_CASES);
+  });
+
+  test.each(constructCases)('%s', (_label, act, pattern, code) => {
     let error: unknown;
     try {
       act();
@@ -194,9 +205,9 @@ describe('constructs refuse bad input at synth time, naming the construct path a
     const hint =
       typeof ownHint === 'string' ? ownHint : /\. ([^[]+?) \[[a-z_]+\]/.exec(message)?.[1];
     expect(hint).toMatch(/\w{3}/);
-    expect(message).not.toMatch(/\n\s+at /); // no stack trace
     expect(message).not.toContain(PLAIN_SECRET_VALUE);
-    expect(writeCount(await emulator.stats())).toBe(0);
+    // No "no write" or "no stack trace" claim here: a construct has no client to
+    // write with, and an Error's message never holds its stack. The CLI cases check both.
   });
 
   test('names with quotes, spaces, shell metacharacters and unicode are legal and stay out of commands', () => {
@@ -469,6 +480,10 @@ const cliCases: Array<[string, CliCase]> = [
 ];
 
 describe('the CLI answers bad input with one line and a hint, and writes nothing', () => {
+  test(`the matrix has ${CLI_CASES} CLI cases`, () => {
+    expect(cliCases).toHaveLength(CLI_CASES);
+  });
+
   beforeAll(async () => {
     // live data the service would never produce itself: ODBC tables that are not JSON
     await createRawInput(emulator.url, {

@@ -13,9 +13,12 @@
  */
 import {
   CDK_CORE,
+  call,
+  conditional,
   Fn,
   Lazy,
   LocalExecProvisioner,
+  Op,
   TerraformProvider,
   TerraformResource,
   Token,
@@ -24,8 +27,17 @@ import { Construct, IConstruct } from 'constructs';
 import type * as NullProviderModule from '@cdktf/provider-null';
 import { EnvVar } from '../../runtime/protocol';
 import * as errors from '../errors';
-import { escapeTemplate, escapeTemplates, stableJson } from './render';
-import { containsReference, escapeForHcl } from './references';
+import {
+  escapeTemplates,
+  isReference,
+  jsonTemplate,
+  sha256,
+  stableJson,
+  stringPieces,
+  stringTokens,
+  templateString,
+} from './render';
+import { containsReference } from './references';
 import { TerraformData } from './terraform-data';
 
 /**
@@ -55,6 +67,8 @@ export interface InputResourceSpec {
 
 /** What the stack's reconciler resource is made of. */
 export interface ReconcilerResourceSpec {
+  /** Who owns the stack's inputs in Alooma (salts the secrets' hashes). Called at synth time. */
+  readonly owner: () => string;
   /** SHA-256 of the manifest. Called at synth time. */
   readonly digest: () => string;
   /** Names the stack may delete (not RETAIN), sorted. Called at synth time. */
@@ -76,8 +90,8 @@ export interface ReconcilerResourceSpec {
   /**
    * Secrets Terraform supplies: variable name -> expression and whether it is
    * ephemeral. Their values go to the apply provisioner's environment only;
-   * a SHA-256 of each sensitive one goes into the triggers (a changed value
-   * re-applies). Called at synth time.
+   * a salted SHA-256 of each sensitive one goes into the triggers (a changed
+   * value re-applies; see {@link secretHash}). Called at synth time.
    */
   readonly secrets: () => ReadonlyArray<{
     readonly env: string;
@@ -156,7 +170,7 @@ export function createInputResource(
       id,
       () => ({
         triggers_replace: escapeTemplates(spec.identity()) as Record<string, unknown>,
-        input: escapeTemplates(spec.input()) as Record<string, unknown>,
+        input: escapeTemplates(hideSensitiveReferences(spec.input())) as Record<string, unknown>,
       }),
       { lifecycle, provisioners },
     );
@@ -171,12 +185,12 @@ export function createInputResource(
           const { name, type } = spec.identity();
           const input = spec.input();
           return {
-            name: escapeTemplate(name),
-            type: escapeTemplate(type),
+            name: templateString(name),
+            type: templateString(type),
             // With references the JSON is built by Terraform, which knows their values.
             input: containsReference(input)
-              ? Fn.jsonencode(escapeForHcl(input))
-              : escapeTemplate(stableJson(input).trimEnd()),
+              ? jsonTemplate(hideSensitiveReferences(input))
+              : templateString(stableJson(input).trimEnd()),
           };
         },
       }),
@@ -206,14 +220,11 @@ function withDriftAndReferences<T extends Record<string, unknown>>(
   const drift = spec.drift();
   const secretHashes: Record<string, string> = {};
   for (const secret of spec.secrets()) {
-    // sensitive(): a value that Terraform does not mark sensitive must not show its hash either.
-    if (!secret.ephemeral) secretHashes[secret.label] = Fn.sensitive(Fn.sha256(secret.value));
+    if (!secret.ephemeral) secretHashes[secret.label] = secretHash(spec.owner(), secret);
   }
-  // Keys are ids made of input names: escaped like names; values are expressions.
+  // Keys are ids made of input names, values references: one escaping for both engines (render.ts).
   const asTrigger = (map: Readonly<Record<string, unknown>>) =>
-    engine === 'terraform_data'
-      ? Object.fromEntries(Object.entries(map).map(([k, v]) => [escapeTemplate(k), v]))
-      : Fn.jsonencode(escapeForHcl(map));
+    engine === 'terraform_data' ? escapeTemplates(map) : jsonTemplate(map);
   const optional = (key: string, map: Readonly<Record<string, unknown>>) =>
     Object.keys(map).length === 0 ? {} : { [key]: asTrigger(map) };
   return {
@@ -223,6 +234,78 @@ function withDriftAndReferences<T extends Record<string, unknown>>(
     ...optional(CONNECTION_REFERENCES_KEY, spec.connectionReferences()),
     ...optional('secrets_sha256', secretHashes),
   };
+}
+
+/**
+ * The trigger of a sensitive secret from Terraform: SHA-256 of the value
+ * after a salt made of the owner and `<input>/<path>`, so that equal
+ * passwords of two inputs or stacks differ and no table of unsalted hashes
+ * applies. The salt is hex, so no user text enters the expression.
+ * sensitive(): a value that Terraform does not mark sensitive must not show
+ * its hash either.
+ */
+export function secretHash(owner: string, secret: { label: string; value: string }): string {
+  const salt = sha256(`alooma-cdktf\u0000secrets_sha256\u0000${owner}\u0000${secret.label}`);
+  return Fn.sensitive(Fn.sha256(Fn.join(':', [salt, secret.value])));
+}
+
+/** How a field from Terraform is shown when Terraform may hold it secret. */
+export const FROM_TERRAFORM = '(from Terraform)';
+
+/**
+ * A copy of an input's state where each reference that Terraform holds
+ * sensitive is replaced: by null where it is a whole value, by "(from
+ * Terraform)" inside a string. `terraform_data` copies `input` into `output`
+ * without Terraform's sensitive marks, so the next plan would print it.
+ * The connection's references stay: the destroy provisioner needs them.
+ */
+export function hideSensitiveReferences(
+  input: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const hide = (value: unknown): unknown => {
+    if (typeof value === 'string' && isReference(value)) {
+      const pieces = stringPieces(value);
+      if (pieces.length === 1) return conditional(isSensitive(value), null, value);
+      return pieces
+        .map((piece) =>
+          'literal' in piece
+            ? piece.literal
+            : Token.asString(conditional(isSensitive(piece.token), FROM_TERRAFORM, piece.token)),
+        )
+        .join('');
+    }
+    if (isReference(value)) return conditional(isSensitive(value), null, value);
+    if (Array.isArray(value)) return value.map(hide);
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hide(v)]));
+    return value;
+  };
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => [
+      key,
+      key === CONNECTION_REFERENCES_KEY ? value : hide(value),
+    ]),
+  );
+}
+
+function isSensitive(value: unknown) {
+  return call('issensitive', [value]);
+}
+
+/**
+ * By reference id, an expression that is true when Terraform knows the value
+ * not to be sensitive (every reference in it, for a string that mixes text
+ * and references). The report shows other values as "(from Terraform)".
+ */
+function plainFlags(references: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const plain = (value: unknown) => Op.not(isSensitive(value));
+  return Object.fromEntries(
+    Object.entries(references).map(([id, value]) => {
+      const tokens = typeof value === 'string' ? stringTokens(value) : [];
+      const flag = tokens.length > 1 ? Fn.alltrue(tokens.map(plain)) : plain(tokens[0] ?? value);
+      return [id, flag];
+    }),
+  );
 }
 
 /**
@@ -254,6 +337,9 @@ export function reconcilerProvisioners(
   const applyReferences: Record<string, string> = hasReferences
     ? {
         [EnvVar.REFERENCES]: `\${jsonencode(merge(${triggerMap('references')}, ${triggerMap(CONNECTION_REFERENCES_KEY)}))}`,
+        [EnvVar.PLAIN_REFERENCES]: jsonTemplate(
+          plainFlags({ ...spec.references(), ...spec.connectionReferences() }),
+        ),
       }
     : {};
   const pruneReferences: Record<string, string> = hasReferences
@@ -313,7 +399,7 @@ export function createReconcilerResource(
       () => ({
         triggers_replace: withDriftAndReferences(
           spec,
-          { digest: spec.digest(), names: spec.names().map(escapeTemplate) },
+          { digest: spec.digest(), names: spec.names().map((name) => templateString(name)) },
           engine,
         ),
       }),
@@ -328,7 +414,7 @@ export function createReconcilerResource(
         produce: () =>
           withDriftAndReferences(
             spec,
-            { digest: spec.digest(), names: escapeTemplate(JSON.stringify(spec.names())) },
+            { digest: spec.digest(), names: templateString(JSON.stringify(spec.names())) },
             engine,
           ),
       }),

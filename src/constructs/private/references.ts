@@ -7,14 +7,11 @@
  * keeps the tokens themselves, so `cdktf diff` shows the value or
  * `(known after apply)`.
  */
-import { Token } from './core';
 import { isPlainObject } from '../../alooma/json';
 import { REFERENCE_KEY, ReferencePlaceholder } from '../../runtime/protocol';
+import { isReference, stringPieces } from './render';
 
-/** True when `value` is a Terraform reference (token): its value exists only at apply. */
-export function isReference(value: unknown): boolean {
-  return value !== null && value !== undefined && Token.isUnresolved(value);
-}
+export { isReference };
 
 /**
  * A copy of `value` with every Terraform reference replaced by a placeholder
@@ -48,27 +45,40 @@ function pointerSegment(key: string): string {
 }
 
 /**
- * A copy of `value` whose literal strings (and keys) are escaped for an HCL
- * string literal, for values handed to a Terraform function (`Fn.merge`,
- * `Fn.jsonencode`): cdktf renders those arguments as HCL and escapes only
- * `${` and newlines, so `"`, `\` and `%{` would break the expression or change
- * the value. References are left alone.
+ * A copy of `value` whose literal text is escaped for an HCL string literal,
+ * for values handed to a Terraform function (`Fn.merge`): cdktf renders those
+ * arguments as HCL and escapes only `${` and newlines in strings (the
+ * literal pieces of a string that mixes text and references included), and
+ * nothing in object keys. So `"`, `\` and `%{` are escaped here everywhere,
+ * and `${` and newlines in keys too. References are left alone.
  */
 export function escapeForHcl(value: unknown): unknown {
+  if (typeof value === 'string') return mapLiterals(value, escapeHclString);
   if (isReference(value)) return value;
-  if (typeof value === 'string') return escapeHclString(value);
   if (Array.isArray(value)) return value.map(escapeForHcl);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value))
-      out[Token.isUnresolved(key) ? key : escapeHclString(key)] = escapeForHcl(member);
+      out[mapLiterals(key, escapeHclKey)] = escapeForHcl(member);
     return out;
   }
   return value;
 }
 
+function mapLiterals(text: string, escape: (literal: string) => string): string {
+  return stringPieces(text)
+    .map((piece) => ('literal' in piece ? escape(piece.literal) : piece.token))
+    .join('');
+}
+
 function escapeHclString(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%\{/g, '%%{');
+}
+
+function escapeHclKey(text: string): string {
+  return escapeHclString(text)
+    .replace(/\n/g, '\\n')
+    .replace(/\$\{/g, () => '$${');
 }
 
 /** True when `value` holds a Terraform reference at any depth. */

@@ -3,7 +3,10 @@
  * command, like `terraform plan`) and a compact one-liner per input (progress
  * lines and the synth-time live diff). No values of secret fields are ever
  * rendered: secrets are not part of the compared configuration, and only
- * their paths and versions are printed.
+ * their paths and versions are printed. Fields whose value comes from a
+ * Terraform reference that Terraform may hold sensitive (registered with
+ * {@link hideFieldsFromTerraform} by the apply step) are rendered as
+ * "(from Terraform)", their old values too.
  */
 import pc from 'picocolors';
 import type { Json } from '../../alooma/canonical';
@@ -55,6 +58,38 @@ export interface FormatOptions {
   readonly showUnchanged?: boolean;
 }
 
+/** What a field from Terraform shows instead of its values. */
+export const FROM_TERRAFORM = '(from Terraform)';
+
+/** Reference ids (`<input>/configuration/<key>/...`) whose fields are not rendered. */
+const hiddenFields = new Set<string>();
+
+/**
+ * From now on, renders the fields at these reference ids (and below them) as
+ * {@link FROM_TERRAFORM}. Called once per process by the apply step, from
+ * the references Terraform does not know to be non-sensitive.
+ */
+export function hideFieldsFromTerraform(ids: Iterable<string>): void {
+  for (const id of ids) hiddenFields.add(id);
+}
+
+/** True when the field at `path` (under `root`) of input `name` is hidden, or lies under or over a hidden one. */
+function isHidden(name: string, path: readonly string[], root = 'configuration'): boolean {
+  if (hiddenFields.size === 0) return false;
+  const id = [name, root, ...path.map((key) => key.replace(/~/g, '~0').replace(/\//g, '~1'))].join(
+    '/',
+  );
+  for (const hidden of hiddenFields) {
+    if (id === hidden || id.startsWith(`${hidden}/`) || hidden.startsWith(`${id}/`)) return true;
+  }
+  return false;
+}
+
+/** {@link renderValue}, or {@link FROM_TERRAFORM} for a hidden field. */
+function fieldValue(name: string, path: readonly string[], value: Json | undefined): string {
+  return isHidden(name, path) ? FROM_TERRAFORM : renderValue(value);
+}
+
 /** A JSON value as one short line. */
 export function renderValue(value: Json | undefined): string {
   if (value === undefined) return '(unset)';
@@ -62,17 +97,18 @@ export function renderValue(value: Json | undefined): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function renderChange(change: FieldChange, p: Palette): string {
+function renderChange(name: string, change: FieldChange, p: Palette): string {
   const path = change.path.join('.');
+  const value = (v: Json | undefined) => fieldValue(name, change.path, v);
   switch (change.kind) {
     case 'added':
-      return p.green(`+ ${path} = ${renderValue(change.to)}`);
+      return p.green(`+ ${path} = ${value(change.to)}`);
     case 'removed':
-      return p.red(`- ${path} = ${renderValue(change.from)}`);
+      return p.red(`- ${path} = ${value(change.from)}`);
     case 'changed':
-      return p.yellow(`~ ${path}: ${renderValue(change.from)} -> ${renderValue(change.to)}`);
+      return p.yellow(`~ ${path}: ${value(change.from)} -> ${value(change.to)}`);
     case 'matching':
-      return p.dim(`  ${path} = ${renderValue(change.to)}`);
+      return p.dim(`  ${path} = ${value(change.to)}`);
   }
 }
 
@@ -83,14 +119,17 @@ export function detailLines(input: InputPlan, options: FormatOptions = {}): stri
   if (input.kind === 'conflict') return [p.red(input.reason ?? 'conflict')];
   if (input.kind === 'create' && input.spec) {
     for (const [key, value] of Object.entries(input.spec.configuration)) {
-      if (value !== undefined) lines.push(p.green(`+ ${key} = ${renderValue(value as Json)}`));
+      if (value !== undefined)
+        lines.push(p.green(`+ ${key} = ${fieldValue(input.name, [key], value as Json)}`));
     }
     if (input.spec.paused) lines.push(p.green('+ paused = true'));
   }
   if (input.diff) {
     const { changed, removed, added, matching } = input.diff;
-    for (const change of [...changed, ...removed, ...added]) lines.push(renderChange(change, p));
-    if (options.showMatching) for (const change of matching) lines.push(renderChange(change, p));
+    for (const change of [...changed, ...removed, ...added])
+      lines.push(renderChange(input.name, change, p));
+    if (options.showMatching)
+      for (const change of matching) lines.push(renderChange(input.name, change, p));
   }
   if (input.pausedChange) {
     lines.push(
@@ -174,8 +213,10 @@ export function compactLine(input: InputPlan): string {
         });
         parts.push(`${top} ${items.join(' ')}`);
       } else {
-        for (const c of changes)
-          parts.push(`${c.path.join('.')} ${renderValue(c.from)} -> ${renderValue(c.to)}`);
+        for (const c of changes) {
+          const from = fieldValue(input.name, c.path, c.from);
+          parts.push(`${c.path.join('.')} ${from} -> ${fieldValue(input.name, c.path, c.to)}`);
+        }
       }
     }
   }
