@@ -26,6 +26,7 @@ import {
 import { CONNECTION_REFERENCES_KEY, createInputResource } from './private/engine';
 import { extractReferences } from './private/references';
 import { otherInputsNamed, registerInputName } from './private/registry';
+import { COMMON_INPUT_PROPS } from '../alooma/input-props';
 
 /** Properties every input construct has. */
 export interface AloomaInputCommonProps {
@@ -242,11 +243,12 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
           'the runtime records the owning stack and secret versions there',
         );
       }
-      if (key === 'auto_map' || key === 'input_default_schema') {
+      const commonProp = commonPropOf(key);
+      if (commonProp !== undefined) {
         throw errors.conflictingProperties(
           this,
-          `${field} sets ${JSON.stringify(key)}, which props.${key === 'auto_map' ? 'autoMap' : 'defaultSchema'} manages`,
-          `Use props.${key === 'auto_map' ? 'autoMap' : 'defaultSchema'} instead`,
+          `${field} sets ${JSON.stringify(key)}, which props.${commonProp} manages`,
+          `Use props.${commonProp} instead`,
         );
       }
       if (typedKeys.includes(key)) {
@@ -266,8 +268,10 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
     return {
       configuration: {
         ...configuration,
-        auto_map: this.autoMap,
-        ...(this.defaultSchema === undefined ? {} : { input_default_schema: this.defaultSchema }),
+        [COMMON_INPUT_PROPS.autoMap]: this.autoMap,
+        ...(this.defaultSchema === undefined
+          ? {}
+          : { [COMMON_INPUT_PROPS.defaultSchema]: this.defaultSchema }),
       },
       secrets,
     };
@@ -306,4 +310,11 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
           ).message,
         ];
   }
+}
+
+/** The common prop that manages an API field, if any (`auto_map` -> `autoMap`). */
+function commonPropOf(field: string): keyof typeof COMMON_INPUT_PROPS | undefined {
+  return (Object.keys(COMMON_INPUT_PROPS) as (keyof typeof COMMON_INPUT_PROPS)[]).find(
+    (prop) => COMMON_INPUT_PROPS[prop] === field,
+  );
 }
