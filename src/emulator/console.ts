@@ -11,9 +11,10 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
 import { parseLiveJsonField } from '../alooma/canonical';
 import { isPlainObject } from '../alooma/json';
-import { isCrossOriginBrowserRequest, SESSION_COOKIE, verifyPassword } from './auth';
+import { isCrossOriginBrowserRequest, verifyPassword } from './auth';
 import { FieldChange, HistoryEntry } from './history';
 import { PublicNode } from './nodes';
+import { closeSession, openSession, sessionToken } from './session-cookie';
 import { AloomaStore } from './store';
 
 /** Where the console lives. */
@@ -56,7 +57,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
 
   /** The signed-in user, or a redirect to the login page. */
   const session = (request: FastifyRequest, reply: FastifyReply) => {
-    const token = request.cookies[SESSION_COOKIE];
+    const token = sessionToken(request);
     const found = token ? store.findSession(token) : undefined;
     if (found?.status === 'valid') return { account: found.account, email: found.email };
     const next = encodeURIComponent(request.url);
@@ -106,21 +107,13 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
     const user = store.findUser(email);
     if (!user || !(await verifyPassword(password, user.passwordHash)))
       return reply.redirect(`${CONSOLE_PATH}/login?failed=1&next=${encodeURIComponent(next)}`, 303);
-    const token = store.createSession(user.account, email, options.sessionTtlS);
-    void reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: Math.max(1, Math.ceil(options.sessionTtlS)),
-    });
+    openSession(store, reply, { account: user.account, email }, options.sessionTtlS);
     return reply.redirect(next, 303);
   });
 
   app.post(`${CONSOLE_PATH}/logout`, async (request, reply) => {
     if (isCrossOriginBrowserRequest(request.headers)) return crossOrigin(reply);
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) store.deleteSession(token);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    closeSession(store, request, reply);
     return reply.redirect(`${CONSOLE_PATH}/login`, 303);
   });
 
