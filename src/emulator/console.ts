@@ -10,6 +10,7 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
 import { parseLiveJsonField } from '../alooma/canonical';
+import { isSystemInputType } from '../alooma/input-types';
 import { isPlainObject } from '../alooma/json';
 import { isCrossOriginBrowserRequest, verifyPassword } from './auth';
 import { FieldChange, HistoryEntry } from './history';
@@ -131,11 +132,15 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
       .map((n) => {
         const change = lastChange.get(n.id);
         return `<tr>
-<td><a href="${CONSOLE_PATH}/inputs/${encodeURIComponent(n.id)}">${html(n.name)}</a></td>
+<td><a href="${CONSOLE_PATH}/inputs/${encodeURIComponent(n.id)}">${html(n.name)}</a>${
+          isSystemInputType(n.type)
+            ? `<br><small class="note">${html(systemInputNote(n.type))}</small>`
+            : ''
+        }</td>
 <td>${html(n.type)}</td>
 <td><span class="state ${n.paused ? 'paused' : 'live'}">${n.paused ? 'paused' : 'live'}</span></td>
 <td>${html(tableNames(n).join(', ') || '—')}</td>
-<td>${html(ownerOf(n) ?? 'unmanaged')}</td>
+<td>${html(ownerLabel(n))}</td>
 <td>${change ? `<time datetime="${html(change.at)}">${html(shortTime(change.at))}</time> ${html(change.action)}` : '—'}</td>
 </tr>`;
       })
@@ -178,8 +183,9 @@ ${rows || '<tr><td colspan="6">No input matches.</td></tr>'}
       `${header(user.email, user.account, 'inputs')}
 <main><p><a href="${CONSOLE_PATH}/">All inputs</a></p>
 <h1>${html(node.name)}</h1>
+${isSystemInputType(node.type) ? `<p class="note">${html(systemInputNote(node.type))}</p>` : ''}
 <dl class="facts"><dt>Type</dt><dd>${html(node.type)}</dd><dt>State</dt><dd>${node.paused ? 'paused' : 'live'}</dd>
-<dt>Owner</dt><dd>${html(ownerOf(node) ?? 'unmanaged')}</dd><dt>Id</dt><dd><code>${html(node.id)}</code></dd>
+<dt>Owner</dt><dd>${html(ownerLabel(node))}</dd><dt>Id</dt><dd><code>${html(node.id)}</code></dd>
 <dt>Created</dt><dd>${html(node.created_at)}</dd></dl>
 ${
   tables
@@ -238,6 +244,24 @@ function tableNames(node: PublicNode): string[] {
 function ownerOf(node: PublicNode): string | undefined {
   const marker = parseLiveJsonField(node.configuration[MARKER_FIELD]);
   return typeof marker?.owner === 'string' ? marker.owner : undefined;
+}
+
+/** Who owns an input: the stack of its marker, Alooma for a system input, else nobody. */
+function ownerLabel(node: PublicNode): string {
+  if (isSystemInputType(node.type)) return 'Alooma (system input)';
+  return ownerOf(node) ?? 'unmanaged';
+}
+
+/**
+ * Why a system input is listed though nobody created it: every account has
+ * it, and no client may change it.
+ */
+function systemInputNote(type: string): string {
+  const what =
+    type.toUpperCase() === 'RESTREAM'
+      ? "Alooma's own system input: it feeds the events you restream from the Restream Queue back into the pipeline."
+      : "Alooma's own system input.";
+  return `${what} Every account has it; nobody created it, and it cannot be changed, paused or deleted (stacks and imports leave it alone).`;
 }
 
 function historyTable(entries: readonly HistoryEntry[], withInput: boolean): string {
