@@ -67,3 +67,13 @@ export class ConflictError extends ApiError {
 export function nameInUseError(name: string): ConflictError {
   return new ConflictError(`Input name '${name}' is already in use`, 'name');
 }
+
+/**
+ * 421: the request names a host this emulator does not answer for (a page
+ * reaching it through DNS rebinding, or a name not configured).
+ */
+export class MisdirectedRequestError extends ApiError {
+  constructor(message: string) {
+    super(421, message);
+  }
+}

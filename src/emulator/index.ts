@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import { EmulatorDefaults } from '../alooma/emulator-defaults';
 import { FaultInjector, FaultOptions } from './faults';
+import { allowedHostNames } from './routes';
 import { buildServer } from './server';
 import { RequestStats } from './stats';
 import { AccountSpec, AloomaStore } from './store';
@@ -47,6 +48,12 @@ export const DEFAULT_ACCOUNT: AccountSpec = {
 export interface EmulatorOptions {
   /** Interface to listen on. @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * More host names (or addresses) accepted in the `Host` header, besides
+   * `localhost`, `127.0.0.1`, `[::1]` and the listening address; requests
+   * naming any other host are answered 421 (DNS rebinding). @default - none
+   */
+  readonly allowedHosts?: readonly string[];
   /** Port to listen on; 0 picks a free one. @default 8787 */
   readonly port?: number;
   /** Directory of the database (`alooma.db`), created when missing. @default '.alooma-local' */
@@ -130,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       enableControl: options.enableControl ?? false,
       logger: options.logger ?? false,
       sourceValidator,
+      allowedHosts: allowedHostNames(host, options.allowedHosts),
     });
     await app.listen({ host, port: options.port ?? EmulatorDefaults.PORT });
   } catch (err) {

@@ -19,6 +19,7 @@ import {
 
 interface CliOptions {
   host: string;
+  allowedHost: string[];
   port: number;
   dataDir: string;
   latencyMs?: number;
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
   const dataDir = path.resolve(options.dataDir);
   const emulator = await startEmulator({
     host: options.host,
+    allowedHosts: options.allowedHost,
     port: options.port,
     dataDir,
     faults: {
@@ -110,6 +112,16 @@ function parseArgs(argv: string[]): CliOptions {
       new Option('--host <host>', 'interface to listen on')
         .env('ALOOMA_EMULATOR_HOST')
         .default(EmulatorDefaults.HOST),
+    )
+    .addOption(
+      new Option(
+        '--allowed-host <name>',
+        'another host name accepted in the Host header (repeatable; localhost, 127.0.0.1, [::1] ' +
+          'and the listening address always are); other names get 421',
+      )
+        .env('ALOOMA_EMULATOR_ALLOWED_HOSTS')
+        .argParser(hostList)
+        .default([]),
     )
     .addOption(
       new Option('--port <port>', 'port to listen on (0 = a free one)')
@@ -194,6 +206,16 @@ function parseArgs(argv: string[]): CliOptions {
     .helpOption('-h, --help', 'show this help');
   program.parse(argv, { from: 'node' });
   return program.opts<CliOptions>();
+}
+
+/** Collects repeated `--allowed-host` values; one value may list several, comma-separated. */
+function hostList(value: string, previous: string[] = []): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('expected a host name');
+  return [...previous, ...names];
 }
 
 function number(min: number) {

@@ -4,7 +4,7 @@
  * console, and (for tests) the control API.
  *
  * This module builds the app and puts the pieces together; each piece is a
- * plugin of its own: request bodies (`routes/body.ts`), the REST API's hooks
+ * plugin of its own: the `Host` check (`routes/host-check.ts`), request bodies (`routes/body.ts`), the REST API's hooks
  * (counting and faults, then authentication) and one plugin per resource
  * (`routes/`), the console (`console.ts`) and the control API (`control.ts`).
  * Handlers parse and validate first and touch the store last, in one
@@ -17,7 +17,7 @@ import { registerControlRoutes } from './control';
 import { registerConsole } from './console';
 import { ApiError } from './errors';
 import { FaultInjector } from './faults';
-import { BODY_LIMIT_BYTES, READ_LIMIT_BYTES, requestBodies, restApi } from './routes';
+import { BODY_LIMIT_BYTES, READ_LIMIT_BYTES, hostCheck, requestBodies, restApi } from './routes';
 import { RequestStats, StatKey } from './stats';
 import { AloomaStore } from './store';
 import { SourceValidator } from './validation';
@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Log every request (fastify's logger). */
   readonly logger: boolean;
   readonly sourceValidator: SourceValidator;
+  /** Host names accepted in the `Host` header (see `allowedHostNames`); others get 421. */
+  readonly allowedHosts: ReadonlySet<string>;
 }
 
 const REST_PATH = /^\/(?:[^/?]+\/)?rest(?:\/|\?|$)/;
@@ -54,6 +56,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('aloomaAccount', '');
   app.decorateRequest('aloomaActor', '');
   app.decorateRequest('faultAfterWrite', false);
+  app.register(hostCheck(options.allowedHosts));
   app.register(requestBodies);
   app.register(fastifyCookie);
 

@@ -18,6 +18,7 @@ import { sleepTimeRoutes } from './sleep-time';
 import { structureRoutes } from './structure';
 
 export { BODY_LIMIT_BYTES, READ_LIMIT_BYTES, requestBodies } from './body';
+export { allowedHostNames, hostCheck } from './host-check';
 export type { RestContext } from './context';
 
 /** The resources, one plugin each. */
