@@ -17,23 +17,18 @@ export const READ_LIMIT_BYTES = 16 * BODY_LIMIT_BYTES;
 
 /**
  * JSON bodies, leniently: an empty body is "no body" (clients send
- * `content-type: application/json` on bodiless PUTs), and anything else
- * (`text/plain` sleep times, no content type) is parsed as JSON when it is
- * JSON and kept as text otherwise. Bodies over {@link BODY_LIMIT_BYTES}
- * answer 413.
+ * `content-type: application/json` on bodiless PUTs); `text/plain` is kept
+ * as text (sleep times); anything else (no content type) is parsed as JSON
+ * when it is JSON and kept as text otherwise. Bodies over {@link BODY_LIMIT_BYTES}
+ * answer 413: counted on the bytes received, so a chunked body (no
+ * `Content-Length`) or one that understates its length is held to the limit
+ * too.
  */
 export const requestBodies = unencapsulated(async (app: FastifyInstance) => {
-  app.addHook('preHandler', async (request) => {
-    if (
-      request.body !== undefined &&
-      Number(request.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES
-    ) {
-      throw Object.assign(new Error('too large'), { statusCode: 413 });
-    }
-  });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    if (body.length > BODY_LIMIT_BYTES) return done(tooLarge(), undefined);
+    const text = body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, parseJson(text));
@@ -44,8 +39,15 @@ export const requestBodies = unencapsulated(async (app: FastifyInstance) => {
       );
     }
   });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
+  // fastify's own text/plain parser, with the limit: the text as is, never parsed as JSON.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (_req, body, done) => {
+    if (body.length > BODY_LIMIT_BYTES) return done(tooLarge(), undefined);
+    done(null, body.toString('utf8'));
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    if (body.length > BODY_LIMIT_BYTES) return done(tooLarge(), undefined);
+    const text = body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, parseJson(text));
@@ -54,6 +56,11 @@ export const requestBodies = unencapsulated(async (app: FastifyInstance) => {
     }
   });
 }, 'request-bodies');
+
+/** The 413 the error handler answers (with the limit in its message). */
+function tooLarge(): Error {
+  return Object.assign(new Error('too large'), { statusCode: 413 });
+}
 
 function parseJson(text: string): unknown {
   // Drop `__proto__` keys (prototype pollution); the reviver is slow, so only when present.
