@@ -108,7 +108,7 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
     const user = store.findUser(email);
     if (!user || !(await verifyPassword(password, user.passwordHash)))
       return reply.redirect(`${CONSOLE_PATH}/login?failed=1&next=${encodeURIComponent(next)}`, 303);
-    openSession(store, reply, { account: user.account, email }, options.sessionTtlS);
+    openSession(store, request, reply, { account: user.account, email }, options.sessionTtlS);
     return reply.redirect(next, 303);
   });
 

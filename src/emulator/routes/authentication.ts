@@ -1,7 +1,8 @@
 /**
  * Authentication of REST requests (after counting and faults): a session
  * cookie, an `Authorization: API <key>` header, or both for one account.
- * Routes marked `public` (login, logout) skip it.
+ * Routes marked `public` (login, logout) need no credentials, but refuse
+ * cross-origin browser requests as every write does.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isCrossOriginBrowserRequest, parseApiKeyHeader } from '../auth';
@@ -14,7 +15,13 @@ import { RestContext, accountParam, unencapsulated } from './context';
 export function authentication({ store }: RestContext) {
   return unencapsulated(async (rest: FastifyInstance) => {
     rest.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public) return;
+      if (request.routeOptions.config.public) {
+        // Login and logout take no credentials, but a page of another site must not make the
+        // user's browser log in (login CSRF) or out: the same cross-origin rule as other writes.
+        if (isWrite(request) && isCrossOriginBrowserRequest(request.headers))
+          throw new ForbiddenError('Cross-origin request refused');
+        return;
+      }
       const principal = authenticate(store, request);
       request.aloomaAccount = principal.account;
       request.aloomaActor = principal.actor;
@@ -27,6 +34,10 @@ export function authentication({ store }: RestContext) {
  * be valid and, when both a session and an API key are sent, they must
  * belong to the same account; `/<account>/rest/` must match it.
  */
+function isWrite(request: FastifyRequest): boolean {
+  return request.method !== 'GET' && request.method !== 'HEAD';
+}
+
 function authenticate(
   store: AloomaStore,
   request: FastifyRequest,
@@ -55,8 +66,7 @@ function authenticate(
   if (
     keyAccount === undefined &&
     sessionAccount !== undefined &&
-    request.method !== 'GET' &&
-    request.method !== 'HEAD' &&
+    isWrite(request) &&
     isCrossOriginBrowserRequest(request.headers)
   ) {
     throw new ForbiddenError('Cross-origin request with a session cookie refused');

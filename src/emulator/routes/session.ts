@@ -28,7 +28,13 @@ export function sessionRoutes({ store, sessionTtlS }: RestContext) {
           (urlAccount === undefined || urlAccount === user.account) &&
           (await verifyPassword(body.password, user.passwordHash));
         if (!ok || !user) throw new UnauthorizedError('Invalid credentials');
-        openSession(store, reply, { account: user.account, email: body.email }, sessionTtlS);
+        openSession(
+          store,
+          request,
+          reply,
+          { account: user.account, email: body.email },
+          sessionTtlS,
+        );
         return { message: 'Logged in', account: user.account };
       },
     );
