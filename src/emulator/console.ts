@@ -81,22 +81,35 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     reply.header('cache-control', 'max-age=300').type('text/css; charset=utf-8').send(STYLE),
   );
 
-  app.get<{ Querystring: { next?: string; failed?: string } }>(
+  // A `next` that cannot be a Location header (CR/LF, non-ASCII, given twice): 400 with the reason.
+  const badNext = (reply: FastifyReply) =>
+    page(
+      reply,
+      'Bad request',
+      `<main class="narrow"><h1>Bad request</h1><p class="error" role="alert">${html(NEXT_RULE)}</p>
+<p><a href="${CONSOLE_PATH}/login">Sign in</a></p></main>`,
+      400,
+    );
+
+  app.get<{ Querystring: { next?: unknown; failed?: string } }>(
     `${CONSOLE_PATH}/login`,
-    async (request, reply) =>
-      page(
+    async (request, reply) => {
+      const next = checkedNext(request.query.next);
+      if (next === undefined) return badNext(reply);
+      return page(
         reply,
         'Sign in',
         `<main class="narrow"><h1>Alooma emulator</h1>
 <form method="post" action="${CONSOLE_PATH}/login">
 ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-mail or password.</p>' : ''}
-<input type="hidden" name="next" value="${html(safeNext(request.query.next))}">
+<input type="hidden" name="next" value="${html(next)}">
 <label>E-mail <input name="email" type="email" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
 </form></main>`,
         request.query.failed ? 401 : 200,
-      ),
+      );
+    },
   );
 
   app.post(`${CONSOLE_PATH}/login`, async (request, reply) => {
@@ -104,7 +117,9 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
     const email = form.get('email') ?? '';
     const password = form.get('password') ?? '';
-    const next = safeNext(form.get('next') ?? undefined);
+    const nexts = form.getAll('next');
+    const next = checkedNext(nexts.length > 1 ? nexts : nexts[0]);
+    if (next === undefined) return badNext(reply);
     const user = store.findUser(email);
     if (!user || !(await verifyPassword(password, user.passwordHash)))
       return reply.redirect(`${CONSOLE_PATH}/login?failed=1&next=${encodeURIComponent(next)}`, 303);
@@ -302,6 +317,23 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${html(title)} · Alooma emulator</title><link rel="stylesheet" href="${CONSOLE_PATH}/style.css"></head>
 <body>${body}</body></html>`;
+}
+
+/** What a `next` must be; the text of the 400 otherwise. */
+const NEXT_RULE =
+  "Parameter 'next' must be given at most once, as a path of printable ASCII characters " +
+  '(percent-encode anything else).';
+
+/**
+ * The page to go to after signing in, or undefined when `next` cannot be
+ * one: it ends up in a `Location` header, where CR/LF (header injection)
+ * and non-ASCII have no place. Paths outside the console become the
+ * console's start page ({@link safeNext}).
+ */
+function checkedNext(next: unknown): string | undefined {
+  if (next === undefined) return safeNext(undefined);
+  if (typeof next !== 'string' || !/^[\x21-\x7e]*$/.test(next)) return undefined;
+  return safeNext(next);
 }
 
 /** Only paths of the console: never an open redirect. */
