@@ -18,6 +18,7 @@ import { registerConsole } from './console';
 import { ApiError } from './errors';
 import { FaultInjector } from './faults';
 import { BODY_LIMIT_BYTES, READ_LIMIT_BYTES, hostCheck, requestBodies, restApi } from './routes';
+import { requestLogger } from './routes/logging';
 import { RequestStats, StatKey } from './stats';
 import { AloomaStore } from './store';
 import { SourceValidator } from './validation';
@@ -33,7 +34,7 @@ export interface ServerOptions {
   readonly sessionTtlS: number;
   /** Serve the unauthenticated `/_emulator` control API. */
   readonly enableControl: boolean;
-  /** Log every request (fastify's logger). */
+  /** Log every request (fastify's logger; query values redacted, no headers, no bodies). */
   readonly logger: boolean;
   readonly sourceValidator: SourceValidator;
   /** Host names accepted in the `Host` header (see `allowedHostNames`); others get 421. */
@@ -45,7 +46,7 @@ const REST_PATH = /^\/(?:[^/?]+\/)?rest(?:\/|\?|$)/;
 /** Builds the fastify app (not listening yet). */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger,
+    logger: requestLogger(options.logger),
     bodyLimit: READ_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Clients keep connections alive across many calls; close idle ones on shutdown.
