@@ -12,8 +12,9 @@ import { MARKER_FIELD } from '../alooma/fields';
 import { parseLiveJsonField } from '../alooma/canonical';
 import { isSystemInputType } from '../alooma/input-types';
 import { isPlainObject } from '../alooma/json';
-import { isCrossOriginBrowserRequest, verifyPassword } from './auth';
+import { isCrossOriginBrowserRequest } from './auth';
 import { FieldChange, HistoryEntry } from './history';
+import { PasswordLogin } from './login';
 import { PublicNode } from './nodes';
 import { closeSession, openSession, sessionToken } from './session-cookie';
 import { AloomaStore } from './store';
@@ -29,6 +30,8 @@ const CSP =
 export interface ConsoleOptions {
   readonly store: AloomaStore;
   readonly sessionTtlS: number;
+  /** Password logins (throttled), shared with the API's `POST login`. */
+  readonly logins: PasswordLogin;
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -120,10 +123,20 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
     const nexts = form.getAll('next');
     const next = checkedNext(nexts.length > 1 ? nexts : nexts[0]);
     if (next === undefined) return badNext(reply);
-    const user = store.findUser(email);
-    if (!user || !(await verifyPassword(password, user.passwordHash)))
+    const result = await options.logins.attempt(email, password, request.ip);
+    if (result.status === 'throttled') {
+      void reply.header('retry-after', String(result.retryAfterS));
+      return page(
+        reply,
+        'Too many attempts',
+        `<main class="narrow"><h1>Too many attempts</h1><p class="error" role="alert">Too many failed sign-ins for this user or address: try again in ${result.retryAfterS} s.</p>
+<p><a href="${CONSOLE_PATH}/login?next=${html(encodeURIComponent(next))}">Sign in</a></p></main>`,
+        429,
+      );
+    }
+    if (result.status !== 'ok')
       return reply.redirect(`${CONSOLE_PATH}/login?failed=1&next=${encodeURIComponent(next)}`, 303);
-    openSession(store, request, reply, { account: user.account, email }, options.sessionTtlS);
+    openSession(store, request, reply, { account: result.account, email }, options.sessionTtlS);
     return reply.redirect(next, 303);
   });
 

@@ -77,3 +77,13 @@ export class MisdirectedRequestError extends ApiError {
     super(421, message);
   }
 }
+
+/** 429: too many failed logins; try again after `retryAfterS` seconds (sent as `Retry-After`). */
+export class TooManyRequestsError extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(429, message);
+  }
+}

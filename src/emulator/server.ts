@@ -15,8 +15,9 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { registerControlRoutes } from './control';
 import { registerConsole } from './console';
-import { ApiError } from './errors';
+import { ApiError, TooManyRequestsError } from './errors';
 import { FaultInjector } from './faults';
+import { PasswordLogin } from './login';
 import { BODY_LIMIT_BYTES, READ_LIMIT_BYTES, hostCheck, requestBodies, restApi } from './routes';
 import { requestLogger } from './routes/logging';
 import { RequestStats, StatKey } from './stats';
@@ -62,6 +63,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(fastifyCookie);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof TooManyRequestsError)
+      reply.header('retry-after', String(error.retryAfterS));
     if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
     const status = (error as FastifyError).statusCode;
     if (status === 413) {
@@ -86,10 +89,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       .send({ message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  const logins = new PasswordLogin(options.store);
   app.register(async (root) =>
-    registerConsole(root, { store: options.store, sessionTtlS: options.sessionTtlS }),
+    registerConsole(root, { store: options.store, sessionTtlS: options.sessionTtlS, logins }),
   );
-  const rest = restApi(options);
+  const rest = restApi({ ...options, logins });
   app.register(rest, { prefix: '/rest' });
   app.register(rest, { prefix: '/:account/rest' });
   if (options.enableControl) app.register(registerControlRoutes(options), { prefix: '/_emulator' });

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultInjector } from '../faults';
+import type { PasswordLogin } from '../login';
 import type { RequestStats } from '../stats';
 import type { AloomaStore } from '../store';
 import type { SourceValidator } from '../validation';
@@ -34,6 +35,8 @@ export interface RestContext {
   /** Session lifetime in seconds. */
   readonly sessionTtlS: number;
   readonly sourceValidator: SourceValidator;
+  /** Password logins (throttled), shared with the console. */
+  readonly logins: PasswordLogin;
 }
 
 /** A plugin of the REST API, built from its dependencies. */

@@ -1,13 +1,12 @@
 /** `POST login` and `POST logout`: the session cookie of the API's users. */
 import type { FastifyInstance } from 'fastify';
 import { isPlainObject } from '../../alooma/json';
-import { verifyPassword } from '../auth';
-import { UnauthorizedError, ValidationError } from '../errors';
+import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors';
 import { closeSession, openSession } from '../session-cookie';
 import { RestContext, accountParam } from './context';
 
 /** Login and logout, answered without credentials. */
-export function sessionRoutes({ store, sessionTtlS }: RestContext) {
+export function sessionRoutes({ store, sessionTtlS, logins }: RestContext) {
   return async (rest: FastifyInstance) => {
     rest.post(
       '/login',
@@ -21,21 +20,27 @@ export function sessionRoutes({ store, sessionTtlS }: RestContext) {
         ) {
           throw new ValidationError("Fields 'email' and 'password' are required");
         }
-        const user = store.findUser(body.email);
-        const urlAccount = accountParam(request);
-        const ok =
-          user !== undefined &&
-          (urlAccount === undefined || urlAccount === user.account) &&
-          (await verifyPassword(body.password, user.passwordHash));
-        if (!ok || !user) throw new UnauthorizedError('Invalid credentials');
+        const result = await logins.attempt(
+          body.email,
+          body.password,
+          request.ip,
+          accountParam(request),
+        );
+        if (result.status === 'throttled') {
+          throw new TooManyRequestsError(
+            `Too many failed logins for this user or address: retry after ${result.retryAfterS} s`,
+            result.retryAfterS,
+          );
+        }
+        if (result.status !== 'ok') throw new UnauthorizedError('Invalid credentials');
         openSession(
           store,
           request,
           reply,
-          { account: user.account, email: body.email },
+          { account: result.account, email: body.email },
           sessionTtlS,
         );
-        return { message: 'Logged in', account: user.account };
+        return { message: 'Logged in', account: result.account };
       },
     );
 
