@@ -7,6 +7,7 @@
  * The runtime CLI's `emulator` subcommand loads this bundle and calls
  * {@link main} with a process.argv-style array.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EMULATOR_SUBCOMMAND, EmulatorDefaults } from '../alooma/emulator-defaults';
@@ -20,6 +21,8 @@ import {
 interface CliOptions {
   host: string;
   allowedHost: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   port: number;
   dataDir: string;
   latencyMs?: number;
@@ -57,6 +60,7 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
   const emulator = await startEmulator({
     host: options.host,
     allowedHosts: options.allowedHost,
+    tls: readTls(options),
     port: options.port,
     dataDir,
     faults: {
@@ -202,10 +206,20 @@ function parseArgs(argv: string[]): CliOptions {
         `limit on connecting to a source, and on each validation statement (default ${DEFAULT_SOURCE_TIMEOUT_MS})`,
       ).argParser(positive),
     )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--log', 'log every request')
     .helpOption('-h, --help', 'show this help');
   program.parse(argv, { from: 'node' });
   return program.opts<CliOptions>();
+}
+
+/** The key and certificate of `--tls-key` / `--tls-cert`: both or neither. */
+function readTls(options: CliOptions): { key: Buffer; cert: Buffer } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined)
+    throw new Error('--tls-cert and --tls-key go together: give both, or neither for plain HTTP');
+  return { key: fs.readFileSync(options.tlsKey), cert: fs.readFileSync(options.tlsCert) };
 }
 
 /** Collects repeated `--allowed-host` values; one value may list several, comma-separated. */

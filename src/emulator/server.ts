@@ -40,13 +40,23 @@ export interface ServerOptions {
   readonly sourceValidator: SourceValidator;
   /** Host names accepted in the `Host` header (see `allowedHostNames`); others get 421. */
   readonly allowedHosts: ReadonlySet<string>;
+  /** Serve HTTPS with this key and certificate (PEM). @default - plain HTTP */
+  readonly tls?: TlsOptions;
+}
+
+/** A key and its certificate, PEM. */
+export interface TlsOptions {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
 }
 
 const REST_PATH = /^\/(?:[^/?]+\/)?rest(?:\/|\?|$)/;
 
 /** Builds the fastify app (not listening yet). */
 export function buildServer(options: ServerOptions): FastifyInstance {
+  // With `https` fastify types the instance by its server; the app is used alike either way.
   const app = Fastify({
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
     logger: requestLogger(options.logger),
     bodyLimit: READ_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
