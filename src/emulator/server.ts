@@ -54,7 +54,7 @@ const REST_PATH = /^\/(?:[^/?]+\/)?rest(?:\/|\?|$)/;
 
 /** Builds the fastify app (not listening yet). */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  // With `https` fastify types the instance by its server; the app is used alike either way.
+  // HTTPS only with a key and certificate; everything else is the same for both.
   const app = Fastify({
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
     logger: requestLogger(options.logger),

@@ -5,7 +5,7 @@
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { EmulatorDefaults } from '../../src/runtime/protocol';
 import { Api } from '../emulator/helpers';
-import { rawRequest } from './emulator-attack-helpers';
+import { rawRequest } from '../emulator/raw-http';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const credentials = (next: string) =>

@@ -5,7 +5,7 @@
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { EmulatorDefaults } from '../../src/runtime/protocol';
 import { Api, odbcInput } from '../emulator/helpers';
-import { jsonOf, rawRequest } from './emulator-attack-helpers';
+import { jsonOf, rawRequest } from '../emulator/raw-http';
 
 const MIB = 1024 * 1024;
 const HEADERS = {

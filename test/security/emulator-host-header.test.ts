@@ -7,7 +7,7 @@
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { EmulatorDefaults } from '../../src/runtime/protocol';
 import { Api } from '../emulator/helpers';
-import { jsonOf, rawRequest } from './emulator-attack-helpers';
+import { jsonOf, rawRequest } from '../emulator/raw-http';
 
 const API_KEY = { authorization: `API ${EmulatorDefaults.API_KEY}` };
 const JSON_TYPE = { 'content-type': 'application/json' };

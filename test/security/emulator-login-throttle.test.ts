@@ -8,7 +8,7 @@ import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-proce
 import { EmulatorDefaults } from '../../src/runtime/protocol';
 import { ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES } from '../../src/emulator/login';
 import { sleep } from '../emulator/helpers';
-import { rawRequest } from './emulator-attack-helpers';
+import { rawRequest } from '../emulator/raw-http';
 
 const USER = EmulatorDefaults.USERNAME;
 const RIGHT = EmulatorDefaults.PASSWORD;

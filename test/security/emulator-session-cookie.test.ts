@@ -6,7 +6,7 @@
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { EmulatorDefaults } from '../../src/runtime/protocol';
 import { Api, login } from '../emulator/helpers';
-import { rawRequest } from './emulator-attack-helpers';
+import { rawRequest } from '../emulator/raw-http';
 
 const CREDENTIALS = JSON.stringify({
   email: EmulatorDefaults.USERNAME,
