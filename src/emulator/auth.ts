@@ -4,9 +4,6 @@
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-/** Name of the session cookie set by `POST login`. */
-export const SESSION_COOKIE = 'sessionid';
-
 // scrypt cost: N=2^14 is node's default and takes a few ms on the thread pool;
 // logins are rare (once per runtime process), so this never limits throughput.
 const SCRYPT_N = 16384;

@@ -11,10 +11,13 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
 import { readOwnershipMarker } from '../alooma/ownership-marker';
 import { parseLiveJsonField } from '../alooma/canonical';
+import { isSystemInputType } from '../alooma/input-types';
 import { isPlainObject } from '../alooma/json';
-import { isCrossOriginBrowserRequest, SESSION_COOKIE, verifyPassword } from './auth';
+import { isCrossOriginBrowserRequest } from './auth';
 import { FieldChange, HistoryEntry } from './history';
+import { PasswordLogin } from './login';
 import { PublicNode } from './nodes';
+import { closeSession, openSession, sessionToken } from './session-cookie';
 import { AloomaStore } from './store';
 
 /** Where the console lives. */
@@ -28,6 +31,8 @@ const CSP =
 export interface ConsoleOptions {
   readonly store: AloomaStore;
   readonly sessionTtlS: number;
+  /** Password logins (throttled), shared with the API's `POST login`. */
+  readonly logins: PasswordLogin;
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -57,7 +62,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
 
   /** The signed-in user, or a redirect to the login page. */
   const session = (request: FastifyRequest, reply: FastifyReply) => {
-    const token = request.cookies[SESSION_COOKIE];
+    const token = sessionToken(request);
     const found = token ? store.findSession(token) : undefined;
     if (found?.status === 'valid') return { account: found.account, email: found.email };
     const next = encodeURIComponent(request.url);
@@ -80,22 +85,35 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     reply.header('cache-control', 'max-age=300').type('text/css; charset=utf-8').send(STYLE),
   );
 
-  app.get<{ Querystring: { next?: string; failed?: string } }>(
+  // A `next` that cannot be a Location header (CR/LF, non-ASCII, given twice): 400 with the reason.
+  const badNext = (reply: FastifyReply) =>
+    page(
+      reply,
+      'Bad request',
+      `<main class="narrow"><h1>Bad request</h1><p class="error" role="alert">${html(NEXT_RULE)}</p>
+<p><a href="${CONSOLE_PATH}/login">Sign in</a></p></main>`,
+      400,
+    );
+
+  app.get<{ Querystring: { next?: unknown; failed?: string } }>(
     `${CONSOLE_PATH}/login`,
-    async (request, reply) =>
-      page(
+    async (request, reply) => {
+      const next = checkedNext(request.query.next);
+      if (next === undefined) return badNext(reply);
+      return page(
         reply,
         'Sign in',
         `<main class="narrow"><h1>Alooma emulator</h1>
 <form method="post" action="${CONSOLE_PATH}/login">
 ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-mail or password.</p>' : ''}
-<input type="hidden" name="next" value="${html(safeNext(request.query.next))}">
+<input type="hidden" name="next" value="${html(next)}">
 <label>E-mail <input name="email" type="email" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
 </form></main>`,
         request.query.failed ? 401 : 200,
-      ),
+      );
+    },
   );
 
   app.post(`${CONSOLE_PATH}/login`, async (request, reply) => {
@@ -103,25 +121,29 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
     const email = form.get('email') ?? '';
     const password = form.get('password') ?? '';
-    const next = safeNext(form.get('next') ?? undefined);
-    const user = store.findUser(email);
-    if (!user || !(await verifyPassword(password, user.passwordHash)))
+    const nexts = form.getAll('next');
+    const next = checkedNext(nexts.length > 1 ? nexts : nexts[0]);
+    if (next === undefined) return badNext(reply);
+    const result = await options.logins.attempt(email, password, request.ip);
+    if (result.status === 'throttled') {
+      void reply.header('retry-after', String(result.retryAfterS));
+      return page(
+        reply,
+        'Too many attempts',
+        `<main class="narrow"><h1>Too many attempts</h1><p class="error" role="alert">Too many failed sign-ins for this user or address: try again in ${result.retryAfterS} s.</p>
+<p><a href="${CONSOLE_PATH}/login?next=${html(encodeURIComponent(next))}">Sign in</a></p></main>`,
+        429,
+      );
+    }
+    if (result.status !== 'ok')
       return reply.redirect(`${CONSOLE_PATH}/login?failed=1&next=${encodeURIComponent(next)}`, 303);
-    const token = store.createSession(user.account, email, options.sessionTtlS);
-    void reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: Math.max(1, Math.ceil(options.sessionTtlS)),
-    });
+    openSession(store, request, reply, { account: result.account, email }, options.sessionTtlS);
     return reply.redirect(next, 303);
   });
 
   app.post(`${CONSOLE_PATH}/logout`, async (request, reply) => {
     if (isCrossOriginBrowserRequest(request.headers)) return crossOrigin(reply);
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) store.deleteSession(token);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    closeSession(store, request, reply);
     return reply.redirect(`${CONSOLE_PATH}/login`, 303);
   });
 
@@ -139,11 +161,15 @@ ${request.query.failed !== undefined ? '<p class="error" role="alert">Wrong e-ma
       .map((n) => {
         const change = lastChange.get(n.id);
         return `<tr>
-<td><a href="${CONSOLE_PATH}/inputs/${encodeURIComponent(n.id)}">${html(n.name)}</a></td>
+<td><a href="${CONSOLE_PATH}/inputs/${encodeURIComponent(n.id)}">${html(n.name)}</a>${
+          isSystemInputType(n.type)
+            ? `<br><small class="note">${html(systemInputNote(n.type))}</small>`
+            : ''
+        }</td>
 <td>${html(n.type)}</td>
 <td><span class="state ${n.paused ? 'paused' : 'live'}">${n.paused ? 'paused' : 'live'}</span></td>
 <td>${html(tableNames(n).join(', ') || '—')}</td>
-<td>${html(ownerOf(n) ?? 'unmanaged')}</td>
+<td>${html(ownerLabel(n))}</td>
 <td>${change ? `<time datetime="${html(change.at)}">${html(shortTime(change.at))}</time> ${html(change.action)}` : '—'}</td>
 </tr>`;
       })
@@ -186,8 +212,9 @@ ${rows || '<tr><td colspan="6">No input matches.</td></tr>'}
       `${header(user.email, user.account, 'inputs')}
 <main><p><a href="${CONSOLE_PATH}/">All inputs</a></p>
 <h1>${html(node.name)}</h1>
+${isSystemInputType(node.type) ? `<p class="note">${html(systemInputNote(node.type))}</p>` : ''}
 <dl class="facts"><dt>Type</dt><dd>${html(node.type)}</dd><dt>State</dt><dd>${node.paused ? 'paused' : 'live'}</dd>
-<dt>Owner</dt><dd>${html(ownerOf(node) ?? 'unmanaged')}</dd><dt>Id</dt><dd><code>${html(node.id)}</code></dd>
+<dt>Owner</dt><dd>${html(ownerLabel(node))}</dd><dt>Id</dt><dd><code>${html(node.id)}</code></dd>
 <dt>Created</dt><dd>${html(node.created_at)}</dd></dl>
 ${
   tables
@@ -247,6 +274,24 @@ function ownerOf(node: PublicNode): string | undefined {
   return readOwnershipMarker(node.configuration)?.owner;
 }
 
+/** Who owns an input: the stack of its marker, Alooma for a system input, else nobody. */
+function ownerLabel(node: PublicNode): string {
+  if (isSystemInputType(node.type)) return 'Alooma (system input)';
+  return ownerOf(node) ?? 'unmanaged';
+}
+
+/**
+ * Why a system input is listed though nobody created it: every account has
+ * it, and no client may change it.
+ */
+function systemInputNote(type: string): string {
+  const what =
+    type.toUpperCase() === 'RESTREAM'
+      ? "Alooma's own system input: it feeds the events you restream from the Restream Queue back into the pipeline."
+      : "Alooma's own system input.";
+  return `${what} Every account has it; nobody created it, and it cannot be changed, paused or deleted (stacks and imports leave it alone).`;
+}
+
 function historyTable(entries: readonly HistoryEntry[], withInput: boolean): string {
   if (entries.length === 0) return '<p>No change recorded yet.</p>';
   const rows = entries
@@ -285,6 +330,23 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${html(title)} · Alooma emulator</title><link rel="stylesheet" href="${CONSOLE_PATH}/style.css"></head>
 <body>${body}</body></html>`;
+}
+
+/** What a `next` must be; the text of the 400 otherwise. */
+const NEXT_RULE =
+  "Parameter 'next' must be given at most once, as a path of printable ASCII characters " +
+  '(percent-encode anything else).';
+
+/**
+ * The page to go to after signing in, or undefined when `next` cannot be
+ * one: it ends up in a `Location` header, where CR/LF (header injection)
+ * and non-ASCII have no place. Paths outside the console become the
+ * console's start page ({@link safeNext}).
+ */
+function checkedNext(next: unknown): string | undefined {
+  if (next === undefined) return safeNext(undefined);
+  if (typeof next !== 'string' || !/^[\x21-\x7e]*$/.test(next)) return undefined;
+  return safeNext(next);
 }
 
 /** Only paths of the console: never an open redirect. */

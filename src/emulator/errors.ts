@@ -67,3 +67,23 @@ export class ConflictError extends ApiError {
 export function nameInUseError(name: string): ConflictError {
   return new ConflictError(`Input name '${name}' is already in use`, 'name');
 }
+
+/**
+ * 421: the request names a host this emulator does not answer for (a page
+ * reaching it through DNS rebinding, or a name not configured).
+ */
+export class MisdirectedRequestError extends ApiError {
+  constructor(message: string) {
+    super(421, message);
+  }
+}
+
+/** 429: too many failed logins; try again after `retryAfterS` seconds (sent as `Retry-After`). */
+export class TooManyRequestsError extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(429, message);
+  }
+}

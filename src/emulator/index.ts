@@ -11,7 +11,8 @@
 import * as fs from 'node:fs';
 import { EmulatorDefaults } from '../alooma/emulator-defaults';
 import { FaultInjector, FaultOptions } from './faults';
-import { buildServer } from './server';
+import { allowedHostNames } from './routes';
+import { TlsOptions, buildServer } from './server';
 import { RequestStats } from './stats';
 import { AccountSpec, AloomaStore } from './store';
 import {
@@ -31,6 +32,7 @@ export type {
 export type { SourceValidationMode } from './source-validation';
 export { DEFAULT_SOURCE_TIMEOUT_MS, PostgresSourceValidator } from './source-validation';
 export type { AccountSpec } from './store';
+export type { TlsOptions } from './server';
 
 /** Default session lifetime in seconds. */
 export const DEFAULT_SESSION_TTL_S = 3600;
@@ -47,6 +49,17 @@ export const DEFAULT_ACCOUNT: AccountSpec = {
 export interface EmulatorOptions {
   /** Interface to listen on. @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * More host names (or addresses) accepted in the `Host` header, besides
+   * `localhost`, `127.0.0.1`, `[::1]` and the listening address; requests
+   * naming any other host are answered 421 (DNS rebinding). @default - none
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Serve HTTPS with this key and certificate (PEM contents); the session
+   * cookie is then `Secure`. @default - plain HTTP
+   */
+  readonly tls?: TlsOptions;
   /** Port to listen on; 0 picks a free one. @default 8787 */
   readonly port?: number;
   /** Directory of the database (`alooma.db`), created when missing. @default '.alooma-local' */
@@ -94,7 +107,7 @@ export interface EmulatorOptions {
 
 /** A listening emulator. */
 export interface RunningEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:8787` (no trailing slash). */
+  /** Base URL, e.g. `http://127.0.0.1:8787` (`https://` with `tls`; no trailing slash). */
   readonly url: string;
   /** The port actually listened on. */
   readonly port: number;
@@ -130,6 +143,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       enableControl: options.enableControl ?? false,
       logger: options.logger ?? false,
       sourceValidator,
+      allowedHosts: allowedHostNames(host, options.allowedHosts),
+      tls: options.tls,
     });
     await app.listen({ host, port: options.port ?? EmulatorDefaults.PORT });
   } catch (err) {
@@ -143,7 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     close: () =>
       (closing ??= (async () => {

@@ -7,6 +7,7 @@
  * The runtime CLI's `emulator` subcommand loads this bundle and calls
  * {@link main} with a process.argv-style array.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EMULATOR_SUBCOMMAND, EmulatorDefaults } from '../alooma/emulator-defaults';
@@ -19,6 +20,9 @@ import {
 
 interface CliOptions {
   host: string;
+  allowedHost: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   port: number;
   dataDir: string;
   latencyMs?: number;
@@ -55,6 +59,8 @@ export async function main(argv: string[]): Promise<RunningEmulator> {
   const dataDir = path.resolve(options.dataDir);
   const emulator = await startEmulator({
     host: options.host,
+    allowedHosts: options.allowedHost,
+    tls: readTls(options),
     port: options.port,
     dataDir,
     faults: {
@@ -110,6 +116,16 @@ function parseArgs(argv: string[]): CliOptions {
       new Option('--host <host>', 'interface to listen on')
         .env('ALOOMA_EMULATOR_HOST')
         .default(EmulatorDefaults.HOST),
+    )
+    .addOption(
+      new Option(
+        '--allowed-host <name>',
+        'another host name accepted in the Host header (repeatable; localhost, 127.0.0.1, [::1] ' +
+          'and the listening address always are); other names get 421',
+      )
+        .env('ALOOMA_EMULATOR_ALLOWED_HOSTS')
+        .argParser(hostList)
+        .default([]),
     )
     .addOption(
       new Option('--port <port>', 'port to listen on (0 = a free one)')
@@ -190,10 +206,30 @@ function parseArgs(argv: string[]): CliOptions {
         `limit on connecting to a source, and on each validation statement (default ${DEFAULT_SOURCE_TIMEOUT_MS})`,
       ).argParser(positive),
     )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--log', 'log every request')
     .helpOption('-h, --help', 'show this help');
   program.parse(argv, { from: 'node' });
   return program.opts<CliOptions>();
+}
+
+/** The key and certificate of `--tls-key` / `--tls-cert`: both or neither. */
+function readTls(options: CliOptions): { key: Buffer; cert: Buffer } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined)
+    throw new Error('--tls-cert and --tls-key go together: give both, or neither for plain HTTP');
+  return { key: fs.readFileSync(options.tlsKey), cert: fs.readFileSync(options.tlsCert) };
+}
+
+/** Collects repeated `--allowed-host` values; one value may list several, comma-separated. */
+function hostList(value: string, previous: string[] = []): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('expected a host name');
+  return [...previous, ...names];
 }
 
 function number(min: number) {

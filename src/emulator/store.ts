@@ -109,7 +109,8 @@ export class AloomaStore {
   /**
    * Opens (creating when needed) `<dataDir>/alooma.db`, migrates it (see
    * `store-schema.ts`), and seeds `seedAccount` with its system nodes if
-   * that account does not exist.
+   * that account does not exist. The database holds secrets in clear: it is
+   * made readable by its owner only (see {@link restrictDataDir}).
    */
   static async open(
     dataDir: string,
@@ -117,8 +118,8 @@ export class AloomaStore {
     options: { readonly uniqueInputNames?: boolean } = {},
   ): Promise<AloomaStore> {
     const dir = path.resolve(dataDir);
-    await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, DATABASE_FILE);
+    await restrictDataDir(dir, file);
     const db = openDatabase(file);
     try {
       const store = new AloomaStore(db, file, options.uniqueInputNames ?? false);
@@ -720,6 +721,33 @@ function systemNodes(account: string, createdAt: string): NodeRecord[] {
       },
     },
   ];
+}
+
+/** Files of the database: the file itself, its WAL and shared memory, a rollback journal. */
+const DATABASE_FILE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Owner-only access to the data: the directory is created 0700, the database
+ * file 0600 before SQLite opens it (SQLite gives its WAL and shared-memory
+ * files the database file's mode). Files an earlier version created with the
+ * umask's modes (0755, 0644) are tightened too: the database files always,
+ * and the directory when it holds nothing but them, so a `--data-dir` that
+ * is a shared folder (`.`, `/tmp`) is never locked down under its users.
+ */
+async function restrictDataDir(dir: string, file: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const databaseFiles = DATABASE_FILE_SUFFIXES.map((suffix) => `${path.basename(file)}${suffix}`);
+  const entries = await fs.promises.readdir(dir);
+  if (entries.every((entry) => databaseFiles.includes(entry))) await fs.promises.chmod(dir, 0o700);
+  // Create the file owner-only if missing; SQLite takes an empty file as a new database.
+  await (await fs.promises.open(file, 'a', 0o600)).close();
+  for (const name of databaseFiles) {
+    try {
+      await fs.promises.chmod(path.join(dir, name), 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 function validateAccountSpec(spec: AccountSpec): void {

@@ -26,7 +26,7 @@ describe('emulator authentication', () => {
     });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^sessionid=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toMatch(/^alooma_emulator_session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toMatch(/HttpOnly/);
 
     const cookie = setCookie.split(';')[0];
@@ -71,9 +71,11 @@ describe('emulator authentication', () => {
   });
 
   test('GIVEN a forged or logged-out session cookie WHEN calling THEN 401', async () => {
-    expect((await new Api(emu.url, { cookie: 'sessionid=forged' }).get('plumbing')).status).toBe(
-      401,
+    const forged = await new Api(emu.url, { cookie: 'alooma_emulator_session=forged' }).get(
+      'plumbing',
     );
+    expect(forged.status).toBe(401);
+    expect(forged.body.message).toMatch(/Invalid session/);
     const cookie = await login(emu.url);
     const api = new Api(emu.url, { cookie });
     expect((await api.get('plumbing')).status).toBe(200);

@@ -90,7 +90,7 @@ export class Api {
   }
 }
 
-/** Logs in and returns the `sessionid=...` cookie pair. */
+/** Logs in and returns the `alooma_emulator_session=...` cookie pair. */
 export async function login(
   baseUrl: string,
   email: string = EmulatorDefaults.USERNAME,
