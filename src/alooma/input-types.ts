@@ -58,6 +58,25 @@ export const SystemInputType = {
 /** Every {@link SystemInputType}, upper case. Test with {@link isSystemInputType}, which ignores case. */
 export const SYSTEM_INPUT_TYPES: ReadonlySet<string> = new Set(Object.values(SystemInputType));
 
+/** What each system input is for, said wherever one is listed. */
+const SYSTEM_INPUT_PURPOSE: Readonly<Record<string, string>> = {
+  [SystemInputType.RESTREAM]:
+    'it feeds the events you restream from the Restream Queue back into the pipeline, and every account has one',
+  [SystemInputType.AGENT]: 'the input of an Alooma agent, created by the service with the agent',
+};
+
+/**
+ * Why a system input is listed though nobody created it, for the CLI's lists
+ * and the emulator's console (one wording for both).
+ */
+export function systemInputNote(type: string): string {
+  const purpose = SYSTEM_INPUT_PURPOSE[type.toUpperCase()];
+  return (
+    `Alooma's own ${type.toUpperCase()} system input${purpose === undefined ? '' : `: ${purpose}`}. ` +
+    'Nobody created it, and it cannot be changed, paused or deleted (stacks and imports leave it alone).'
+  );
+}
+
 /** True for a system input type (compared without case: `restream` is refused too). */
 export function isSystemInputType(type: string): boolean {
   return SYSTEM_INPUT_TYPES.has(type.toUpperCase());

@@ -11,7 +11,7 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MARKER_FIELD } from '../alooma/fields';
 import { readOwnershipMarker } from '../alooma/ownership-marker';
 import { parseLiveJsonField } from '../alooma/canonical';
-import { isSystemInputType } from '../alooma/input-types';
+import { isSystemInputType, systemInputNote } from '../alooma/input-types';
 import { isPlainObject } from '../alooma/json';
 import { isCrossOriginBrowserRequest } from './auth';
 import { FieldChange, HistoryEntry } from './history';
@@ -278,18 +278,6 @@ function ownerOf(node: PublicNode): string | undefined {
 function ownerLabel(node: PublicNode): string {
   if (isSystemInputType(node.type)) return 'Alooma (system input)';
   return ownerOf(node) ?? 'unmanaged';
-}
-
-/**
- * Why a system input is listed though nobody created it: every account has
- * it, and no client may change it.
- */
-function systemInputNote(type: string): string {
-  const what =
-    type.toUpperCase() === 'RESTREAM'
-      ? "Alooma's own system input: it feeds the events you restream from the Restream Queue back into the pipeline."
-      : "Alooma's own system input.";
-  return `${what} Every account has it; nobody created it, and it cannot be changed, paused or deleted (stacks and imports leave it alone).`;
 }
 
 function historyTable(entries: readonly HistoryEntry[], withInput: boolean): string {

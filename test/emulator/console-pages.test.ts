@@ -22,9 +22,9 @@ describe('web console pages', () => {
     const page = await get(emu.url, '/console/', cookie);
     expect(page.status).toBe(200);
     const restream = row(page.text, 'Restream');
-    expect(restream).toMatch(/Alooma&#39;s own system input/);
+    expect(restream).toMatch(/Alooma&#39;s own RESTREAM system input/);
     expect(restream).toMatch(/Restream Queue/);
-    expect(restream).toMatch(/nobody created it/);
+    expect(restream).toMatch(/Nobody created it/);
     expect(restream).toMatch(/<td>Alooma \(system input\)<\/td>/);
     expect(restream).not.toMatch(/unmanaged/);
   });
@@ -40,7 +40,7 @@ describe('web console pages', () => {
     const restream = (await new Api(emu.url).nodes()).find((n) => n.type === 'RESTREAM');
     const page = await get(emu.url, `/console/inputs/${restream.id}`, cookie);
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<p class="note">Alooma&#39;s own system input/);
+    expect(page.text).toMatch(/<p class="note">Alooma&#39;s own RESTREAM system input/);
     expect(page.text).toMatch(/<dt>Owner<\/dt><dd>Alooma \(system input\)<\/dd>/);
   });
 });

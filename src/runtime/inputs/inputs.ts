@@ -15,7 +15,12 @@ import type { AloomaNode } from '../client/types';
 import { AloomaCdktfError } from '../../alooma/errors';
 import { MARKER_FIELD } from '../../alooma/fields';
 import type { InputHistoryEntry } from '../client/types';
-import { AloomaInputType, isInputNode, isSystemInputType } from '../../alooma/input-types';
+import {
+  AloomaInputType,
+  isInputNode,
+  isSystemInputType,
+  systemInputNote,
+} from '../../alooma/input-types';
 import { DEFAULT_BATCH_SIZE, REPLICATION_TYPES } from '../../alooma/rules';
 import { canonicalConfig, Json, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
@@ -233,7 +238,7 @@ export class Inputs {
         for (const input of inputs)
           this.print(
             isSystemInputType(input.type)
-              ? `${input.name}  ${this.palette.dim(`(${systemNote(input)})`)}`
+              ? `${input.name}  ${this.palette.dim(`(${systemInputNote(input.type)})`)}`
               : input.name,
           );
     }
@@ -497,7 +502,7 @@ export class Inputs {
   /** One line under a table that lists a system input: what it is, and that it is not the user's. */
   private printSystemNote(inputs: readonly AloomaNode[]): void {
     for (const input of inputs.filter((n) => isSystemInputType(n.type)))
-      this.print(this.palette.dim(`${input.name}: ${systemNote(input)}.`));
+      this.print(this.palette.dim(`${input.name}: ${systemInputNote(input.type)}`));
   }
 
   /** The configuration of one input as field / value rows, secrets masked, the marker as its owner. */
@@ -551,11 +556,6 @@ export function findInput(inputs: readonly AloomaNode[], name: string): AloomaNo
       ? `known inputs: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}`
       : 'the account has no inputs',
   );
-}
-
-/** What a system input is, for the lists that show one. */
-function systemNote(input: AloomaNode): string {
-  return `Alooma's own ${input.type} system input: every account has it; created and run by Alooma, not by you, and it cannot be changed`;
 }
 
 function refuseSystem(input: AloomaNode, verb: string): AloomaNode {

@@ -120,7 +120,7 @@ describe('inputs history of a deleted input', () => {
 
 describe('the system input every account has', () => {
   const note =
-    /Alooma's own RESTREAM system input: every account has it; created and run by Alooma, not by you/;
+    /Alooma's own RESTREAM system input: it feeds the events you restream from the Restream Queue back into the pipeline, and every account has one\. Nobody created it/;
 
   test('GIVEN inputs list THEN Restream carries a note saying what it is; JSON stays names only', () => {
     const list = runCli(['inputs', 'list'], env());
