@@ -38,14 +38,22 @@ export function planChange(
   proposed: ObjectValue,
 ): FrameworkPlan {
   const creating = prior === null;
-  // Does anything the practitioner controls differ? Only then do computed values become unknown.
-  const changing =
-    creating ||
-    !valuesEqual(stripUnconfigurable(attributes, proposed), stripUnconfigurable(attributes, prior));
+  if (!creating) {
+    // First plan as if nothing changed (unset computed values kept): when that
+    // plan is the prior state, there is no change and computed values stay known.
+    const still = planObject(attributes, config, prior, proposed, [], {
+      creating,
+      changing: false,
+      requiresReplace: [],
+    });
+    if (valuesEqual(nullWriteOnly(attributes, still), nullWriteOnly(attributes, prior))) {
+      return { planned: still, requiresReplace: [] };
+    }
+  }
   const requiresReplace: Path[] = [];
   const planned = planObject(attributes, config, prior, proposed, [], {
     creating,
-    changing,
+    changing: true,
     requiresReplace,
   });
   return { planned, requiresReplace };
@@ -155,21 +163,6 @@ function planNested(
       // set elements have no identity to pair with prior ones: Terraform's proposal stands
       return proposed;
   }
-}
-
-/** The value with computed-only attributes dropped: what configuration can change. */
-function stripUnconfigurable(
-  attributes: Attributes,
-  value: ObjectValue | null,
-): ObjectValue | null {
-  if (value === null) return null;
-  const out: ObjectValue = {};
-  for (const [name, attribute] of Object.entries(attributes)) {
-    if (attribute.computed && !attribute.optional) continue;
-    if (attribute.writeOnly) continue;
-    out[name] = value[name] ?? null;
-  }
-  return out;
 }
 
 /** Sets every write-only attribute, at any depth, to null: they are never stored. */
