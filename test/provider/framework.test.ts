@@ -247,6 +247,22 @@ describe('plan', () => {
     expect(texts(response.diagnostics)).not.toContain(SECRET);
   });
 
+  test('a write-only value is planned as null even when a resource plan puts one back', async () => {
+    let seen: Value | undefined;
+    const leaky = widget({
+      plan: ({ planned, config }) => {
+        seen = planned.password;
+        return { planned: { ...planned, password: config.password } };
+      },
+    });
+    const response = await plan(server(leaky), CONFIG, null);
+    // the resource's plan sees write-only values in config only
+    expect(seen).toBeNull();
+    expect(response.diagnostics).toEqual([]);
+    expect(read(response.planned_state)!.password).toBeNull();
+    expect(Buffer.from(response.planned_state!.msgpack!).includes(SECRET)).toBe(false);
+  });
+
   test('destroy: the planned state is null and no resource function runs', async () => {
     const s = server(
       widget({
