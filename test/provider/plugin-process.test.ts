@@ -40,9 +40,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(env: NodeJS.ProcessEnv): Promise<Run> {
+function run(env: NodeJS.ProcessEnv, file = bundle): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [file], {
+      cwd: path.dirname(file),
+      env: { PATH: process.env.PATH, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -106,8 +109,9 @@ interface Serving {
   readonly exited: Promise<number | null>;
 }
 
-function serve(env: NodeJS.ProcessEnv = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [bundle], {
+function serve(env: NodeJS.ProcessEnv = {}, file = bundle): Promise<Serving> {
+  const child = spawn(process.execPath, [file], {
+    cwd: path.dirname(file),
     env: { PATH: process.env.PATH, ...terraformEnv(env) },
   });
   let stdout = '';
@@ -250,4 +254,33 @@ test('TF_LOG_PROVIDER decides over TF_LOG; unset, the provider writes no log', a
     controller.close();
     expect(plugin.stderr().trim().split('\n').filter(Boolean)).toHaveLength(expected);
   }
+});
+
+test('dist/provider.js (npm run build) is self-contained: copied alone into an empty directory, it refuses to run by hand and serves for Terraform', async () => {
+  const dist = path.join(__dirname, '..', '..', 'dist', 'provider.js');
+  if (!fs.existsSync(dist))
+    throw new Error(`${dist} is missing: run \`npm run build\` before this test`);
+  const alone = path.join(dir, 'alone');
+  fs.mkdirSync(alone);
+  const copy = path.join(alone, 'provider.js');
+  fs.copyFileSync(dist, copy);
+  const byHand = await run({}, copy);
+  expect(byHand.code).toBe(1);
+  expect(byHand.stderr).toMatch(/is a Terraform provider plugin/);
+  // serving needs the protocol definitions: the bundle carries them
+  const plugin = await serve({}, copy);
+  try {
+    const { provider, controller } = connect(plugin.line, client);
+    await expect(call(provider, 'GetMetadata', {})).resolves.toHaveProperty(
+      'server_capabilities.move_resource_state',
+      true,
+    );
+    await call(controller, 'Shutdown', {});
+    expect(await plugin.exited).toBe(0);
+    provider.close();
+    controller.close();
+  } finally {
+    plugin.child.kill('SIGKILL');
+  }
+  expect(fs.readdirSync(alone)).toEqual(['provider.js']);
 });
