@@ -284,3 +284,43 @@ test('dist/provider.js (npm run build) is self-contained: copied alone into an e
   }
   expect(fs.readdirSync(alone)).toEqual(['provider.js']);
 });
+
+test('GIVEN a serving provider WHEN its Terraform dies (SIGKILL) THEN the orphaned provider exits by itself and removes its socket', async () => {
+  const shell = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)} & echo "pid $!" >&2; wait`,
+    ],
+    {
+      env: { PATH: process.env.PATH, ...terraformEnv() },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  shell.stdout.on('data', (d) => (stdout += d));
+  shell.stderr.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 30_000;
+  while (!stdout.includes('\n') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const pid = Number(/pid (\d+)/.exec(stderr)?.[1]);
+  const socketDir = path.dirname(stdout.split('|')[3]);
+  expect(fs.existsSync(socketDir)).toBe(true);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(alive()).toBe(true);
+  shell.kill('SIGKILL');
+  const killed = Date.now();
+  while (alive() && Date.now() - killed < 10_000) await new Promise((r) => setTimeout(r, 100));
+  const survived = alive();
+  if (survived) process.kill(pid, 'SIGKILL');
+  expect(survived).toBe(false);
+  expect(Date.now() - killed).toBeLessThan(5_000);
+  expect(fs.existsSync(socketDir)).toBe(false);
+});
