@@ -454,6 +454,41 @@ describe('read, import, upgrade, move, validate', () => {
     expect(texts(failing.diagnostics)).toMatch(/Cannot read the resource: 503 from the API/);
   });
 
+  test('an unknown resource type or a value that does not fit the schema becomes a diagnostic, and the state stays', async () => {
+    const s = server(widget());
+    const unknownType = await s.readResource({
+      type_name: 'test_nothing',
+      current_state: dv(STATE),
+      private: Buffer.alloc(0),
+    });
+    expect(texts(unknownType.diagnostics)).toMatch(
+      /this provider has no resource type "test_nothing"/,
+    );
+    expect(read(unknownType.new_state)).toEqual(STATE);
+    const wrongShape = {
+      msgpack: Buffer.from(
+        encodeMsgpack({ id: 'w-1', name: 'x' }, ['object', { id: 'string', name: 'string' }]),
+      ),
+    };
+    const fromOtherSchema = {
+      msgpack: Buffer.from(
+        encodeMsgpack({ id: 'w-1', stray: SECRET }, ['object', { id: 'string', stray: 'string' }]),
+      ),
+    };
+    const applied = await s.applyResourceChange({
+      type_name: 'test_widget',
+      prior_state: dv(STATE),
+      planned_state: fromOtherSchema,
+      config: wrongShape,
+      planned_private: Buffer.alloc(0),
+    });
+    expect(read(applied.new_state)).toEqual(STATE);
+    expect(texts(applied.diagnostics)).toMatch(
+      /Cannot apply the change: the value: has attributes the schema does not define: stray/,
+    );
+    expect(texts(applied.diagnostics)).not.toContain(SECRET);
+  });
+
   test('Import by id: a state with the id and nulls, for Read to complete', async () => {
     const response = await server(widget()).importResourceState({
       type_name: 'test_widget',
