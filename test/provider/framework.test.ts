@@ -235,6 +235,17 @@ describe('plan', () => {
     expect(response.requires_replace).toEqual([{ steps: [{ attribute_name: 'kind' }] }]);
   });
 
+  test('a "requires replace" attribute whose new value is unknown at plan also replaces (no replacement appearing only at apply)', async () => {
+    const response = await plan(
+      server(widget()),
+      { ...CONFIG, kind: UNKNOWN },
+      { ...STATE, kind: 'a' },
+    );
+    expect(response.requires_replace).toEqual([{ steps: [{ attribute_name: 'kind' }] }]);
+    const same = await plan(server(widget()), { ...CONFIG, kind: 'a' }, { ...STATE, kind: 'a' });
+    expect(same.requires_replace).toEqual([]);
+  });
+
   test('GIVEN a resource plan that changes a non-computed attribute THEN the plan fails with its path, never its value', async () => {
     const sneaky = widget({
       plan: ({ planned }) => ({ planned: { ...planned, tables: { users: SECRET } } }),
