@@ -70,7 +70,8 @@ export async function servePlugin(
   const { clientCertificatePem } = readHandshake(env, options.name);
   const certificate = await makeServerCertificate();
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-provider-'));
+  // named after the executable, e.g. terraform-provider-alooma-plugin-XXXXXX
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.name}-plugin-`));
   fs.chmodSync(dir, 0o700);
   const socketPath = path.join(dir, 'plugin.sock');
 
