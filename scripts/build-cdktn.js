@@ -2,7 +2,8 @@
 // Builds `alooma-cdktf/cdktn` from the compiled cdktf build (lib/src): one
 // source, two builds. The constructs reach the CDK core only through
 // src/constructs/private/core.ts, so the cdktn build is a copy of what the
-// constructs load (constructs/, alooma/, runtime/protocol) in which that one
+// constructs load (constructs/, alooma/, runtime/protocol, and
+// provider/install, the synth hook, which imports no core) in which that one
 // module imports `cdktn` instead of `cdktf`. Fails if any other compiled
 // file still names cdktf: the copy would then mix the two cores.
 const fs = require('node:fs');
@@ -20,7 +21,7 @@ if (!fs.existsSync(path.join(from, `${CORE}.js`))) {
   process.exit(1);
 }
 fs.rmSync(path.join(root, 'lib/cdktn'), { recursive: true, force: true });
-for (const part of ['constructs', 'alooma']) {
+for (const part of ['constructs', 'alooma', 'provider/install']) {
   fs.cpSync(path.join(from, part), path.join(to, part), { recursive: true });
 }
 fs.mkdirSync(path.join(to, 'runtime'), { recursive: true });

@@ -98,6 +98,12 @@ export const AloomaErrorCode = {
   /** A command needs an input name. */
   MISSING_NAME: 'missing_name',
 
+  // Installing the provider into a Terraform working directory (src/provider/install).
+  /** The provider's files (the bundle, dist/provider.js) are missing or unreadable. */
+  PROVIDER_PACKAGE_MISSING: 'provider_package_missing',
+  /** An existing `.terraform.lock.hcl` is not the lock file grammar Terraform writes. */
+  LOCK_FILE_INVALID: 'lock_file_invalid',
+
   // The `Inputs` operations of the reference API.
   /** No input of that name. */
   INPUT_NOT_FOUND: 'input_not_found',

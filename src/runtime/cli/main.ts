@@ -12,6 +12,7 @@ import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
 import { importCommand } from './import-command';
+import { addProviderCommands } from './provider-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
 import { OutputCapture, printReport } from './report-file';
 import { assertConnectionResolved } from '../references';
@@ -174,6 +175,12 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
           return 0;
         }),
     );
+
+  addProviderCommands(program, {
+    print: (line) => process.stdout.write(`${line}\n`),
+    warn: (line) => process.stderr.write(`${line}\n`),
+    run,
+  });
 
   program
     .command(Subcommand.EMULATOR)
