@@ -1,0 +1,251 @@
+/**
+ * The plugin process, bundled as dist/provider.js is, driven the way
+ * Terraform drives it: the go-plugin handshake (refused by hand), the one
+ * stdout line, mutual TLS on a private unix socket, SIGINT/SIGTERM ignored,
+ * and go-plugin's Shutdown ending the process at once.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { makeServerCertificate, type ServerCertificate } from '../../src/provider/wire/certificate';
+import {
+  MAGIC_COOKIE_KEY,
+  MAGIC_COOKIE_VALUE,
+  readHandshake,
+  handshakeLine,
+} from '../../src/provider/wire/handshake';
+import { protocolServices } from '../../src/provider/wire/protos';
+import { bundleProvider } from './provider-bundle';
+
+let dir: string;
+let bundle: string;
+let client: ServerCertificate;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provider-process-'));
+  bundle = path.join(dir, 'provider.js');
+  await bundleProvider('src/provider/main.ts', bundle);
+  // Terraform's side of mTLS: its own self-signed certificate, sent in PLUGIN_CLIENT_CERT
+  client = await makeServerCertificate();
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const terraformEnv = (extra: NodeJS.ProcessEnv = {}) => ({
+  [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+  PLUGIN_PROTOCOL_VERSIONS: '5,6',
+  PLUGIN_CLIENT_CERT: client.certificatePem,
+  ...extra,
+});
+
+test('GIVEN the provider started by hand WHEN it runs THEN it says it is a Terraform plugin on one stderr line, prints nothing on stdout and exits 1', async () => {
+  const result = await run({});
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(
+    /terraform-provider-alooma is a Terraform provider plugin: Terraform starts it/,
+  );
+  expect(result.stderr).toMatch(/required_providers/);
+});
+
+test('a Terraform without protocol 6 is refused with the fix', async () => {
+  const result = await run(terraformEnv({ PLUGIN_PROTOCOL_VERSIONS: '5' }));
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(
+    /speaks plugin protocol 6; this Terraform offers 5\. Use Terraform 1\.11 or newer/,
+  );
+});
+
+test('without a client certificate (TF_DISABLE_PLUGIN_TLS) it refuses to serve in clear', async () => {
+  const result = await run(terraformEnv({ PLUGIN_CLIENT_CERT: '' }));
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/serves only over mutual TLS/);
+});
+
+test('readHandshake and handshakeLine: the cookie, the versions, the line format (certificate base64 without padding)', () => {
+  expect(() => readHandshake({}, 'p')).toThrow(
+    expect.objectContaining({ code: 'not_started_by_terraform' }),
+  );
+  expect(() => readHandshake({ [MAGIC_COOKIE_KEY]: 'wrong' }, 'p')).toThrow(
+    /is a Terraform provider plugin/,
+  );
+  expect(readHandshake(terraformEnv(), 'p').clientCertificatePem).toBe(client.certificatePem);
+  expect(handshakeLine('/tmp/x/plugin.sock', Buffer.from([1, 2, 3, 4]))).toBe(
+    '1|6|unix|/tmp/x/plugin.sock|grpc|AQIDBA',
+  );
+});
+
+/** A provider process serving, with what it printed. */
+interface Serving {
+  readonly child: ChildProcess;
+  readonly line: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function serve(env: NodeJS.ProcessEnv = {}): Promise<Serving> {
+  const child = spawn(process.execPath, [bundle], {
+    env: { PATH: process.env.PATH, ...terraformEnv(env) },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => resolve(code)),
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('\n')) {
+        resolve({
+          child,
+          line: stdout.split('\n')[0],
+          stdout: () => stdout,
+          stderr: () => stderr,
+          exited,
+        });
+      }
+    });
+    void exited.then((code) =>
+      reject(new Error(`provider exited ${code} before the handshake:\n${stderr}`)),
+    );
+  });
+}
+
+function connect(line: string, identity: ServerCertificate | null) {
+  const [, , network, socket, protocol, cert] = line.split('|');
+  expect([network, protocol]).toEqual(['unix', 'grpc']);
+  const serverPem = new X509Certificate(Buffer.from(cert, 'base64')).toString();
+  const credentials = identity
+    ? grpc.credentials.createSsl(
+        Buffer.from(serverPem),
+        Buffer.from(identity.privateKeyPem),
+        Buffer.from(identity.certificatePem),
+      )
+    : grpc.credentials.createSsl(Buffer.from(serverPem));
+  const Client = grpc.makeGenericClientConstructor(protocolServices().provider, 'Provider');
+  const Controller = grpc.makeGenericClientConstructor(
+    protocolServices().controller,
+    'GRPCController',
+  );
+  const options = {
+    'grpc.ssl_target_name_override': 'localhost',
+    'grpc.default_authority': 'localhost',
+  };
+  return {
+    socket,
+    provider: new Client(`unix:${socket}`, credentials, options),
+    controller: new Controller(`unix:${socket}`, credentials, options),
+  };
+}
+
+function call<T>(client: grpc.Client, method: string, request: object): Promise<T> {
+  return new Promise((resolve, reject) =>
+    (client as unknown as Record<string, (r: object, cb: (e: Error | null, v: T) => void) => void>)[
+      method
+    ](request, (error, value) => (error ? reject(error) : resolve(value))),
+  );
+}
+
+test("GIVEN Terraform's environment WHEN the provider starts THEN it prints one handshake line and serves protocol 6 over mTLS on a private socket; SIGINT and SIGTERM are ignored; Shutdown ends it at once", async () => {
+  const plugin = await serve({ TF_LOG: 'DEBUG' });
+  try {
+    expect(plugin.line).toMatch(/^1\|6\|unix\|\/.+\/plugin\.sock\|grpc\|[A-Za-z0-9+/]+$/);
+    const { socket, provider, controller } = connect(plugin.line, client);
+    expect(fs.statSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
+
+    // the certificate it presents: self-signed CA for localhost, EC P-256
+    const cert = new X509Certificate(Buffer.from(plugin.line.split('|')[5], 'base64'));
+    expect(cert.ca).toBe(true);
+    expect(cert.subjectAltName).toBe('DNS:localhost');
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+
+    const schema = await call<{
+      provider: { block: { attributes: Array<{ name: string; required: boolean }> } };
+      server_capabilities: { get_provider_schema_optional: boolean };
+    }>(provider, 'GetProviderSchema', {});
+    expect(schema.server_capabilities.get_provider_schema_optional).toBe(true);
+    expect(schema.provider.block.attributes.map((a) => [a.name, a.required])).toEqual([
+      ['owner', true],
+    ]);
+
+    // a client without Terraform's certificate is turned away
+    const stranger = connect(plugin.line, null);
+    await expect(call(stranger.provider, 'GetMetadata', {})).rejects.toThrow();
+    stranger.provider.close();
+
+    plugin.child.kill('SIGINT');
+    plugin.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(call(provider, 'GetMetadata', {})).resolves.toHaveProperty('resources', []);
+
+    const asked = Date.now();
+    await call(controller, 'Shutdown', {});
+    expect(await plugin.exited).toBe(0);
+    const exitMs = Date.now() - asked;
+    expect(exitMs).toBeLessThan(1500);
+    expect(fs.existsSync(path.dirname(socket))).toBe(false);
+    provider.close();
+    controller.close();
+
+    // stdout: the handshake line and nothing else, ever
+    expect(plugin.stdout()).toBe(`${plugin.line}\n`);
+    // logs: hclog JSON on stderr at TF_LOG's level
+    const logs = plugin
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    expect(logs.map((l) => l['@message'])).toEqual(
+      expect.arrayContaining([
+        'plugin: serving',
+        'plugin: SIGINT ignored; Terraform stops providers itself',
+        'plugin: Shutdown received; exiting',
+      ]),
+    );
+    expect(
+      logs.every((l) => l['@module'] === 'terraform-provider-alooma' && l['@level'] === 'debug'),
+    ).toBe(true);
+  } finally {
+    plugin.child.kill('SIGKILL');
+  }
+});
+
+test('TF_LOG_PROVIDER decides over TF_LOG; unset, the provider writes no log', async () => {
+  for (const [env, expected] of [
+    [{ TF_LOG: 'TRACE', TF_LOG_PROVIDER: 'ERROR' }, 0],
+    [{}, 0],
+  ] as const) {
+    const plugin = await serve(env);
+    const { provider, controller } = connect(plugin.line, client);
+    await call(provider, 'GetMetadata', {});
+    await call(controller, 'Shutdown', {});
+    await plugin.exited;
+    provider.close();
+    controller.close();
+    expect(plugin.stderr().trim().split('\n').filter(Boolean)).toHaveLength(expected);
+  }
+});
