@@ -19,6 +19,7 @@ import {
   type ProviderDefinition,
 } from './framework';
 import { INPUT_RESOURCES } from './resources';
+import { withMovesFromTerraformData } from './resources/move-from-terraform-data';
 import { concurrencyLimit, once, type AloomaProviderData } from './resources/provider-data';
 
 /** Concurrent API writes of one provider process when `concurrency` is unset. */
@@ -178,5 +179,5 @@ export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
     };
   },
 
-  resources: INPUT_RESOURCES,
+  resources: withMovesFromTerraformData(INPUT_RESOURCES),
 };
