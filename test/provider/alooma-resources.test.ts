@@ -22,6 +22,7 @@ import {
 } from '../../src/provider/resources';
 import type { AloomaNode } from '../../src/runtime/client';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
+import { writeCount } from '../helpers/runtime-cli';
 
 const quiet = new Logger('test', 'off');
 
@@ -488,6 +489,25 @@ describe('against the emulator process', () => {
       message: expect.stringContaining(`${theirs.id} (owner "billing")`),
     });
     expect((await data.client.findInputs('not-yours')).length).toBe(1);
+  });
+
+  test('GIVEN a value known only at apply that breaks a rule THEN create refuses it before any write, naming the attribute only', async () => {
+    // at plan the port was unknown (a reference): validation let it pass
+    expect(
+      validateInput(databaseInputKind, plannedDatabase({ port: UNKNOWN, password: 'p' })),
+    ).toEqual([]);
+    const planned = plannedDatabase({ name: 'late-port', port: 70000 });
+    await emulator.resetStats();
+    const failure = databaseInput.create(
+      { config: { ...planned, password: 'pw' }, planned, private: Buffer.alloc(0) },
+      ctx(),
+    );
+    await expect(failure).rejects.toMatchObject({
+      code: 'invalid_property',
+      message: expect.stringContaining('port must be an integer from 1 to 65535'),
+    });
+    await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining('70000') });
+    expect(writeCount(await emulator.stats())).toBe(0);
   });
 
   test('an http:// URL to a host that is not loopback is refused at configure', async () => {
