@@ -14,6 +14,7 @@ import {
   databaseInputKind,
   desiredConfiguration,
   genericInputKind,
+  mixpanelInputKind,
   restInputKind,
   secretsToWrite,
   stateFromLive,
@@ -372,6 +373,46 @@ test('the provider serves its schema: every attribute described, secrets write-o
   expect(schema.provider.block.attributes.find((a) => a.name === 'owner')?.required).toBe(true);
 });
 
+test('the provider block: owner by the name rule, one kind of credentials, concurrency >= 1', () => {
+  const diagnostics = aloomaProvider.validate!({
+    config: { owner: 'team\nb', api_key: 'k', username: 'u', password: null, concurrency: 0 },
+  });
+  expect(diagnostics.map((d) => formatPath(d.path ?? []))).toEqual([
+    'owner',
+    'concurrency',
+    'api_key',
+  ]);
+  expect(aloomaProvider.validate!({ config: { owner: UNKNOWN, concurrency: UNKNOWN } })).toEqual(
+    [],
+  );
+});
+
+test('alooma_mixpanel_input maps its fields and refuses a bad date at its path', () => {
+  const config = {
+    name: 'events',
+    api_key: 'project-key',
+    api_secret: 's',
+    api_secret_version: '1',
+    from_date: '2024-02-30',
+  };
+  const [d] = validateInput(mixpanelInputKind, config);
+  expect(d.path).toEqual([{ attribute: 'from_date' }]);
+  const sent = desiredConfiguration(
+    mixpanelInputKind,
+    { ...config, api_secret: null, auto_map: true, from_date: '2024-01-31' },
+    undefined,
+    { fields: new Map([['mixpanelApiSecret', 's']]), parameters: new Map() },
+    'team',
+  );
+  expect(sent).toEqual({
+    auto_map: true,
+    mixpanelApiKey: 'project-key',
+    fromDate: '2024-01-31',
+    mixpanelApiSecret: 's',
+    alooma_cdktf: { owner: 'team', secretVersions: [{ path: 'mixpanelApiSecret', version: '1' }] },
+  });
+});
+
 test('concurrencyLimit keeps at most `limit` calls in flight', async () => {
   const limit = concurrencyLimit(2);
   let running = 0;
@@ -508,6 +549,24 @@ describe('against the emulator process', () => {
     });
     await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining('70000') });
     expect(writeCount(await emulator.stats())).toBe(0);
+  });
+
+  test('username and password of the provider block log in (one login for the process)', async () => {
+    const login = await aloomaProvider.configure!(
+      {
+        config: {
+          api_url: emulator.url,
+          username: 'demo@example.com',
+          password: 'demo',
+          owner: 'team',
+        },
+        terraformVersion: '1.11.4',
+      },
+      { signal: new AbortController().signal, log: quiet },
+    );
+    const [a, b] = await Promise.all([login.liveInputs(), login.client.findInputs('nothing')]);
+    expect(a.size).toBeGreaterThan(0);
+    expect(b).toEqual([]);
   });
 
   test('an http:// URL to a host that is not loopback is refused at configure', async () => {
