@@ -250,6 +250,46 @@ describe('mapping: the configuration apply sends', () => {
   });
 });
 
+test('alooma_input: `configuration` manages every other field; a key removed from it is removed, secrets and the marker stay', () => {
+  const live: AloomaNode = {
+    id: 'g',
+    name: 'hook',
+    type: 'RESTAPI',
+    category: 'INPUT',
+    configuration: {
+      path: '/a',
+      retries: '3',
+      token: '********',
+      auto_map: true,
+      alooma_cdktf: { owner: 'team' },
+    },
+  };
+  const planned = {
+    name: 'hook',
+    type: 'RESTAPI',
+    paused: false,
+    auto_map: true,
+    default_schema: null,
+    retain_on_delete: false,
+    configuration: JSON.stringify({ path: '/b' }),
+  };
+  expect(desiredConfiguration(genericInputKind, planned, live, NO_SECRETS, 'team')).toEqual({
+    path: '/b',
+    token: '********',
+    auto_map: true,
+    alooma_cdktf: { owner: 'team' },
+  });
+  // the same fields in another key order: the prior text is kept as written
+  const spelled = '{ "retries": "3", "path": "/a" }';
+  expect(
+    stateFromLive(genericInputKind, live, { ...planned, configuration: spelled }).configuration,
+  ).toBe(spelled);
+  expect(
+    stateFromLive(genericInputKind, live, { ...planned, configuration: '{"path":"/b"}' })
+      .configuration,
+  ).toBe('{"path":"/a","retries":"3"}');
+});
+
 describe('plan rules: when a secret is written', () => {
   const config = plannedDatabase({ password: 's3cret' });
   test('on create', () => {
