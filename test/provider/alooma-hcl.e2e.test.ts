@@ -385,7 +385,9 @@ test('password rotation by password_version: exactly one secret write', async ()
   expect(plan.output).toMatch(/~ password_version\s+= "1" -> "2"/);
   const before = (await api.getHistory()).length;
   await emulator.resetStats();
-  ok(['apply', '-auto-approve'], rotated);
+  // with the provider's debug log on stderr: it must hold no secret either (checked at the end)
+  const apply = ok(['apply', '-auto-approve'], { ...rotated, TF_LOG_PROVIDER: 'debug' });
+  expect(apply.output).toMatch(/alooma request.*PUT/);
   expect(await writes()).toBe(1);
   const history = await api.getHistory();
   const entries = history.slice(0, history.length - before);
