@@ -37,7 +37,8 @@ const DB_PASSWORD = 'Db-Ephemeral-Secret-4417';
 const DB_ROTATED = 'Db-Rotated-Secret-9083';
 const API_TOKEN = 'Api-Token-Secret-2291';
 const AWS_SECRET = 'Aws-Sensitive-Secret-6650';
-const VALUES = [DB_PASSWORD, DB_ROTATED, API_TOKEN, AWS_SECRET];
+const LEGACY_PASSWORD = 'Legacy-Stored-Secret-3172';
+const VALUES = [DB_PASSWORD, DB_ROTATED, API_TOKEN, AWS_SECRET, LEGACY_PASSWORD];
 const SECRETS = [...VALUES, ...VALUES.map((s) => createHash('sha256').update(s).digest('hex'))];
 
 /** The README's example: the fenced block between the hcl-example markers. */
@@ -261,27 +262,70 @@ test('drift made through the API shows in plan and -refresh-only, and apply puts
   ok(['plan', '-detailed-exitcode']);
 });
 
-test('an import {} block adopts an input created through the API, by name; no change planned afterwards', async () => {
-  const created = await api.createInput({
-    name: 'legacy-hook',
-    type: 'RESTAPI',
-    configuration: {},
+test('import {} blocks adopt inputs created through the API, by name and by id; no change and no secret write planned', async () => {
+  const hook = await api.createInput({ name: 'legacy-hook', type: 'RESTAPI', configuration: {} });
+  // made by an earlier run of this owner: its marker records the password version written
+  const db = await api.createInput({
+    name: 'legacy-db',
+    type: 'ODBC',
+    configuration: {
+      server: 'db.internal.example',
+      port: '5432',
+      database: 'legacy',
+      db_type: 'psql',
+      user: 'replicator',
+      password: LEGACY_PASSWORD,
+      tables: '{"accounts": "id"}',
+      alooma_cdktf: { owner: 'orders-team', secretVersions: [{ path: 'password', version: '1' }] },
+    },
   });
-  ids.legacy = created.id;
+  ids.legacy = hook.id;
+  ids.legacy_db = db.id;
   writeConfig(
     config +
-      '\nimport {\n  to = alooma_input.legacy\n  id = "legacy-hook"\n}\n\nresource "alooma_input" "legacy" {\n  name = "legacy-hook"\n  type = "RESTAPI"\n}\n',
+      `
+import {
+  to = alooma_input.legacy
+  id = "legacy-hook"
+}
+
+resource "alooma_input" "legacy" {
+  name = "legacy-hook"
+  type = "RESTAPI"
+}
+
+import {
+  to = alooma_database_input.legacy_db
+  id = "${db.id}"
+}
+
+resource "alooma_database_input" "legacy_db" {
+  name             = "legacy-db"
+  server           = "db.internal.example"
+  port             = 5432
+  database         = "legacy"
+  db_type          = "psql"
+  user             = "replicator"
+  password         = var.db_password
+  password_version = "1"
+  tables           = { accounts = "id" }
+}
+`,
   );
   await emulator.resetStats();
   const plan = ok(['plan', '-detailed-exitcode'], {}, [2]);
-  expect(plan.output).toContain('Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.');
+  expect(plan.output).toContain('Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.');
   ok(['apply', '-auto-approve']);
   expect(await writes()).toBe(0);
   const state = JSON.parse(fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8'));
-  const legacy = state.resources.find((r: { name: string }) => r.name === 'legacy');
-  expect(legacy.instances[0].attributes.id).toBe(created.id);
+  const idOf = (name: string) =>
+    state.resources.find((r: { name: string }) => r.name === name).instances[0].attributes.id;
+  expect(idOf('legacy')).toBe(hook.id);
+  expect(idOf('legacy_db')).toBe(db.id);
   const again = ok(['plan', '-detailed-exitcode']);
   expect(again.output).toContain('No changes.');
+  // the stored password is the one the earlier run wrote, not this configuration's
+  expect(await emulator.secretMatches(db.id, 'password', LEGACY_PASSWORD)).toBe(true);
 });
 
 test("import refuses system inputs, another owner's inputs and the wrong type", async () => {
@@ -341,7 +385,9 @@ test('password rotation by password_version: exactly one secret write', async ()
   expect(plan.output).toMatch(/~ password_version\s+= "1" -> "2"/);
   const before = (await api.getHistory()).length;
   await emulator.resetStats();
-  ok(['apply', '-auto-approve'], rotated);
+  // with the provider's debug log on stderr: it must hold no secret either (checked at the end)
+  const apply = ok(['apply', '-auto-approve'], { ...rotated, TF_LOG_PROVIDER: 'debug' });
+  expect(apply.output).toMatch(/alooma request.*PUT/);
   expect(await writes()).toBe(1);
   const history = await api.getHistory();
   const entries = history.slice(0, history.length - before);
@@ -391,10 +437,10 @@ test('retain_on_delete: removing the block keeps the input', async () => {
 test('destroy deletes the rest', async () => {
   await emulator.resetStats();
   const destroy = ok(['destroy', '-auto-approve']);
-  expect(destroy.output).toContain('Destroy complete! Resources: 4 destroyed.');
-  expect(await writes()).toBe(4);
+  expect(destroy.output).toContain('Destroy complete! Resources: 5 destroyed.');
+  expect(await writes()).toBe(5);
   const left = (await api.listInputs()).map((n) => n.id);
-  for (const name of ['orders', 'orders_api', 'webhook', 'legacy'])
+  for (const name of ['orders', 'orders_api', 'webhook', 'legacy', 'legacy_db'])
     expect(left).not.toContain(ids[name]);
   expect(left).toContain(ids.exports);
 });

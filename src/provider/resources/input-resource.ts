@@ -595,10 +595,11 @@ function parametersState(live: unknown, marker: OwnershipMarker | undefined, pri
 function openConfigurationState(live: Readonly<Record<string, unknown>>, prior: Value): Value {
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(live).sort()) if (isOpenKey(key)) rest[key] = live[key];
-  const canonicalLive = JSON.stringify(canonicalConfig(rest));
+  // sorted: the same fields in any key order are the same configuration
+  const canonicalLive = JSON.stringify(sortKeys(canonicalConfig(rest)));
   if (typeof prior === 'string') {
     const before = parseObject(prior);
-    if (before && JSON.stringify(canonicalConfig(before)) === canonicalLive) return prior;
+    if (before && JSON.stringify(sortKeys(canonicalConfig(before))) === canonicalLive) return prior;
   }
   if (Object.keys(rest).length === 0) return prior === '{}' ? prior : null;
   return JSON.stringify(sortKeys(rest as Json));
