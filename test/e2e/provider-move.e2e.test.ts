@@ -7,6 +7,9 @@
  * the tables kept, and the old reconciler forgotten without its prune
  * running. A change afterwards applies in place.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { filesUnder } from '../helpers/files';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { liveInputs, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
@@ -123,5 +126,19 @@ describe('from engine terraform_data to engine provider', () => {
     const destroy = app.cdktf(['destroy', '--auto-approve'], env);
     ok(destroy);
     expect(Object.keys(await byName())).toEqual(['archive_hook']);
+  });
+
+  test('6. neither engine left the secret or its SHA-256 in state or cdk.tf.json', () => {
+    const files = filesUnder(app.dir).filter(
+      (f) => /\.tfstate(\.backup)?$/.test(f) || f.endsWith('cdk.tf.json'),
+    );
+    expect(files.length).toBeGreaterThan(1);
+    const hash = createHash('sha256').update(PASSWORD).digest('hex');
+    expect(
+      files.filter((f) => {
+        const text = fs.readFileSync(f, 'latin1');
+        return text.includes(PASSWORD) || text.includes(hash);
+      }),
+    ).toEqual([]);
   });
 });
