@@ -2,8 +2,8 @@
 // Builds `alooma-cdktf/cdktn` from the compiled cdktf build (lib/src): one
 // source, two builds. The constructs reach the CDK core only through
 // src/constructs/private/core.ts, so the cdktn build is a copy of what the
-// constructs load (constructs/, alooma/, runtime/protocol, and
-// provider/install, the synth hook, which imports no core) in which that one
+// constructs load (constructs/, alooma/, runtime/ and provider/: the synth
+// hook and the provider's schemas, which import no core) in which that one
 // module imports `cdktn` instead of `cdktf`. Fails if any other compiled
 // file still names cdktf: the copy would then mix the two cores.
 const fs = require('node:fs');
@@ -21,15 +21,10 @@ if (!fs.existsSync(path.join(from, `${CORE}.js`))) {
   process.exit(1);
 }
 fs.rmSync(path.join(root, 'lib/cdktn'), { recursive: true, force: true });
-for (const part of ['constructs', 'alooma', 'provider/install']) {
+// provider/ and runtime/ whole: the constructs' engine "provider" loads the
+// provider's resource schemas (which import the runtime's client) on first use.
+for (const part of ['constructs', 'alooma', 'provider', 'runtime']) {
   fs.cpSync(path.join(from, part), path.join(to, part), { recursive: true });
-}
-fs.mkdirSync(path.join(to, 'runtime'), { recursive: true });
-for (const ext of ['.js', '.d.ts']) {
-  fs.copyFileSync(
-    path.join(from, `runtime/protocol${ext}`),
-    path.join(to, `runtime/protocol${ext}`),
-  );
 }
 
 const CORE_SPECIFIER = /(["'])cdktf\1/g;

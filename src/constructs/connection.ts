@@ -16,6 +16,7 @@ import {
   checkUrl,
 } from './private/checks';
 import { AloomaEngine, ENGINES, loadNullProvider } from './private/engine';
+import { aloomaProviderOf } from './private/provider-engine';
 import { connectionOf, registerConnection } from './private/registry';
 
 // Defined next to the code that synthesizes each engine; re-exported here, the public entry point.
@@ -79,7 +80,24 @@ export interface AloomaConnectionProps {
   readonly owner?: string;
   /**
    * Resource engine of the stack. Declare the connection before the inputs
-   * when choosing `null_resource`.
+   * when choosing `null_resource` or `provider`.
+   *
+   * - `terraform_data`: one `terraform_data` per input and a reconciler that
+   *   runs the runtime from a provisioner.
+   * - `null_resource`: the same with `@cdktf/provider-null`.
+   * - `provider`: the Alooma Terraform provider; each input is an
+   *   `alooma_database_input`, `alooma_rest_input`, `alooma_s3_input`,
+   *   `alooma_mixpanel_input` or `alooma_input` resource (same props), the
+   *   stack declares `provider "alooma"` (api_url, account, owner; the
+   *   credentials come from `$ALOOMA_API_KEY` or `$ALOOMA_USERNAME` +
+   *   `$ALOOMA_PASSWORD` unless `apiKey` takes them from Terraform) and
+   *   `required_version >= 1.11`, and synthesis installs the provider next
+   *   to the stack (no registry, no CLI configuration). Needs Terraform 1.11+
+   *   and `node` where Terraform runs. Secrets come from Terraform only
+   *   (`AloomaSecret.fromTerraform`, written through write-only attributes);
+   *   custom credential variable names (`usernameEnv`, ...) are refused. A
+   *   stack deployed with `terraform_data` switches to `provider` in place:
+   *   `moved` blocks carry each input over with the same id and no API write.
    *
    * @default 'terraform_data'
    */
@@ -143,6 +161,7 @@ export class AloomaConnection extends Construct {
         reconciler.inputs[0]?.node.path ?? reconciler.node.path,
       );
     }
+    if (this.engine === 'provider') checkProviderCredentials(this, props);
     if (props.nullProvider !== undefined && this.engine !== 'null_resource') {
       throw errors.conflictingProperties(
         this,
@@ -179,7 +198,9 @@ export class AloomaConnection extends Construct {
       owner: this.owner,
       concurrency,
     });
-    AloomaReconciler.of(stack);
+    // The provider engine has no reconciler: Terraform and the provider do its work.
+    if (this.engine === 'provider') aloomaProviderOf(stack);
+    else AloomaReconciler.of(stack);
   }
 
   private apiKeySpec(props: AloomaConnectionProps): Partial<ConnectionSpec> {
@@ -198,6 +219,31 @@ export class AloomaConnection extends Construct {
       apiKeyFromTerraform: true,
     };
   }
+}
+
+/**
+ * The provider reads the credentials of the runtime's variables
+ * (`$ALOOMA_API_KEY`, or `$ALOOMA_USERNAME` + `$ALOOMA_PASSWORD`) or takes
+ * an API key from Terraform; it cannot read variables of other names.
+ */
+function checkProviderCredentials(scope: IConstruct, props: AloomaConnectionProps): void {
+  const renamed = (
+    [
+      ['usernameEnv', EnvVar.USERNAME],
+      ['passwordEnv', EnvVar.PASSWORD],
+      ['apiKeyEnv', EnvVar.API_KEY],
+    ] as const
+  ).filter(([prop, name]) => props[prop] !== undefined && props[prop] !== name);
+  const apiKeyFromEnv =
+    AloomaSecret.isAloomaSecret(props.apiKey) &&
+    !props.apiKey.fromTerraform &&
+    props.apiKey.envName !== EnvVar.API_KEY;
+  if (renamed.length === 0 && !apiKeyFromEnv) return;
+  throw errors.notOnProviderEngine(
+    scope,
+    `the provider reads the credentials from $${EnvVar.API_KEY}, or $${EnvVar.USERNAME} and $${EnvVar.PASSWORD}, not from variables of other names (${[...renamed.map(([p]) => `props.${p}`), ...(apiKeyFromEnv ? ['props.apiKey'] : [])].join(', ')})`,
+    `Set those variables, or give the API key from Terraform (apiKey: AloomaSecret.fromTerraform(...))`,
+  );
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {

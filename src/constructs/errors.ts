@@ -296,13 +296,21 @@ export function engineUnavailable(
 }
 
 /** Terraform is missing or too old. */
-export function terraformVersion(scope: IConstruct, problem: string): AloomaConstructError {
-  return error(
-    scope,
-    AloomaErrorCode.TERRAFORM_VERSION,
-    problem,
-    'Install Terraform 1.4 or newer (terraform_data is built into Terraform since 1.4), or set TERRAFORM_BINARY_NAME',
-  );
+export function terraformVersion(
+  scope: IConstruct,
+  problem: string,
+  fix = 'Install Terraform 1.4 or newer (terraform_data is built into Terraform since 1.4), or set TERRAFORM_BINARY_NAME',
+): AloomaConstructError {
+  return error(scope, AloomaErrorCode.TERRAFORM_VERSION, problem, fix);
+}
+
+/** Engine "provider" cannot express what the construct declares. */
+export function notOnProviderEngine(
+  scope: IConstruct,
+  problem: string,
+  fix: string,
+): AloomaConstructError {
+  return error(scope, AloomaErrorCode.ENGINE_UNAVAILABLE, `engine "provider": ${problem}`, fix);
 }
 
 /** The input as a whole breaks a rule of the Alooma API (src/alooma/input-check.ts). */

@@ -1,4 +1,4 @@
-import { IResolvable, TerraformResource } from './private/core';
+import { IResolvable, TerraformResource, TerraformStack } from './private/core';
 import { Construct } from 'constructs';
 import {
   InputSpec,
@@ -25,7 +25,13 @@ import {
 } from './private/checks';
 import { CONNECTION_REFERENCES_KEY, createInputResource } from './private/engine';
 import { extractReferences } from './private/references';
-import { otherInputsNamed, registerInputName } from './private/registry';
+import {
+  AloomaProviderResource,
+  aloomaProviderOf,
+  providerAttributes,
+  providerKindOf,
+} from './private/provider-engine';
+import { connectionOf, otherInputsNamed, registerInputName } from './private/registry';
 import { COMMON_INPUT_PROPS } from '../alooma/input-props';
 
 /** Properties every input construct has. */
@@ -35,8 +41,10 @@ export interface AloomaInputCommonProps {
    * Alooma itself allows several inputs of one name: the runtime finds the
    * one this stack manages by its ownership marker (the only unmarked input
    * of the name is adopted; an input another stack owns, or several unmarked
-   * ones, are a conflict left alone). Renaming creates the new input and
-   * deletes the old one.
+   * ones, are a conflict left alone). With the provisioner engines
+   * (`terraform_data`, `null_resource`) renaming creates the new input and
+   * deletes the old one; with engine `provider` a rename is an in-place
+   * update of the same input (same id, tables kept).
    * 1 to 200 characters, no control characters, no surrounding spaces.
    */
   readonly name: string;
@@ -92,8 +100,13 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
   /** Desired paused state. */
   public readonly paused: boolean;
   /**
-   * The per-input Terraform resource (`terraform_data` or `null_resource`);
-   * an escape hatch for overrides.
+   * The per-input Terraform resource, an escape hatch for overrides. Its
+   * type depends on the stack's engine: `terraform_data` or `null_resource`
+   * (the input is in its `input`/`triggers`), or with engine `provider` the
+   * provider's resource (`alooma_database_input`, `alooma_rest_input`,
+   * `alooma_s3_input`, `alooma_mixpanel_input` or `alooma_input`, whose
+   * attributes are the provider schema's). An override written for one
+   * engine does not fit the other.
    */
   public readonly resource: TerraformResource;
 
@@ -123,17 +136,21 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
             RemovalPolicy.RETAIN,
           ]);
 
-    const reconciler = AloomaReconciler.of(this);
-    this.resource = createInputResource(this, 'Default', reconciler.engine, {
-      identity: () => ({ name: this.inputName, type: this.inputType }),
-      input: () => this.terraformInput(),
-      destroyCommand:
-        this.removalPolicy === RemovalPolicy.RETAIN
-          ? undefined
-          : reconciler.command(Subcommand.DELETE),
-      provider: reconciler.resource.provider,
-    });
-    reconciler.registerInput(this);
+    if (connectionOf(TerraformStack.of(this))?.engine === 'provider') {
+      this.resource = this.createProviderResource();
+    } else {
+      const reconciler = AloomaReconciler.of(this);
+      this.resource = createInputResource(this, 'Default', reconciler.engine, {
+        identity: () => ({ name: this.inputName, type: this.inputType }),
+        input: () => this.terraformInput(),
+        destroyCommand:
+          this.removalPolicy === RemovalPolicy.RETAIN
+            ? undefined
+            : reconciler.command(Subcommand.DELETE),
+        provider: reconciler.resource.provider,
+      });
+      reconciler.registerInput(this);
+    }
     registerInputName(this, this.inputName);
     this.node.addValidation({ validate: () => this.validateUniqueName() });
     this.node.addValidation({ validate: () => this.validateApiRules() });
@@ -204,6 +221,55 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
         path,
         secret,
       }));
+  }
+
+  /**
+   * The attributes of the input's provider resource (engine `provider`),
+   * named by the provider's schema.
+   */
+  public providerAttributes(): Record<string, unknown> {
+    const { configuration, secrets } = this.render();
+    return providerAttributes(this, providerKindOf(this.inputType), {
+      inputName: this.inputName,
+      inputType: this.inputType,
+      paused: this.paused,
+      removalPolicy: this.removalPolicy,
+      configuration,
+      secrets,
+    });
+  }
+
+  /**
+   * The provider resource, with a `moved` block from the `terraform_data`
+   * this input had under the default engine (same construct path, so the
+   * same logical id): a stack switched to `provider` carries each input over
+   * (the provider's MoveResourceState finds it by name and owner) instead of
+   * creating it again. A `moved` block whose source is not in state does
+   * nothing.
+   */
+  private createProviderResource(): TerraformResource {
+    const kind = providerKindOf(this.inputType);
+    const resource = new AloomaProviderResource(
+      this,
+      'Default',
+      kind.typeName,
+      aloomaProviderOf(this),
+      () => this.providerAttributes(),
+    );
+    resource.moveFromId(`terraform_data.${resource.friendlyUniqueId}`);
+    // What the schema cannot hold is reported with the other validation problems.
+    this.node.addValidation({
+      validate: () => {
+        try {
+          this.providerAttributes();
+          return [];
+        } catch (e) {
+          if (e instanceof AloomaConstructError) return [e.message];
+          throw e;
+        }
+      },
+    });
+    return resource;
   }
 
   /** Renders the type-specific configuration and secrets. */

@@ -5,6 +5,10 @@
 export enum RemovalPolicy {
   /** Delete the input from Alooma (the default). */
   DESTROY = 'destroy',
-  /** Keep the input in Alooma; the stack merely stops managing it. */
+  /**
+   * Keep the input in Alooma; the stack merely stops managing it. With
+   * engine `provider` it is the resource's `retain_on_delete = true`, kept in
+   * state, so it holds even after the construct is removed.
+   */
   RETAIN = 'retain',
 }

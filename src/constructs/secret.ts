@@ -28,7 +28,12 @@ export interface AloomaTerraformSecretOptions {
    * and written again. An ephemeral value never reaches state or triggers, so
    * bumping `version` is the only way to push a new one.
    *
-   * @default - sensitive: the value's change; ephemeral: written when the input is created
+   * With engine `provider` the value goes to a write-only attribute and this
+   * is its `_version` (`password_version`, ...): the value is written on
+   * create and whenever `version` changes, and no hash of it is kept
+   * anywhere, so a changed value is written only when `version` changes too.
+   *
+   * @default - sensitive: the value's change; ephemeral: written when the input is created; engine `provider`: "1"
    */
   readonly version?: string;
   /**
@@ -54,7 +59,9 @@ export interface AloomaTerraformSecretOptions {
 export class AloomaSecret {
   /**
    * A secret read from the environment variable `envName` of the process
-   * that runs `cdktf deploy` / `terraform apply`.
+   * that runs `cdktf deploy` / `terraform apply`. Not available with engine
+   * `provider` yet (refused at synth): use {@link fromTerraform} with an
+   * {@link ephemeralVariable} set through `TF_VAR_<name>`.
    */
   public static fromEnv(envName: string, options: AloomaSecretOptions = {}): AloomaSecret {
     return new AloomaSecret(envName, options.version);
@@ -65,8 +72,9 @@ export class AloomaSecret {
    * (`new TerraformVariable(..., { sensitive: true }).stringValue`), a
    * sensitive attribute of another resource (`randomPassword.result`, a
    * secrets manager's secret string) or an ephemeral variable. The stack hands
-   * the value to the runtime in the apply provisioner's environment only; it
-   * never enters the manifest, state, plan output or logs.
+   * the value to the runtime in the apply provisioner's environment only
+   * (engine `provider`: to the resource's write-only attribute); it never
+   * enters the manifest, state, plan output or logs.
    */
   public static fromTerraform(
     value: string,

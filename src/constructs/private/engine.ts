@@ -47,11 +47,18 @@ import { TerraformData } from './terraform-data';
  * - `null_resource`: from `@cdktf/provider-null` (install it); its triggers
  *   are strings, so configuration is shown as JSON and a change is a
  *   (harmless) replacement.
+ * - `provider`: the Alooma Terraform provider (shipped with this package and
+ *   installed next to the stack at synth): one `alooma_*` resource per input,
+ *   Terraform's own plan, refresh, drift and import; needs Terraform 1.11
+ *   and `node` where Terraform runs. See private/provider-engine.ts.
  */
-export type AloomaEngine = 'terraform_data' | 'null_resource';
+export type AloomaEngine = 'terraform_data' | 'null_resource' | 'provider';
+
+/** The engines of the provisioner model (a reconciler resource and per-input `terraform_data`/`null_resource`). */
+export type ProvisionerEngine = Exclude<AloomaEngine, 'provider'>;
 
 /** Every {@link AloomaEngine}, for validating `engine` props. */
-export const ENGINES: readonly AloomaEngine[] = ['terraform_data', 'null_resource'];
+export const ENGINES: readonly AloomaEngine[] = ['terraform_data', 'null_resource', 'provider'];
 
 /** What an input's resource is made of. */
 export interface InputResourceSpec {

@@ -68,26 +68,49 @@ export class TerraformData extends TerraformResource {
 }
 
 /** Oldest Terraform with the built-in `terraform_data` resource. */
-const MINIMUM_VERSION: readonly [number, number, number] = [1, 4, 0];
+const TERRAFORM_DATA_MINIMUM: readonly [number, number, number] = [1, 4, 0];
+
+/** What a {@link TerraformVersionCheck} requires. */
+export interface TerraformVersionRequirement {
+  /** The oldest version that works. */
+  readonly minimum: readonly [number, number, number];
+  /** What that version brought, for the message ("terraform_data"). */
+  readonly feature: string;
+  /** How to fix it; default: the terraform_data engine's. */
+  readonly fix?: string;
+}
 
 const versionResults = new Map<string, string | undefined>();
 
 /**
  * The check cdktf's `DataResource` runs per resource (Terraform >= 1.4 is on
- * the PATH), run once per stack and cached per binary for the process.
+ * the PATH), run once per stack and cached per binary for the process. The
+ * provider engine runs it with 1.11 (write-only attributes).
  */
 export class TerraformVersionCheck implements IValidation {
-  constructor(private readonly scope: IConstruct) {}
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly requirement: TerraformVersionRequirement = {
+      minimum: TERRAFORM_DATA_MINIMUM,
+      feature: 'terraform_data',
+    },
+  ) {}
 
   public validate(): string[] {
     const binary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
-    if (!versionResults.has(binary)) versionResults.set(binary, checkVersion(binary));
-    const problem = versionResults.get(binary);
-    return problem === undefined ? [] : [errors.terraformVersion(this.scope, problem).message];
+    const { minimum, feature, fix } = this.requirement;
+    const key = `${binary}\u0000${minimum.join('.')}`;
+    if (!versionResults.has(key)) versionResults.set(key, checkVersion(binary, minimum, feature));
+    const problem = versionResults.get(key);
+    return problem === undefined ? [] : [errors.terraformVersion(this.scope, problem, fix).message];
   }
 }
 
-function checkVersion(binary: string): string | undefined {
+function checkVersion(
+  binary: string,
+  minimum: readonly [number, number, number],
+  feature: string,
+): string | undefined {
   let output: string;
   try {
     output = execFileSync(binary, ['version'], {
@@ -103,10 +126,10 @@ function checkVersion(binary: string): string | undefined {
   if (!match) return `could not read a version from "${binary} version"`;
   const version = [Number(match[1]), Number(match[2]), Number(match[3])];
   for (let i = 0; i < 3; i++) {
-    if (version[i] !== MINIMUM_VERSION[i]) {
-      return version[i] > MINIMUM_VERSION[i]
+    if (version[i] !== minimum[i]) {
+      return version[i] > minimum[i]
         ? undefined
-        : `${binary} ${version.join('.')} is older than ${MINIMUM_VERSION.join('.')}, the first with terraform_data`;
+        : `${binary} ${version.join('.')} is older than ${minimum.join('.')}, the first with ${feature}`;
     }
   }
   return undefined;

@@ -1,0 +1,358 @@
+/**
+ * The `provider` engine: every input is a resource of the Alooma provider
+ * (`alooma_database_input`, `alooma_rest_input`, `alooma_s3_input`,
+ * `alooma_mixpanel_input`, `alooma_input`), the stack declares the provider
+ * (`provider "alooma"`, `required_providers`, `required_version >= 1.11`)
+ * and its synthesis installs the provider next to `cdk.tf.json` (the synth
+ * hook of src/provider/install), so `cdktf diff/deploy/destroy` run offline
+ * with no CLI configuration. There is no reconciler and no runtime asset:
+ * Terraform's own plan, refresh and apply do the work.
+ *
+ * The attribute names come from the provider's schema
+ * (src/provider/resources: each kind's `fields`, `secrets`, the common
+ * attributes and the parameter attributes), never from a copy here: the
+ * construct renders its input in the API's shape (the manifest's), and this
+ * module maps each API field to the attribute the kind declares for it.
+ * The provider's modules are loaded on first use, so stacks of the other
+ * engines never load the provider's code (gRPC and all).
+ */
+import {
+  Fn,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  anyToHclTerraform,
+  anyToTerraform,
+  hashMapper,
+  hashMapperHcl,
+} from './core';
+import { IConstruct, Node } from 'constructs';
+import type * as ProviderModule from '../../provider/provider';
+import type * as ResourcesModule from '../../provider/resources';
+import type * as FieldsModule from '../../provider/resources/fields';
+import type { InputKind } from '../../provider/resources';
+import {
+  PROVIDER_SOURCE,
+  PROVIDER_TYPE,
+  installProviderOnSynth,
+  packageVersion,
+  providerRequirement,
+} from '../../provider/install';
+import { parameterSecretPath } from '../../alooma/secret-fields';
+import * as errors from '../errors';
+import { RemovalPolicy } from '../removal-policy';
+import type { AloomaSecret } from '../secret';
+import { escapeTemplates } from './render';
+import { containsReference, escapeForHcl, isReference } from './references';
+import { connectionOf } from './registry';
+import { TerraformVersionCheck } from './terraform-data';
+
+/** Oldest Terraform the provider runs on: write-only attributes arrived in 1.11. */
+export const PROVIDER_MINIMUM_TERRAFORM: readonly [number, number, number] = [1, 11, 0];
+
+/** `required_version` of a stack of the provider engine. */
+export const PROVIDER_REQUIRED_VERSION = '>= 1.11';
+
+/**
+ * Version of a secret that names none: the provider writes a write-only
+ * value on create and when its `_version` changes, and requires a version
+ * with every secret. Bump `version` to write a new value.
+ */
+export const DEFAULT_SECRET_VERSION = '1';
+
+/** Construct id of the stack's provider block. */
+export const PROVIDER_ID = 'AloomaProvider';
+
+/** The provider's modules, loaded once, on first use. */
+interface ProviderSchema {
+  readonly resources: typeof ResourcesModule;
+  readonly provider: typeof ProviderModule;
+  readonly fields: typeof FieldsModule;
+}
+
+let loaded: ProviderSchema | undefined;
+
+function providerSchema(): ProviderSchema {
+  if (loaded === undefined) {
+    loaded = {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      resources: require('../../provider/resources') as typeof ResourcesModule,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      provider: require('../../provider/provider') as typeof ProviderModule,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fields: require('../../provider/resources/fields') as typeof FieldsModule,
+    };
+  }
+  return loaded;
+}
+
+/** The kind (schema and field mapping) of the resource that holds an input of `type`. */
+export function providerKindOf(type: string): InputKind {
+  const { resources } = providerSchema();
+  const kinds = [
+    resources.databaseInputKind,
+    resources.restInputKind,
+    resources.s3InputKind,
+    resources.mixpanelInputKind,
+  ];
+  return kinds.find((k) => k.apiType === type) ?? resources.genericInputKind;
+}
+
+/** The `alooma` provider block of a stack. */
+class AloomaTerraformProvider extends TerraformProvider {
+  constructor(
+    scope: TerraformStack,
+    id: string,
+    version: string,
+    private readonly attributes: () => Record<string, unknown>,
+  ) {
+    super(scope, id, {
+      terraformResourceType: PROVIDER_TYPE,
+      terraformProviderSource: PROVIDER_SOURCE,
+      terraformGeneratorMetadata: {
+        providerName: PROVIDER_TYPE,
+        providerVersionConstraint: providerRequirement(version).version,
+      },
+    });
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return this.attributes();
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: unknown } {
+    return hashMapperHcl(anyToHclTerraform)(this.attributes()) as { [name: string]: unknown };
+  }
+}
+
+/** A resource of the Alooma provider whose attributes are rendered at synth time. */
+export class AloomaProviderResource extends TerraformResource {
+  constructor(
+    scope: IConstruct & { node: Node },
+    id: string,
+    typeName: string,
+    provider: TerraformProvider,
+    private readonly render: () => Record<string, unknown>,
+  ) {
+    super(scope as never, id, {
+      terraformResourceType: typeName,
+      terraformGeneratorMetadata: { providerName: PROVIDER_TYPE },
+      provider,
+    });
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return hashMapper(anyToTerraform)(this.render()) as { [name: string]: unknown };
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: unknown } {
+    return hashMapperHcl(anyToHclTerraform)(this.render()) as { [name: string]: unknown };
+  }
+}
+
+const providers = new WeakMap<TerraformStack, TerraformProvider>();
+
+/**
+ * The stack's `alooma` provider block, declared on first use with
+ * `required_version`, the synth hook that installs the provider, the
+ * Terraform version check and the `removed` block that forgets the
+ * reconciler of the provisioner engine (see {@link forgetReconciler}).
+ */
+export function aloomaProviderOf(scope: IConstruct): TerraformProvider {
+  const stack = TerraformStack.of(scope);
+  let provider = providers.get(stack);
+  if (provider !== undefined) return provider;
+  const P = providerSchema().provider.PROVIDER_ATTRIBUTES;
+  provider = new AloomaTerraformProvider(stack, PROVIDER_ID, packageVersion(), () => {
+    const connection = connectionOf(stack);
+    const spec = connection?.spec ?? {};
+    const apiKey = connection?.terraformApiKey;
+    return escapeTemplates({
+      ...(spec.apiUrl === undefined ? {} : { [P.apiUrl]: spec.apiUrl }),
+      ...(spec.account === undefined ? {} : { [P.account]: spec.account }),
+      ...(apiKey === undefined ? {} : { [P.apiKey]: apiKey.terraformValue }),
+      [P.owner]: connection?.owner ?? stack.node.id,
+      ...(connection?.concurrency === undefined ? {} : { [P.concurrency]: connection.concurrency }),
+    }) as Record<string, unknown>;
+  });
+  providers.set(stack, provider);
+  stack.addOverride('terraform.required_version', PROVIDER_REQUIRED_VERSION);
+  forgetReconciler(stack);
+  installProviderOnSynth(stack);
+  provider.node.addValidation(
+    new TerraformVersionCheck(provider, {
+      minimum: PROVIDER_MINIMUM_TERRAFORM,
+      feature: 'write-only attributes, which the Alooma provider uses',
+      fix: 'Install Terraform 1.11 or newer where cdktf runs Terraform (or set TERRAFORM_BINARY_NAME), or keep engine "terraform_data"',
+    }),
+  );
+  return provider;
+}
+
+/**
+ * A stack that moves from the `terraform_data` engine has its reconciler
+ * (`terraform_data.<AloomaReconciler>`) in state. Removing that block from
+ * the configuration would plan a destroy of it; Terraform runs no
+ * destroy-time provisioner of a block that is gone, so its prune would not
+ * run anyway, but a `removed` block with `destroy = false` says what
+ * happens: Terraform forgets it, nothing is deleted and the plan shows no
+ * destroy. A `removed` block whose resource is not in state does nothing.
+ */
+function forgetReconciler(stack: TerraformStack): void {
+  // The address the provisioner engine gave its reconciler: `<stack>/AloomaReconciler/Default`.
+  const id = stack.getLogicalId({
+    scopes: [stack, { node: { id: 'AloomaReconciler' } }, { node: { id: 'Default' } }],
+  } as unknown as Node);
+  stack.addOverride('removed', [{ from: `terraform_data.${id}`, lifecycle: { destroy: false } }]);
+}
+
+/** What an input construct gives the provider engine to render. */
+export interface ProviderInputSource {
+  /** Alooma input type. */
+  readonly inputType: string;
+  /** Name of the input in Alooma. */
+  readonly inputName: string;
+  readonly paused: unknown;
+  readonly removalPolicy: RemovalPolicy;
+  /** Non-secret configuration in the API's shape, auto_map and input_default_schema included. */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  /** Secrets by path (`password`, `parameters.<name>.value`). */
+  readonly secrets: Readonly<Record<string, AloomaSecret>>;
+}
+
+/**
+ * The attributes of an input's provider resource. Throws a construct error
+ * for what the provider's schema cannot hold (a configuration key without
+ * an attribute, an `AloomaSecret.fromEnv`).
+ */
+export function providerAttributes(
+  scope: IConstruct,
+  kind: InputKind,
+  input: ProviderInputSource,
+): Record<string, unknown> {
+  const { resources } = providerSchema();
+  const A = resources.COMMON_ATTRIBUTES;
+  const out: Record<string, unknown> = {
+    [A.name]: input.inputName,
+    ...(kind.apiType === undefined ? { [A.type]: input.inputType } : {}),
+    [A.paused]: input.paused,
+    [A.retainOnDelete]: input.removalPolicy === RemovalPolicy.RETAIN,
+  };
+  const fields = [
+    { attribute: A.autoMap, api: 'auto_map', codec: 'bool' as const },
+    { attribute: A.defaultSchema, api: 'input_default_schema', codec: 'string' as const },
+    ...kind.fields,
+  ];
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input.configuration)) {
+    if (value === undefined) continue;
+    const field = fields.find((f) => f.api === key);
+    if (field) out[field.attribute] = attributeValue(field.codec, value);
+    else if (key === 'parameters' && kind.parameters)
+      out[A.parameters] = parametersAttribute(scope, value, input.secrets);
+    else rest[key] = value;
+  }
+  const restKeys = Object.keys(rest);
+  if (kind.openConfiguration) {
+    if (restKeys.length > 0) out[A.configuration] = jsonText(rest);
+  } else if (restKeys.length > 0) {
+    throw errors.notOnProviderEngine(
+      scope,
+      `the ${kind.typeName} resource has no attribute for the configuration field(s) ${restKeys.map((k) => JSON.stringify(k)).join(', ')}`,
+      'Remove them (extraConfiguration, headers), or keep engine "terraform_data" for this stack',
+    );
+  }
+  for (const [path, secret] of Object.entries(input.secrets)) {
+    if (kind.parameters && parameterPathName(path) !== undefined) continue;
+    const field = kind.secrets.find((s) => s.api === path);
+    if (field === undefined) {
+      throw errors.notOnProviderEngine(
+        scope,
+        `the ${kind.typeName} resource has no write-only attribute for the secret at ${JSON.stringify(path)}`,
+        'Keep engine "terraform_data" for an input with secrets in a free-form configuration',
+      );
+    }
+    out[field.attribute] = secretValue(scope, path, secret);
+    out[field.versionAttribute] = secret.version ?? DEFAULT_SECRET_VERSION;
+  }
+  return escapeTemplates(out) as Record<string, unknown>;
+}
+
+/** The value of a secret's write-only attribute: the Terraform expression. */
+function secretValue(scope: IConstruct, path: string, secret: AloomaSecret): string {
+  if (secret.terraformValue === undefined) {
+    throw errors.notOnProviderEngine(
+      scope,
+      `${path} is ${secret.toString()}: the Alooma provider cannot read an environment variable yet (engine "provider" takes secrets from Terraform only)`,
+      `Use AloomaSecret.fromTerraform(ephemeralVariable(stack, "...").stringValue, { ephemeral: true, version }) and set TF_VAR_<name>, or keep engine "terraform_data"`,
+    );
+  }
+  return secret.terraformValue;
+}
+
+/** A configuration value as the attribute of `codec` holds it. */
+function attributeValue(codec: string, value: unknown): unknown {
+  switch (codec) {
+    case 'json_text':
+      return typeof value === 'string' ? value : jsonText(value);
+    case 'json_map':
+      return isReference(value) ? value : stringMap(value);
+    default:
+      return value;
+  }
+}
+
+/** JSON text of a value; with Terraform references inside, `jsonencode(...)` so Terraform builds it. */
+function jsonText(value: unknown): string {
+  return containsReference(value)
+    ? (Fn.jsonencode(escapeForHcl(value)) as string)
+    : JSON.stringify(value);
+}
+
+/** A map(string): values that are not strings become their JSON text (a reference stays itself). */
+function stringMap(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    out[k] = typeof v === 'string' || isReference(v) ? v : JSON.stringify(v);
+  return out;
+}
+
+/** The parameter name of a secret path `parameters.<name>.value`, else undefined. */
+function parameterPathName(path: string): string | undefined {
+  const prefix = parameterSecretPath('\u0000').split('\u0000');
+  if (!path.startsWith(prefix[0]) || !path.endsWith(prefix[1])) return undefined;
+  return path.slice(prefix[0].length, path.length - prefix[1].length);
+}
+
+/** REST parameters (the API's list) as the map keyed by name the provider's schema declares. */
+function parametersAttribute(
+  scope: IConstruct,
+  value: unknown,
+  secrets: Readonly<Record<string, AloomaSecret>>,
+): unknown {
+  if (!Array.isArray(value)) return value;
+  const P = providerSchema().fields.PARAMETER_ATTRIBUTES;
+  const out: Record<string, unknown> = {};
+  for (const p of value as Array<Record<string, unknown>>) {
+    const name = p.parameter as string;
+    const path = parameterSecretPath(name);
+    const secret = secrets[path];
+    out[name] = {
+      [P.type]: p.type,
+      ...(secret === undefined
+        ? {
+            [P.value]:
+              typeof p.value === 'string' || isReference(p.value) || p.value === undefined
+                ? p.value
+                : JSON.stringify(p.value),
+          }
+        : {
+            [P.secretValue]: secretValue(scope, path, secret),
+            [P.secretValueVersion]: secret.version ?? DEFAULT_SECRET_VERSION,
+          }),
+      ...(p.template === undefined ? {} : { [P.template]: p.template }),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+/**
+ * The Alooma provider: its `provider "alooma"` block and its resources.
+ * Credentials and URL come from the block or, when unset there, from the
+ * same environment variables as the runtime (ALOOMA_API_URL,
+ * ALOOMA_ACCOUNT, ALOOMA_API_KEY or ALOOMA_USERNAME + ALOOMA_PASSWORD),
+ * read by the client's one reading (`clientOptionsFromEnv`); the client's
+ * http:// rule applies (only loopback unless ALOOMA_ALLOW_INSECURE_HTTP=1).
+ */
+import { nameProblem } from '../alooma/names';
+import { integerValue } from '../alooma/rules';
+import { AloomaClient } from '../runtime/client/client';
+import { clientOptionsFromEnv } from '../runtime/client/config';
+import { EnvVar } from '../runtime/protocol';
+import {
+  errorDiagnostic,
+  types,
+  Unknown,
+  type Diagnostic,
+  type ProviderDefinition,
+} from './framework';
+import { INPUT_RESOURCES } from './resources';
+import { withMovesFromTerraformData } from './resources/move-from-terraform-data';
+import { concurrencyLimit, once, type AloomaProviderData } from './resources/provider-data';
+
+/** Concurrent API writes of one provider process when `concurrency` is unset. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** Attribute names of the provider block. */
+export const PROVIDER_ATTRIBUTES = {
+  apiUrl: 'api_url',
+  account: 'account',
+  apiKey: 'api_key',
+  username: 'username',
+  password: 'password',
+  owner: 'owner',
+  concurrency: 'concurrency',
+} as const;
+
+const P = PROVIDER_ATTRIBUTES;
+
+/** The Alooma provider's definition (served by main.ts). */
+export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
+  name: 'alooma',
+  schema: {
+    description: 'Alooma inputs as Terraform resources.',
+    attributes: {
+      [P.apiUrl]: {
+        type: types.string,
+        optional: true,
+        description: `Base URL of the Alooma API (https://app.alooma.com). Unset: $${EnvVar.API_URL}. http:// only to a loopback host (the emulator) unless $${EnvVar.ALLOW_INSECURE_HTTP}=1.`,
+      },
+      [P.account]: {
+        type: types.string,
+        optional: true,
+        description: `Alooma account name. Unset: $${EnvVar.ACCOUNT}.`,
+      },
+      [P.apiKey]: {
+        type: types.string,
+        optional: true,
+        sensitive: true,
+        description: `API key (instead of username and password). Unset: $${EnvVar.API_KEY}.`,
+      },
+      [P.username]: {
+        type: types.string,
+        optional: true,
+        description: `Login e-mail (with password). Unset: $${EnvVar.USERNAME}.`,
+      },
+      [P.password]: {
+        type: types.string,
+        optional: true,
+        sensitive: true,
+        description: `Login password (with username). Unset: $${EnvVar.PASSWORD}.`,
+      },
+      [P.owner]: {
+        type: types.string,
+        required: true,
+        description:
+          'Who manages the inputs of this configuration (a stack or team name), recorded on every input. Inputs of another owner are never taken over.',
+      },
+      [P.concurrency]: {
+        type: types.number,
+        optional: true,
+        description: `Most API writes in flight at once in one provider process. Default ${DEFAULT_CONCURRENCY}.`,
+      },
+    },
+  },
+
+  validate({ config }): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const owner = config[P.owner];
+    if (!(owner instanceof Unknown)) {
+      const problem = nameProblem(owner);
+      if (problem)
+        out.push(
+          errorDiagnostic('Invalid provider configuration', `owner ${problem}.`, [
+            { attribute: P.owner },
+          ]),
+        );
+    }
+    const concurrency = config[P.concurrency] ?? null;
+    if (concurrency !== null && !(concurrency instanceof Unknown)) {
+      const n = integerValue(concurrency);
+      if (n === undefined || n < 1)
+        out.push(
+          errorDiagnostic(
+            'Invalid provider configuration',
+            'concurrency must be an integer >= 1.',
+            [{ attribute: P.concurrency }],
+          ),
+        );
+    }
+    if (
+      (config[P.apiKey] ?? null) !== null &&
+      ((config[P.username] ?? null) !== null || (config[P.password] ?? null) !== null)
+    )
+      out.push(
+        errorDiagnostic(
+          'Invalid provider configuration',
+          'set api_key, or username and password, not both.',
+          [{ attribute: P.apiKey }],
+        ),
+      );
+    return out;
+  },
+
+  configure({ config }, { log }) {
+    const text = (name: string): string | undefined => {
+      const value = config[name];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    };
+    // The block's credentials take the place of the variables' (the one reading stays the client's).
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (text(P.apiKey) !== undefined) {
+      env[EnvVar.API_KEY] = text(P.apiKey);
+      delete env[EnvVar.USERNAME];
+      delete env[EnvVar.PASSWORD];
+    } else if (text(P.username) !== undefined || text(P.password) !== undefined) {
+      delete env[EnvVar.API_KEY];
+      if (text(P.username) !== undefined) env[EnvVar.USERNAME] = text(P.username);
+      if (text(P.password) !== undefined) env[EnvVar.PASSWORD] = text(P.password);
+    }
+    const client = new AloomaClient(
+      clientOptionsFromEnv(
+        env,
+        { apiUrl: text(P.apiUrl), account: text(P.account) },
+        {
+          onEvent: (event) => {
+            if (event.type === 'request')
+              log.debug('alooma request', {
+                method: event.method,
+                path: event.path,
+                status: event.status,
+                ms: event.durationMs,
+              });
+            else if (event.type === 'retry')
+              log.info('alooma retry', {
+                method: event.method,
+                path: event.path,
+                code: event.code,
+                delay_ms: event.delayMs,
+              });
+          },
+        },
+      ),
+    );
+    const concurrency =
+      typeof config[P.concurrency] === 'number'
+        ? (config[P.concurrency] as number)
+        : DEFAULT_CONCURRENCY;
+    return {
+      client,
+      owner: config[P.owner] as string,
+      limitWrites: concurrencyLimit(concurrency),
+      liveInputs: once(async () => {
+        const inputs = await client.listInputs();
+        log.debug('structure read', { inputs: inputs.length });
+        return new Map(inputs.map((n) => [n.id, n]));
+      }),
+    };
+  },
+
+  resources: withMovesFromTerraformData(INPUT_RESOURCES),
+};

@@ -1,0 +1,788 @@
+/**
+ * The one implementation under every Alooma input resource type: each
+ * resource file (database-input.ts, rest-input.ts, ...) declares an
+ * {@link InputKind} (its attributes and how they map to the input's
+ * configuration) and gets its Schema, ValidateConfig, Read, Create, Update,
+ * Delete and ImportState from {@link inputResource}.
+ *
+ * - Read serves every resource of the process from one structure read
+ *   (provider-data.ts), keeps the state's spelling when the live value means
+ *   the same, and says "gone" only when the input is absent from that read.
+ * - Apply reads only the input it writes, just before the PUT, sends the
+ *   fields it does not change back exactly as read (masked secrets keep the
+ *   stored values), and writes nothing when nothing differs.
+ * - A secret is written on create, or when its `_version` changes; the
+ *   versions written are recorded in the ownership marker, so a Read (an
+ *   import) knows them. No secret, and no hash of one, is ever in state.
+ */
+import { canonicalConfig, canonicalField, sortKeys, type Json } from '../../alooma/canonical';
+import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
+import { MARKER_FIELD } from '../../alooma/fields';
+import { inputTypeProblem, isSystemInputType } from '../../alooma/input-types';
+import { isPlainObject as isJsonObject } from '../../alooma/json';
+import { nameProblem, NAME_RULE } from '../../alooma/names';
+import { readOwnershipMarker, type OwnershipMarker } from '../../alooma/ownership-marker';
+import { configurationProblem, type FieldProblem } from '../../alooma/rules';
+import {
+  isParameter,
+  isSecretKey,
+  parameterSecretPath,
+  SECRET_MASK,
+} from '../../alooma/secret-fields';
+import { AloomaNotFoundError } from '../../runtime/client/errors';
+import type { AloomaNode } from '../../runtime/client/types';
+import {
+  errorDiagnostic,
+  keepPriorValue,
+  types,
+  type Attributes,
+  type Diagnostic,
+  type ObjectValue,
+  type Path,
+  type Resource,
+  type ResourceContext,
+  type Value,
+} from '../framework';
+import { formatPath, isPlainObject, Unknown, UNKNOWN } from '../wire/values';
+import {
+  fromApiValue,
+  PARAMETER_ATTRIBUTES,
+  parametersFromApi,
+  parametersToApi,
+  sameMeaning,
+  toApiValue,
+  type ConfigurationField,
+  type SecretField,
+} from './fields';
+import type { AloomaProviderData } from './provider-data';
+
+/** What one resource type declares; the rest is {@link inputResource}'s. */
+export interface InputKind {
+  /** `alooma_database_input`. */
+  readonly typeName: string;
+  /** What the resource is, for people. */
+  readonly description: string;
+  /** The Alooma input type; undefined: the `type` attribute says (the generic `alooma_input`). */
+  readonly apiType?: string;
+  /** The type's own attributes (the common ones are added). */
+  readonly attributes: Attributes;
+  /** Attributes that are one configuration field each. */
+  readonly fields: readonly ConfigurationField[];
+  /** Write-only secrets at top-level configuration keys. */
+  readonly secrets: readonly SecretField[];
+  /** True: a `parameters` attribute holds REST parameters keyed by name. */
+  readonly parameters?: boolean;
+  /** True: a `configuration` attribute (JSON text) holds every field no other attribute manages. */
+  readonly openConfiguration?: boolean;
+  /** Input types this resource refuses (the generic one: those with a type of their own). */
+  readonly refusedTypes?: ReadonlyMap<string, string>;
+}
+
+/** Attribute names every input resource has. */
+export const COMMON_ATTRIBUTES = {
+  id: 'id',
+  name: 'name',
+  type: 'type',
+  paused: 'paused',
+  autoMap: 'auto_map',
+  defaultSchema: 'default_schema',
+  retainOnDelete: 'retain_on_delete',
+  parameters: 'parameters',
+  configuration: 'configuration',
+} as const;
+
+const A = COMMON_ATTRIBUTES;
+
+/** Fields every input has. */
+const COMMON_FIELDS: readonly ConfigurationField[] = [
+  { attribute: A.autoMap, api: 'auto_map', codec: 'bool' },
+  { attribute: A.defaultSchema, api: 'input_default_schema', codec: 'string' },
+];
+
+/** The attributes every input resource has, and `type` for the generic one. */
+function commonAttributes(kind: InputKind): Attributes {
+  return {
+    [A.id]: {
+      type: types.string,
+      computed: true,
+      description:
+        'The input id Alooma gave the input; kept for the life of the resource (a rename keeps it).',
+      planModifiers: [keepPriorValue],
+    },
+    [A.name]: {
+      type: types.string,
+      required: true,
+      description: `The input's name: ${NAME_RULE}. A rename is an in-place update (same id).`,
+    },
+    ...(kind.apiType === undefined
+      ? {
+          [A.type]: {
+            type: types.string,
+            required: true,
+            description:
+              'The Alooma input type (e.g. RESTAPI for a webhook). A change replaces the input.',
+            planModifiers: [
+              {
+                name: 'requires replace',
+                modify: ({ planned, prior, creating }) =>
+                  !creating && !(planned instanceof Unknown) && planned !== prior
+                    ? { requiresReplace: true }
+                    : {},
+              },
+            ],
+          },
+        }
+      : {}),
+    [A.paused]: {
+      type: types.bool,
+      optional: true,
+      computed: true,
+      default: false,
+      description:
+        'Whether the input is paused. Default false: a pause made in Alooma shows as drift.',
+    },
+    [A.autoMap]: {
+      type: types.bool,
+      optional: true,
+      computed: true,
+      default: true,
+      description:
+        'Whether Alooma maps new event types to tables automatically (`auto_map`). Default true.',
+    },
+    [A.defaultSchema]: {
+      type: types.string,
+      optional: true,
+      description: "Target schema of the input's tables (`input_default_schema`).",
+    },
+    [A.retainOnDelete]: {
+      type: types.bool,
+      optional: true,
+      computed: true,
+      default: false,
+      description:
+        'True: destroying the resource (or removing its block) leaves the input in Alooma. Stored in state, so it holds after the block is removed.',
+    },
+  };
+}
+
+/** Every configuration field of a kind, common ones included. */
+function allFields(kind: InputKind): readonly ConfigurationField[] {
+  return [...COMMON_FIELDS, ...kind.fields];
+}
+
+/** The managed resource of an input kind. */
+export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
+  const attributes: Attributes = { ...commonAttributes(kind), ...kind.attributes };
+  return {
+    typeName: kind.typeName,
+    schema: { version: 0, description: kind.description, attributes },
+
+    validate: ({ config }) => validateInput(kind, config),
+
+    async read({ state }, ctx) {
+      const data = providerData(ctx);
+      const node = (await data.liveInputs()).get(state[A.id] as string);
+      if (node === undefined) {
+        ctx.log.info('input is gone', { type: kind.typeName });
+        return null;
+      }
+      return { state: stateFromLive(kind, node, state) };
+    },
+
+    async create({ config, planned }, ctx) {
+      const data = providerData(ctx);
+      const type = apiType(kind, planned);
+      const secrets = secretsToWrite(kind, config, planned, null);
+      const name = planned[A.name] as string;
+      checkAtApply(
+        kind,
+        type,
+        desiredConfiguration(kind, planned, undefined, secrets, data.owner),
+        planned,
+      );
+      const node = await data.limitWrites(async () => {
+        const existing = await data.client.findInputs(name);
+        const ours = existing.filter(
+          (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
+        );
+        if (ours.length === 1 && existing.length === 1 && ours[0].type === type) {
+          // an earlier create of ours landed (its answer lost, a retry, a migration): adopt it
+          ctx.log.info('adopting an input this owner created', { id: ours[0].id });
+          await writeInput(kind, data, ours[0], planned, secrets);
+          return ours[0];
+        }
+        if (existing.length > 0) throw nameTaken(existing, data.owner);
+        const created = await data.client.createInput(
+          {
+            name,
+            type,
+            configuration: desiredConfiguration(kind, planned, undefined, secrets, data.owner),
+          },
+          {
+            existingIds: new Set(),
+            isOurs: (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
+          },
+        );
+        if (planned[A.paused] === true && created.paused !== true)
+          await data.client.setPaused({ id: created.id, type }, true);
+        return created;
+      });
+      ctx.log.info('created input', { id: node.id });
+      return { state: { ...planned, [A.id]: node.id } };
+    },
+
+    async update({ config, planned, prior }, ctx) {
+      const data = providerData(ctx);
+      const id = prior[A.id] as string;
+      const secrets = secretsToWrite(kind, config, planned, prior);
+      await data.limitWrites(async () => {
+        // the one read of apply: this input, just before its PUT
+        const live = await data.client.getNode(id);
+        const marker = readOwnershipMarker(live.configuration);
+        if (marker && marker.owner !== data.owner) {
+          throw new AloomaCdktfError(
+            AloomaErrorCode.CONFLICT,
+            `input ${id} is managed by owner "${marker.owner}", not "${data.owner}"; nothing was written`,
+            'two configurations manage one input: remove it from one of them (terraform state rm)',
+          );
+        }
+        await writeInput(kind, data, live, planned, secrets);
+      });
+      return { state: planned };
+    },
+
+    async delete({ prior }, ctx) {
+      const data = providerData(ctx);
+      const id = prior[A.id] as string;
+      if (prior[A.retainOnDelete] === true) {
+        ctx.log.info('retain_on_delete: the input stays in Alooma', { id });
+        return;
+      }
+      try {
+        await data.limitWrites(() => data.client.deleteInput({ id, type: apiType(kind, prior) }));
+      } catch (error) {
+        // already gone: what a delete wants
+        if (!(error instanceof AloomaNotFoundError)) throw error;
+      }
+      ctx.log.info('deleted input', { id });
+    },
+
+    async import({ id }, ctx) {
+      const data = providerData(ctx);
+      const live = await data.liveInputs();
+      let node = live.get(id);
+      if (node === undefined) {
+        const named = [...live.values()].filter((n) => n.name === id);
+        if (named.length > 1) {
+          throw new AloomaCdktfError(
+            AloomaErrorCode.AMBIGUOUS_INPUT_NAME,
+            `${named.length} inputs carry that name (ids ${named.map((n) => n.id).join(', ')})`,
+            'import by id',
+          );
+        }
+        node = named[0];
+      }
+      if (node === undefined) {
+        throw new AloomaCdktfError(
+          AloomaErrorCode.INPUT_NOT_FOUND,
+          'no live input has that id or name',
+          'check the id (terraform import ADDRESS ID) or the exact name',
+        );
+      }
+      if (isSystemInputType(node.type)) {
+        throw new AloomaCdktfError(
+          AloomaErrorCode.SYSTEM_INPUT,
+          `input ${node.id} is a ${node.type} input: system inputs are managed by Alooma and cannot be imported`,
+          'import only inputs that clients create',
+        );
+      }
+      const refused = kind.refusedTypes?.get(node.type);
+      if (refused !== undefined || (kind.apiType !== undefined && node.type !== kind.apiType)) {
+        throw new AloomaCdktfError(
+          AloomaErrorCode.CONFLICT,
+          `input ${node.id} is of type ${node.type}, which ${kind.typeName} does not manage`,
+          refused ??
+            'import it into the resource type of its kind (alooma_input for the generic types)',
+        );
+      }
+      const marker = readOwnershipMarker(node.configuration);
+      if (marker && marker.owner !== data.owner) {
+        throw new AloomaCdktfError(
+          AloomaErrorCode.CONFLICT,
+          `input ${node.id} is managed by owner "${marker.owner}", not "${data.owner}"`,
+          'import it in the configuration of its owner, or remove it from there first',
+        );
+      }
+      return { state: { [A.id]: node.id } };
+    },
+  };
+}
+
+function providerData(ctx: ResourceContext<AloomaProviderData>): AloomaProviderData {
+  if (!ctx.provider) throw new Error('the provider is not configured');
+  return ctx.provider;
+}
+
+function apiType(kind: InputKind, value: ObjectValue): string {
+  return kind.apiType ?? (value[A.type] as string);
+}
+
+/** The one PUT (when anything differs) and the pause call (when paused differs) of an input. */
+async function writeInput(
+  kind: InputKind,
+  data: AloomaProviderData,
+  live: AloomaNode,
+  planned: ObjectValue,
+  secrets: SecretsToWrite,
+): Promise<void> {
+  const configuration = desiredConfiguration(kind, planned, live, secrets, data.owner);
+  checkAtApply(kind, live.type, configuration, planned);
+  const name = planned[A.name] as string;
+  if (name !== live.name || JSON.stringify(configuration) !== JSON.stringify(live.configuration)) {
+    await data.client.updateInput({ ...live, name, configuration });
+  }
+  const paused = planned[A.paused] === true;
+  if ((live.paused === true) !== paused)
+    await data.client.setPaused({ id: live.id, type: live.type }, paused);
+}
+
+/** Secret values to write now: top-level by API key, parameters by parameter name. */
+export interface SecretsToWrite {
+  readonly fields: ReadonlyMap<string, unknown>;
+  readonly parameters: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * The secrets due: each configured secret on create, or when its version
+ * differs from the prior state's (a parameter new to the input counts as created).
+ */
+export function secretsToWrite(
+  kind: InputKind,
+  config: ObjectValue,
+  planned: ObjectValue,
+  prior: ObjectValue | null,
+): SecretsToWrite {
+  const fields = new Map<string, unknown>();
+  for (const s of kind.secrets) {
+    const value = config[s.attribute] ?? null;
+    if (value === null) continue;
+    if (
+      prior === null ||
+      (planned[s.versionAttribute] ?? null) !== (prior[s.versionAttribute] ?? null)
+    )
+      fields.set(s.api, value);
+  }
+  const parameters = new Map<string, unknown>();
+  const configured = config[A.parameters];
+  if (kind.parameters && isPlainObject(configured)) {
+    const plannedParameters = isPlainObject(planned[A.parameters]) ? planned[A.parameters] : {};
+    const priorParameters = prior && isPlainObject(prior[A.parameters]) ? prior[A.parameters] : {};
+    for (const [name, p] of Object.entries(configured)) {
+      if (!isPlainObject(p)) continue;
+      const value = p[PARAMETER_ATTRIBUTES.secretValue] ?? null;
+      if (value === null) continue;
+      const version = (plannedParameters as ObjectValue)[name];
+      const before = (priorParameters as ObjectValue)[name];
+      const versionOf = (o: Value | undefined) =>
+        isPlainObject(o) ? (o[PARAMETER_ATTRIBUTES.secretValueVersion] ?? null) : undefined;
+      if (prior === null || !isPlainObject(before) || versionOf(version) !== versionOf(before))
+        parameters.set(name, value);
+    }
+  }
+  return { fields, parameters };
+}
+
+/**
+ * The configuration to send: the live one (fields this resource does not
+ * manage kept as read, masked secrets included), each managed field set to
+ * the planned value unless the live one already means it (then kept as
+ * read), fields planned null removed, due secrets written, the ownership
+ * marker recording the owner and the secret versions.
+ */
+export function desiredConfiguration(
+  kind: InputKind,
+  planned: ObjectValue,
+  live: AloomaNode | undefined,
+  secrets: SecretsToWrite,
+  owner: string,
+): Record<string, unknown> {
+  const liveConfiguration = live?.configuration ?? {};
+  const out: Record<string, unknown> = { ...liveConfiguration };
+  for (const field of allFields(kind)) {
+    const value = planned[field.attribute] ?? null;
+    if (value === null) {
+      delete out[field.api];
+      continue;
+    }
+    if (
+      field.api in liveConfiguration &&
+      sameMeaning(field.api, field.codec, value, liveConfiguration[field.api])
+    )
+      continue;
+    out[field.api] = toApiValue(field.codec, value);
+  }
+  if (kind.openConfiguration)
+    setOpenConfiguration(out, planned[A.configuration] ?? null, liveConfiguration);
+  for (const [key, value] of secrets.fields) out[key] = value;
+  if (kind.parameters) {
+    const parameters = parametersToApi(
+      planned[A.parameters] ?? null,
+      secrets.parameters,
+      liveConfiguration.parameters,
+    );
+    if (parameters === undefined) delete out.parameters;
+    else if (
+      secrets.parameters.size > 0 ||
+      !('parameters' in liveConfiguration) ||
+      JSON.stringify(canonicalField('parameters', parameters) ?? null) !==
+        JSON.stringify(canonicalField('parameters', liveConfiguration.parameters) ?? null)
+    )
+      out.parameters = parameters;
+  }
+  const marker: OwnershipMarker = { owner, ...secretVersions(kind, planned) };
+  const liveMarker = readOwnershipMarker(liveConfiguration);
+  if (
+    !liveMarker ||
+    JSON.stringify(sortKeys(liveMarker as unknown as Json)) !==
+      JSON.stringify(sortKeys(marker as unknown as Json))
+  )
+    out[MARKER_FIELD] = marker;
+  return out;
+}
+
+/** The generic resource's `configuration`: every field no attribute manages, secrets apart. */
+function setOpenConfiguration(
+  out: Record<string, unknown>,
+  text: Value,
+  live: Readonly<Record<string, unknown>>,
+): void {
+  const desired =
+    typeof text === 'string' ? parseObject(text) : text instanceof Unknown ? undefined : {};
+  if (desired === undefined) return;
+  for (const key of Object.keys(out)) if (isOpenKey(key) && !(key in desired)) delete out[key];
+  for (const [key, value] of Object.entries(desired)) {
+    if (
+      key in live &&
+      JSON.stringify(canonicalField(key, live[key]) ?? null) ===
+        JSON.stringify(canonicalField(key, value) ?? null)
+    )
+      continue;
+    out[key] = value;
+  }
+}
+
+/** A key of the generic `configuration` (not the marker, not a secret, not an attribute of its own). */
+function isOpenKey(key: string): boolean {
+  return key !== MARKER_FIELD && !isSecretKey(key) && !COMMON_FIELDS.some((f) => f.api === key);
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `secretVersions` of the marker: the planned version of every secret that has one, sorted by path. */
+function secretVersions(
+  kind: InputKind,
+  planned: ObjectValue,
+): Pick<OwnershipMarker, 'secretVersions'> {
+  const versions: Array<{ path: string; version: string }> = [];
+  for (const s of kind.secrets) {
+    const version = planned[s.versionAttribute];
+    if (typeof version === 'string') versions.push({ path: s.api, version });
+  }
+  const parameters = planned[A.parameters];
+  if (kind.parameters && isPlainObject(parameters)) {
+    for (const [name, p] of Object.entries(parameters)) {
+      const version = isPlainObject(p) ? p[PARAMETER_ATTRIBUTES.secretValueVersion] : null;
+      if (typeof version === 'string') versions.push({ path: parameterSecretPath(name), version });
+    }
+  }
+  versions.sort((a, b) => a.path.localeCompare(b.path));
+  return versions.length > 0 ? { secretVersions: versions } : {};
+}
+
+/** The version the marker records for a secret path, or null. */
+function markedVersion(marker: OwnershipMarker | undefined, path: string): string | null {
+  const versions = marker?.secretVersions;
+  return (
+    (Array.isArray(versions) ? versions.find((v) => v?.path === path)?.version : undefined) ?? null
+  );
+}
+
+/**
+ * The state of a live input: the live values, with the prior state's
+ * spelling kept where the live value means the same (`"5432"` for 5432,
+ * `{}` for no tables), write-only values null, secret versions from the
+ * marker, `retain_on_delete` from the prior state (Alooma has no such field).
+ */
+export function stateFromLive(
+  kind: InputKind,
+  node: AloomaNode,
+  prior: ObjectValue | null,
+): ObjectValue {
+  const live = node.configuration ?? {};
+  const marker = readOwnershipMarker(live);
+  const attributes = kind.attributes;
+  const out: ObjectValue = {
+    [A.id]: node.id,
+    [A.name]: node.name,
+    [A.paused]: node.paused === true,
+    [A.retainOnDelete]: prior?.[A.retainOnDelete] ?? false,
+  };
+  if (kind.apiType === undefined) out[A.type] = node.type;
+  for (const field of allFields(kind)) {
+    const before = prior?.[field.attribute] ?? null;
+    const value = live[field.api];
+    const fallback = attributes[field.attribute]?.default ?? COMMON_DEFAULTS[field.attribute];
+    // an absent field is at the API's default (the attribute's default)
+    if (value === undefined && fallback !== undefined) out[field.attribute] = fallback;
+    else if (prior && sameMeaning(field.api, field.codec, before, value))
+      out[field.attribute] = before;
+    else out[field.attribute] = fromApiValue(field.codec, value);
+  }
+  for (const s of kind.secrets) {
+    out[s.attribute] = null;
+    out[s.versionAttribute] = markedVersion(marker, s.api);
+  }
+  if (kind.parameters)
+    out[A.parameters] = parametersState(live.parameters, marker, prior?.[A.parameters] ?? null);
+  if (kind.openConfiguration)
+    out[A.configuration] = openConfigurationState(live, prior?.[A.configuration] ?? null);
+  return out;
+}
+
+/** Defaults of the common attributes, planned when unset: an absent live field reads as its default. */
+const COMMON_DEFAULTS: Readonly<Record<string, Value>> = { [A.autoMap]: true };
+
+function parametersState(live: unknown, marker: OwnershipMarker | undefined, prior: Value): Value {
+  const fromLive = parametersFromApi(live, (name) =>
+    markedVersion(marker, parameterSecretPath(name)),
+  );
+  if (!isPlainObject(prior)) return fromLive;
+  if (fromLive === null) return Object.keys(prior).length === 0 ? prior : null;
+  const out: ObjectValue = {};
+  const liveByName = new Map(
+    (Array.isArray(live) ? live : []).filter(isParameter).map((p) => [p.parameter, p]),
+  );
+  for (const [name, entry] of Object.entries(fromLive as ObjectValue)) {
+    const before = prior[name];
+    const same =
+      isPlainObject(before) &&
+      JSON.stringify(
+        canonicalField(
+          'parameters',
+          parametersToApi({ [name]: before }, new Map(), [liveByName.get(name)]),
+        ) ?? null,
+      ) === JSON.stringify(canonicalField('parameters', [liveByName.get(name)]) ?? null);
+    out[name] = same
+      ? {
+          ...(before as ObjectValue),
+          [PARAMETER_ATTRIBUTES.secretValue]: null,
+          [PARAMETER_ATTRIBUTES.secretValueVersion]: (entry as ObjectValue)[
+            PARAMETER_ATTRIBUTES.secretValueVersion
+          ],
+        }
+      : entry;
+  }
+  return out;
+}
+
+function openConfigurationState(live: Readonly<Record<string, unknown>>, prior: Value): Value {
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(live).sort()) if (isOpenKey(key)) rest[key] = live[key];
+  // sorted: the same fields in any key order are the same configuration
+  const canonicalLive = JSON.stringify(sortKeys(canonicalConfig(rest)));
+  if (typeof prior === 'string') {
+    const before = parseObject(prior);
+    if (before && JSON.stringify(sortKeys(canonicalConfig(before))) === canonicalLive) return prior;
+  }
+  if (Object.keys(rest).length === 0) return prior === '{}' ? prior : null;
+  return JSON.stringify(sortKeys(rest as Json));
+}
+
+// ---- validation ----
+
+/** Problems of a configuration by the src/alooma rules, each with its attribute path; unknown values pass. */
+export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = config[A.name];
+  if (!(name instanceof Unknown)) {
+    const problem = nameProblem(name);
+    if (problem) out.push(invalid([{ attribute: A.name }], problem));
+  }
+  const type = kind.apiType ?? config[A.type];
+  if (type instanceof Unknown) return out;
+  if (kind.apiType === undefined) {
+    const problem = inputTypeProblem(type);
+    if (problem) {
+      out.push(invalid([{ attribute: A.type }], problem));
+      return out;
+    }
+    const refused = kind.refusedTypes?.get(type as string);
+    if (refused)
+      out.push(invalid([{ attribute: A.type }], `is managed by its own resource type: ${refused}`));
+  }
+  if (kind.openConfiguration) {
+    const text = config[A.configuration];
+    if (typeof text === 'string' && parseObject(text) === undefined) {
+      out.push(
+        invalid(
+          [{ attribute: A.configuration }],
+          'must be the JSON text of an object (use jsonencode({...}))',
+        ),
+      );
+      return out;
+    }
+  }
+  for (const s of kind.secrets) {
+    if ((config[s.attribute] ?? null) !== null && (config[s.versionAttribute] ?? null) === null)
+      out.push(
+        invalid(
+          [{ attribute: s.versionAttribute }],
+          `is required with ${s.attribute}: change it to write ${s.attribute} again`,
+        ),
+      );
+  }
+  const parameters = config[A.parameters];
+  if (kind.parameters && isPlainObject(parameters)) {
+    for (const [key, p] of Object.entries(parameters)) {
+      if (!isPlainObject(p)) continue;
+      const at: Path = [{ attribute: A.parameters }, { key }];
+      const secret = p[PARAMETER_ATTRIBUTES.secretValue] ?? null;
+      const plain = p[PARAMETER_ATTRIBUTES.value] ?? null;
+      if (secret !== null && plain !== null)
+        out.push(
+          invalid(
+            [...at, { attribute: PARAMETER_ATTRIBUTES.value }],
+            'must not be set with secret_value',
+          ),
+        );
+      if (secret === null && plain !== null && isSecretKey(key))
+        out.push(
+          invalid(
+            [...at, { attribute: PARAMETER_ATTRIBUTES.value }],
+            'holds a secret (the parameter name says so): set secret_value (write-only) and secret_value_version instead',
+          ),
+        );
+      if (secret !== null && (p[PARAMETER_ATTRIBUTES.secretValueVersion] ?? null) === null)
+        out.push(
+          invalid(
+            [...at, { attribute: PARAMETER_ATTRIBUTES.secretValueVersion }],
+            'is required with secret_value: change it to write secret_value again',
+          ),
+        );
+    }
+  }
+  if (out.length > 0) return out;
+  const configuration = desiredConfiguration(
+    kind,
+    config,
+    undefined,
+    standInSecrets(kind, config),
+    '-',
+  );
+  const problem = configurationProblem(type as string, configuration, {
+    isUnknown: (v) => v instanceof Unknown,
+  });
+  if (problem) out.push(invalid(problemPath(kind, config, problem), problem.problem));
+  return out;
+}
+
+/** Every configured secret, with a stand-in that passes (its value is judged at apply). */
+function standInSecrets(kind: InputKind, config: ObjectValue): SecretsToWrite {
+  const fields = new Map<string, unknown>();
+  for (const s of kind.secrets)
+    if ((config[s.attribute] ?? null) !== null) fields.set(s.api, UNKNOWN);
+  const parameters = new Map<string, unknown>();
+  const configured = config[A.parameters];
+  if (kind.parameters && isPlainObject(configured))
+    for (const [name, p] of Object.entries(configured))
+      if (isPlainObject(p) && (p[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null)
+        parameters.set(name, UNKNOWN);
+  return { fields, parameters };
+}
+
+/**
+ * Checks at apply, before the input is written, what plan could not: values
+ * known only now (references to other resources), and the secret values
+ * themselves. The message names the attribute, never its value.
+ */
+function checkAtApply(
+  kind: InputKind,
+  type: string,
+  configuration: Record<string, unknown>,
+  planned: ObjectValue,
+): void {
+  const checked = { ...configuration };
+  // a secret parameter kept as stored (the mask) is judged as the valid value it is
+  if (Array.isArray(checked.parameters))
+    checked.parameters = checked.parameters.map((p: unknown) =>
+      isParameter(p) && p.value === SECRET_MASK ? { ...p, value: 0 } : p,
+    );
+  const problem = configurationProblem(type, checked);
+  if (problem) {
+    throw new AloomaCdktfError(
+      AloomaErrorCode.INVALID_PROPERTY,
+      `${formatPath(problemPath(kind, planned, problem))} ${problem.problem}; nothing was written to this input`,
+      'fix the value (it was unknown at plan, or it is a secret read only at apply)',
+    );
+  }
+}
+
+/** The attribute path of a rule's problem (`tables.orders` -> tables["orders"]). */
+function problemPath(kind: InputKind, config: ObjectValue, problem: FieldProblem): Path {
+  const match = /^([A-Za-z_]+)(?:\[(\d+)\])?(?:\.(.+))?$/.exec(problem.field);
+  if (!match) return [];
+  const [, api, index, rest] = match;
+  if (api === 'parameters' && kind.parameters) {
+    const names = isPlainObject(config[A.parameters])
+      ? Object.keys(config[A.parameters] as ObjectValue).sort()
+      : [];
+    const name = index === undefined ? undefined : names[Number(index)];
+    if (name === undefined) return [{ attribute: A.parameters }];
+    const at: Path = [{ attribute: A.parameters }, { key: name }];
+    if (rest === undefined || rest === 'parameter') return at;
+    const entry = (config[A.parameters] as ObjectValue)[name];
+    const secret =
+      isPlainObject(entry) && (entry[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null;
+    return [
+      ...at,
+      { attribute: rest === 'value' && secret ? PARAMETER_ATTRIBUTES.secretValue : rest },
+    ];
+  }
+  const field = allFields(kind).find((f) => f.api === api);
+  if (field)
+    return rest === undefined
+      ? [{ attribute: field.attribute }]
+      : [{ attribute: field.attribute }, { key: rest }];
+  const secret = kind.secrets.find((s) => s.api === api);
+  if (secret) return [{ attribute: secret.attribute }];
+  if (kind.openConfiguration) return [{ attribute: A.configuration }];
+  return [];
+}
+
+function invalid(path: Path, problem: string): Diagnostic {
+  return errorDiagnostic(
+    'Invalid Alooma input configuration',
+    `${formatPath(path)} ${problem}. (The value is not shown: it may be sensitive.)`,
+    path,
+  );
+}
+
+/** An input of the name exists already and is not ours to adopt. */
+function nameTaken(existing: readonly AloomaNode[], owner: string): AloomaCdktfError {
+  const owners = existing.map((n) => {
+    const marker = readOwnershipMarker(n.configuration);
+    return `${n.id} (${marker ? `owner "${marker.owner}"` : 'no owner'}${marker?.owner === owner ? `, type ${n.type}` : ''})`;
+  });
+  return new AloomaCdktfError(
+    AloomaErrorCode.CONFLICT,
+    `an input with this name exists already and is not this owner's to adopt: ${owners.join(', ')}; nothing was created`,
+    'rename this resource, or adopt the input with an import {} block (terraform import) when it is meant to be managed here',
+  );
+}

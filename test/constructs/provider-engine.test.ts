@@ -1,0 +1,317 @@
+/**
+ * Engine "provider": the same construct props synthesize to the Alooma
+ * provider's resources, with the attribute names of the provider's schema,
+ * the provider block, required_providers and required_version, and no
+ * secret value anywhere in cdk.tf.json.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import {
+  AloomaConnection,
+  AloomaDatabaseInput,
+  AloomaInput,
+  AloomaMixpanelInput,
+  AloomaRestInput,
+  AloomaS3Input,
+  AloomaSecret,
+  ephemeralVariable,
+  RemovalPolicy,
+} from '../../src/constructs';
+import { INPUT_RESOURCES } from '../../src/provider/resources';
+import { PROVIDER_SOURCE, packageVersion } from '../../src/provider/install';
+import { testStack, validate } from './helpers';
+
+const PASSWORD_VARIABLE = 'pg_password';
+
+/** A provider-engine stack with a connection. */
+function providerStack(props: ConstructorParameters<typeof AloomaConnection>[2] = {}) {
+  const stack = testStack();
+  new AloomaConnection(stack, 'Alooma', { engine: 'provider', ...props });
+  return stack;
+}
+
+function ordersInput(stack: TerraformStack, extra: Record<string, unknown> = {}) {
+  const password = new TerraformVariable(stack, PASSWORD_VARIABLE, {
+    type: 'string',
+    sensitive: true,
+  });
+  return new AloomaDatabaseInput(stack, 'Orders', {
+    name: 'orders_db',
+    source: {
+      server: 'db.internal',
+      port: 5432,
+      database: 'shop',
+      schema: 'public',
+      dbType: 'psql',
+      user: 'reader',
+      password: AloomaSecret.fromTerraform(password.stringValue, { version: '3' }),
+    },
+    tables: { orders: 'xmin::text::bigint' },
+    ssh: { server: 'bastion', port: 22 },
+    ...extra,
+  });
+}
+
+function parsed(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+describe('engine "provider"', () => {
+  test('a database input is an alooma_database_input with the attributes of the provider schema', () => {
+    const stack = providerStack({ apiUrl: 'https://app.alooma.com', account: 'acme' });
+    const orders = ordersInput(stack);
+    orders.addTable('items', 'updated_at');
+    const out = parsed(stack);
+    expect(out.resource.terraform_data).toBeUndefined();
+    expect(out.resource.alooma_database_input.Orders).toEqual({
+      provider: 'alooma',
+      name: 'orders_db',
+      server: 'db.internal',
+      port: 5432,
+      database: 'shop',
+      schema: 'public',
+      db_type: 'psql',
+      user: 'reader',
+      password: `\${var.${PASSWORD_VARIABLE}}`,
+      password_version: '3',
+      tables: { orders: 'xmin::text::bigint', items: 'updated_at' },
+      replication_type: 'incremental_load',
+      batch_size: 100000,
+      ssh: '{"server":"bastion","port":22}',
+      auto_map: true,
+      paused: false,
+      retain_on_delete: false,
+    });
+    expect(orders.resource.terraformResourceType).toBe('alooma_database_input');
+  });
+
+  test('the stack declares the provider: block (api_url, account, owner), source, version, required_version >= 1.11', () => {
+    const stack = providerStack({
+      apiUrl: 'https://app.alooma.com',
+      account: 'acme',
+      owner: 'team-data',
+      concurrency: 4,
+    });
+    ordersInput(stack);
+    const out = parsed(stack);
+    expect(out.provider.alooma).toEqual([
+      { api_url: 'https://app.alooma.com', account: 'acme', owner: 'team-data', concurrency: 4 },
+    ]);
+    expect(out.terraform.required_providers.alooma).toEqual({
+      source: PROVIDER_SOURCE,
+      version: packageVersion(),
+    });
+    expect(out.terraform.required_version).toBe('>= 1.11');
+  });
+
+  test('credentials are left to the environment; an API key from Terraform goes to the provider block', () => {
+    const plain = parsed(providerStack());
+    expect(plain.provider.alooma).toEqual([{ owner: 'stack' }]);
+
+    const stack = testStack();
+    const key = new TerraformVariable(stack, 'alooma_key', { type: 'string', sensitive: true });
+    new AloomaConnection(stack, 'Alooma', {
+      engine: 'provider',
+      apiKey: AloomaSecret.fromTerraform(key.stringValue),
+    });
+    expect(parsed(stack).provider.alooma).toEqual([
+      { api_key: '${var.alooma_key}', owner: 'stack' },
+    ]);
+  });
+
+  test('every attribute rendered for every construct is one the provider schema declares', () => {
+    const stack = providerStack();
+    ordersInput(stack);
+    const api = new AloomaRestInput(stack, 'Events', {
+      name: 'events_api',
+      baseUrl: 'https://api.example.com/events',
+      dataField: 'results',
+    });
+    api.addParameter({
+      parameter: 'session_id',
+      secretValue: AloomaSecret.fromTerraform(
+        ephemeralVariable(stack, 'session', { type: 'string' }).stringValue,
+        { ephemeral: true, version: '2' },
+      ),
+    });
+    api.addParameter({ parameter: 'since', type: 'Days Past', value: 2 });
+    api.addTemplate('%Y-%m-%d', 'since');
+    new AloomaS3Input(stack, 'Clicks', {
+      name: 'clicks',
+      bucket: 'clickstream',
+      prefix: 'events/',
+      accessKeyId: 'AKIAEXAMPLE',
+      secretAccessKey: AloomaSecret.fromTerraform(
+        new TerraformVariable(stack, 'aws_secret', { sensitive: true }).stringValue,
+      ),
+    });
+    new AloomaMixpanelInput(stack, 'Mixpanel', {
+      name: 'mixpanel',
+      apiKey: 'mp-key',
+      apiSecret: AloomaSecret.fromTerraform(
+        new TerraformVariable(stack, 'mp_secret', { sensitive: true }).stringValue,
+        { version: '7' },
+      ),
+      fromDate: '2024-01-01',
+    });
+    new AloomaInput(stack, 'Webhook', {
+      name: 'hook',
+      type: 'RESTAPI',
+      configuration: { custom: 'x' },
+    });
+    const out = parsed(stack);
+    const schemas = new Map(INPUT_RESOURCES.map((r) => [r.typeName, r.schema.attributes]));
+    const types = Object.keys(out.resource).sort();
+    expect(types).toEqual([
+      'alooma_database_input',
+      'alooma_input',
+      'alooma_mixpanel_input',
+      'alooma_rest_input',
+      'alooma_s3_input',
+    ]);
+    for (const type of types) {
+      const attributes = schemas.get(type)!;
+      for (const resource of Object.values(out.resource[type]) as Array<Record<string, any>>) {
+        const unknown = Object.keys(resource).filter((k) => k !== 'provider' && !(k in attributes));
+        expect({ type, unknown }).toEqual({ type, unknown: [] });
+      }
+    }
+    expect(out.resource.alooma_rest_input.Events.parameters).toEqual({
+      session_id: { type: 'Text', secret_value: '${var.session}', secret_value_version: '2' },
+      since: { type: 'Days Past', value: '2', template: '%Y-%m-%d' },
+    });
+    expect(out.resource.alooma_s3_input.Clicks).toMatchObject({
+      bucket: 'clickstream',
+      prefix: 'events/',
+      access_key_id: 'AKIAEXAMPLE',
+      file_format: '{"type":"json"}',
+      secret_access_key: '${var.aws_secret}',
+      secret_access_key_version: '1',
+    });
+    expect(out.resource.alooma_mixpanel_input.Mixpanel).toMatchObject({
+      api_key: 'mp-key',
+      api_secret: '${var.mp_secret}',
+      api_secret_version: '7',
+      from_date: '2024-01-01',
+    });
+    expect(out.resource.alooma_input.Webhook).toMatchObject({
+      name: 'hook',
+      type: 'RESTAPI',
+      configuration: '{"custom":"x"}',
+    });
+  });
+
+  test('no secret value and no hash in cdk.tf.json: only the expression and the version', () => {
+    const stack = providerStack();
+    ordersInput(stack);
+    const text = Testing.synth(stack);
+    expect(text).not.toMatch(/sha256|secrets_sha256|fingerprint/);
+    expect(text).not.toMatch(/ALOOMA_CDKTF_SECRET_/);
+    expect(text).toContain(`"password": "\${var.${PASSWORD_VARIABLE}}"`);
+  });
+
+  test('RETAIN is retain_on_delete = true', () => {
+    const stack = providerStack();
+    new AloomaInput(stack, 'Archive', {
+      name: 'archive_hook',
+      type: 'RESTAPI',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    expect(parsed(stack).resource.alooma_input.Archive.retain_on_delete).toBe(true);
+  });
+
+  test('no reconciler, no runtime or manifest asset; moved blocks from the terraform_data of each input; the old reconciler is forgotten, not destroyed', () => {
+    const stack = providerStack();
+    ordersInput(stack);
+    const out = parsed(stack);
+    expect(stack.node.tryFindChild('AloomaReconciler')).toBeUndefined();
+    expect(JSON.stringify(out)).not.toMatch(/local-exec|runtime\.js|manifest\.json/);
+    expect(out.moved).toEqual([
+      { from: 'terraform_data.Orders', to: 'alooma_database_input.Orders' },
+    ]);
+    // the address the terraform_data engine gives its reconciler, from the same stack
+    const old = testStack();
+    new AloomaConnection(old, 'Alooma');
+    ordersInput(old);
+    const oldOut = parsed(old);
+    expect(Object.keys(oldOut.resource.terraform_data).sort()).toEqual([
+      'AloomaReconciler',
+      'Orders',
+    ]);
+    expect(out.removed).toEqual([
+      { from: 'terraform_data.AloomaReconciler', lifecycle: { destroy: false } },
+    ]);
+  });
+
+  test('AloomaSecret.fromEnv cannot be read by the provider: a typed error with the fix', () => {
+    const stack = providerStack();
+    new AloomaDatabaseInput(stack, 'Orders', {
+      name: 'orders_db',
+      source: {
+        server: 'db',
+        port: 5432,
+        database: 'shop',
+        dbType: 'psql',
+        user: 'reader',
+        password: AloomaSecret.fromEnv('PG_PASSWORD'),
+      },
+    });
+    expect(() => validate(stack)).toThrow(
+      /Orders: engine "provider": password is AloomaSecret.fromEnv\("PG_PASSWORD"\).*AloomaSecret.fromTerraform\(ephemeralVariable.*\[engine_unavailable\]/,
+    );
+  });
+
+  test('credential variables of other names are refused at once', () => {
+    const stack = testStack();
+    expect(
+      () =>
+        new AloomaConnection(stack, 'Alooma', {
+          engine: 'provider',
+          usernameEnv: 'MY_ALOOMA_USER',
+        }),
+    ).toThrow(
+      /engine "provider": the provider reads the credentials .*props.usernameEnv.*\[engine_unavailable\]/,
+    );
+  });
+
+  test('a configuration field without an attribute is refused with its name', () => {
+    const stack = providerStack();
+    ordersInput(stack, { extraConfiguration: { fetch_size: 500 } });
+    expect(() => validate(stack)).toThrow(
+      /alooma_database_input resource has no attribute for the configuration field\(s\) "fetch_size"/,
+    );
+  });
+
+  test('the connection must come before the inputs', () => {
+    const stack = testStack();
+    ordersInput(stack);
+    expect(() => new AloomaConnection(stack, 'Alooma', { engine: 'provider' })).toThrow(
+      /connection_declared_late|before/,
+    );
+  });
+
+  test('Terraform older than 1.11: one line says so and how to fix it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-old-tf-'));
+    const fake = path.join(dir, 'terraform-1.10');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "Terraform v1.10.5"\n', { mode: 0o755 });
+    const before = process.env.TERRAFORM_BINARY_NAME;
+    process.env.TERRAFORM_BINARY_NAME = fake;
+    try {
+      const stack = providerStack();
+      ordersInput(stack);
+      expect(() => validate(stack)).toThrow(
+        /terraform-1\.10 1\.10\.5 is older than 1\.11\.0, the first with write-only attributes, which the Alooma provider uses\. Install Terraform 1\.11 or newer .*keep engine "terraform_data" \[terraform_version\]/,
+      );
+      // the terraform_data engine still runs on it
+      const old = testStack();
+      new AloomaConnection(old, 'Alooma');
+      ordersInput(old);
+      expect(() => validate(old)).not.toThrow();
+    } finally {
+      if (before === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+      else process.env.TERRAFORM_BINARY_NAME = before;
+    }
+  });
+});
