@@ -15,6 +15,8 @@ import {
   writeManifest,
 } from '../helpers/runtime-cli';
 import { InputSpec, Manifest } from '../../src/runtime/protocol';
+import { AloomaClient } from '../../src/runtime/client';
+import { Inputs, InputsError } from '../../src/runtime/inputs/inputs';
 
 let emulator: EmulatorProcess;
 const PASSWORD = 'Pg-Moving-Secret-77';
@@ -127,6 +129,29 @@ describe('the runtime sends a secret again when its destination changes', () => 
     const still = await live('hand_made_api');
     expect(still.configuration.base_url).toBe('https://api.example.com/events');
     expect(await emulator.secretMatches(still.id, 'password', 'Set-By-Hand-1')).toBe(true);
+  });
+});
+
+describe('the Inputs operations (what `alooma-cdktf inputs edit` runs)', () => {
+  test('WHEN an edit moves a database input without its password THEN secret_destination_changed before any write, dry run included', async () => {
+    const client = new AloomaClient({
+      baseUrl: emulator.url,
+      auth: { kind: 'apiKey', apiKey: 'demo-key' },
+    });
+    await emulator.resetStats();
+    for (const applyChanges of [false, true]) {
+      const error = await new Inputs(client, { applyChanges, print: () => undefined })
+        .editInputConfiguration('moving_db', 'port', 6543)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputsError);
+      expect(error).toMatchObject({
+        code: 'secret_destination_changed',
+        message:
+          'changing port of input "moving_db" moves its stored password, which may not follow; nothing written',
+      });
+    }
+    expect(await counts()).toEqual({ writes: 0, secretWrites: 0 });
+    expect((await live('moving_db')).configuration.port).toBe(5432);
   });
 });
 
