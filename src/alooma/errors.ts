@@ -81,6 +81,8 @@ export const AloomaErrorCode = {
   // The runtime and its CLI.
   /** A secret's environment variable is unset at apply time. */
   MISSING_SECRET: 'missing_secret',
+  /** An update moves a stored secret to a new destination (server, user, URL) and the code gives no value to send. */
+  SECRET_DESTINATION_CHANGED: 'secret_destination_changed',
   /** A manifest file cannot be read. */
   MANIFEST_UNREADABLE: 'manifest_unreadable',
   /** A manifest is not what the constructs write (hand edit, bad resolved value). */

@@ -12,6 +12,7 @@ import {
   parameterOfSecretPath,
 } from '../alooma/secret-fields';
 import { isPlainObject } from '../alooma/json';
+import { movedMaskedSecrets } from '../alooma/secret-destination';
 import { ValidationError } from './errors';
 
 /**
@@ -27,6 +28,29 @@ export function restoreMaskedSecrets(
   stored: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   return restoreObject(incoming, stored, 'configuration');
+}
+
+/**
+ * Refuses an edit that sends the mask back for a secret whose destination it
+ * changes (src/alooma/secret-destination.ts): the stored secret would follow
+ * the input to a new server, user or URL. The caller sends the secret again.
+ *
+ * @throws ValidationError naming the secrets and the destination fields.
+ */
+export function assertMaskedSecretsStay(
+  type: string,
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown>,
+): void {
+  const moved = movedMaskedSecrets(type, stored, incoming);
+  if (moved.length === 0) return;
+  const list = moved.map((m) => `'${m.path}' (changed: ${m.fields.join(', ')})`).join('; ');
+  throw new ValidationError(
+    `The destination of stored ${moved.length === 1 ? 'secret' : 'secrets'} ${list} changed, so ` +
+      `the mask '${SECRET_MASK}' cannot keep the stored value: send ` +
+      `${moved.map((m) => `'${m.path}'`).join(', ')} again with the new destination`,
+    `configuration.${moved[0].path}`,
+  );
 }
 
 function restoreValue(

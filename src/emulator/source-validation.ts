@@ -7,7 +7,15 @@
  * What is checked, per ODBC input with `db_type` psql / postgres / postgresql:
  * - the host resolves, the server answers within the connect timeout, and
  *   logs `user` in to `database` with `password` (the stored one when the
- *   request carried the mask back);
+ *   request carried the mask back, which it may only do while the
+ *   destination is unchanged: src/alooma/secret-destination.ts);
+ *
+ * How the password travels: TLS when the server offers it (`sslmode=prefer`,
+ * the certificate not verified: see {@link PREFER_TLS}); a server without TLS
+ * that asks for the password in clear gets nothing, and the input is refused
+ * on `allow_cleartext_password`, unless the input sets
+ * `allow_cleartext_password: true`. MD5 and SCRAM logins never send it.
+ *
  * - `schema`, when set, exists; tables without a schema are looked up in it
  *   (a table named `sales.invoices` names its own schema);
  * - per table, `SELECT (<indicator>) FROM <schema>.<table> LIMIT 0` succeeds.
@@ -34,7 +42,7 @@
  * knows. `strict` refuses those too, as the service would have.
  */
 import { lookup } from 'node:dns/promises';
-import { Client, DatabaseError, QueryConfig, escapeIdentifier } from 'pg';
+import { Client, ClientConfig, DatabaseError, QueryConfig, escapeIdentifier } from 'pg';
 import { ODBC_SOURCE_FIELDS } from '../alooma/fields';
 import { isPlainObject } from '../alooma/json';
 import { AloomaInputType } from '../alooma/input-types';
@@ -156,7 +164,9 @@ export class PostgresSourceValidator implements SourceValidator {
     }
 
     const password = String(c.password);
-    const client = new Client({
+    const allowCleartext =
+      c.allow_cleartext_password === true || c.allow_cleartext_password === 'true';
+    const settings: ClientConfig = {
       host: server,
       port,
       database: String(c.database),
@@ -166,15 +176,28 @@ export class PostgresSourceValidator implements SourceValidator {
       // A backstop behind the server-side statement_timeout (e.g. a server that stops answering).
       query_timeout: this.timeoutMs * 2,
       application_name: 'alooma-emulator source validation',
-      ssl: false,
-    });
+    };
+    // sslmode=prefer: TLS first; a server that answers the SSLRequest with 'N' gets a plain connection.
+    let client = new GuardedClient({ ...settings, ssl: PREFER_TLS }, allowCleartext);
     // An error after connecting (server restart, network drop) must not crash the emulator.
     client.on('error', () => undefined);
     try {
       try {
         await client.connect();
       } catch (err) {
-        return redacted(connectFailure(err, where, String(c.user), this.timeoutMs), password);
+        if (!isNoTlsAnswer(err))
+          return redacted(connectFailure(err, where, String(c.user), this.timeoutMs), password);
+        await closeQuietly(client);
+        client = new GuardedClient({ ...settings, ssl: false }, allowCleartext);
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+        } catch (plainErr) {
+          return redacted(
+            connectFailure(plainErr, where, String(c.user), this.timeoutMs),
+            password,
+          );
+        }
       }
       return redacted(await this.checkTables(client, c, tables), password);
     } finally {
@@ -260,6 +283,67 @@ export class PostgresSourceValidator implements SourceValidator {
   }
 }
 
+/**
+ * TLS as libpq's `sslmode=prefer`: encrypted when the server offers it, the
+ * certificate NOT verified. Verifying would refuse the self-signed
+ * certificates most PostgreSQL servers run with, and the emulator has no CA
+ * list per input to verify against; what unverified TLS gives is protection
+ * from passive listeners, not from an active man in the middle (SCRAM, the
+ * default login since PostgreSQL 14, never sends the password either way).
+ */
+const PREFER_TLS = { rejectUnauthorized: false } as const;
+
+/** pg's error when the server answers the SSLRequest with 'N' (no TLS). */
+function isNoTlsAnswer(err: unknown): boolean {
+  return err instanceof Error && err.message === 'The server does not support SSL connections';
+}
+
+/** The error of a login refused before the password was sent in clear. */
+export class CleartextPasswordRefused extends Error {
+  readonly code = 'cleartext_password_refused';
+}
+
+/**
+ * A pg client that never answers AuthenticationCleartextPassword on a
+ * connection without TLS, unless the input sets `allow_cleartext_password`:
+ * the connection fails before the password leaves the emulator. MD5 and
+ * SCRAM logins, and cleartext over TLS, go through as usual.
+ */
+class GuardedClient extends Client {
+  constructor(
+    config: ClientConfig,
+    private readonly allowCleartext: boolean,
+  ) {
+    super(config);
+  }
+
+  /** Overrides pg's handler of the server's cleartext password request (pg 8, lib/client.js). */
+  _handleAuthCleartextPassword(message: unknown): void {
+    const connection = (this as unknown as { connection: PgConnection }).connection;
+    const encrypted =
+      (connection.stream as { encrypted?: boolean } | undefined)?.encrypted === true;
+    if (!encrypted && !this.allowCleartext) {
+      connection.emit(
+        'error',
+        new CleartextPasswordRefused(
+          'the server asked for the password in clear on a connection without TLS; it was not sent ' +
+            '(enable TLS on the server, use scram-sha-256, or set allow_cleartext_password: true on the input)',
+        ),
+      );
+      return;
+    }
+    (
+      Client.prototype as unknown as { _handleAuthCleartextPassword(m: unknown): void }
+    )._handleAuthCleartextPassword.call(this, message);
+  }
+}
+
+/** The part of pg's internal Connection the guard uses. */
+interface PgConnection {
+  readonly stream?: unknown;
+  emit(event: 'error', error: Error): boolean;
+}
+
 const OK: SourceValidationResult = { ok: true };
 
 function failure(message: string, field: string): SourceValidationResult {
@@ -327,6 +411,12 @@ function connectFailure(
           'configuration',
         );
     }
+  }
+  if (err instanceof CleartextPasswordRefused) {
+    return failure(
+      `Source validation failed: PostgreSQL at ${where} refused: ${err.message}`,
+      'configuration.allow_cleartext_password',
+    );
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason = errorMessage(err);

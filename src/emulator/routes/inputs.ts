@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isPlainObject } from '../../alooma/json';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { NodeCategory, isProtectedNode, renderPublicNode } from '../nodes';
-import { restoreMaskedSecrets } from '../secret-merge';
+import { assertMaskedSecretsStay, restoreMaskedSecrets } from '../secret-merge';
 import {
   InputDraft,
   SourceValidationContext,
@@ -73,6 +73,9 @@ export function inputRoutes({ store, faults, sourceValidator }: RestContext) {
         const keepConfiguration =
           !isPlainObject(request.body) || request.body.configuration == null;
         const draft = parseInputBody(request.body, current);
+        // Before anything else touches the stored secret: a mask whose destination changed is refused.
+        if (!keepConfiguration)
+          assertMaskedSecretsStay(draft.type, draft.configuration, current.configuration);
         const checked = {
           ...draft,
           configuration: restoreMaskedSecrets(draft.configuration, current.configuration),
@@ -92,6 +95,8 @@ export function inputRoutes({ store, faults, sourceValidator }: RestContext) {
           (latest) => {
             // Re-apply the body to the record as it is now: a concurrent write
             // (e.g. a password rotation) may have landed while we validated.
+            if (!keepConfiguration)
+              assertMaskedSecretsStay(draft.type, draft.configuration, latest.configuration);
             const configuration = keepConfiguration
               ? latest.configuration
               : restoreMaskedSecrets(draft.configuration, latest.configuration);

@@ -27,6 +27,7 @@ import { ConfigDiff, diffConfig, FieldChange } from '../reconcile/diff';
 import { readMarker } from '../reconcile/plan';
 import { palette, Palette, renderValue } from '../reconcile/report';
 import { isParameter, maskSecrets, RestParameter } from '../../alooma/secret-fields';
+import { movedMaskedSecrets } from '../../alooma/secret-destination';
 import { prettyJson } from './pretty';
 import { renderTable } from './table';
 
@@ -42,6 +43,23 @@ export type InputsClient = Pick<
 
 /** A user error of an `Inputs` operation, with a stable code and a hint. */
 export class InputsError extends AloomaCdktfError {}
+
+/**
+ * Refuses, before any write (dry run included), an edit that changes the
+ * destination of a stored secret (src/alooma/secret-destination.ts): the
+ * edit would send the mask back, which the API refuses there (issue 19).
+ */
+function refuseMovedSecrets(input: AloomaNode, configuration: Record<string, unknown>): void {
+  const moved = movedMaskedSecrets(input.type, input.configuration, configuration);
+  if (moved.length === 0) return;
+  throw new InputsError(
+    'secret_destination_changed',
+    `changing ${[...new Set(moved.flatMap((m) => m.fields))].join(', ')} of input "${input.name}" ` +
+      `moves its stored ${moved.map((m) => m.path).join(', ')}, which may not follow; nothing written`,
+    'send the secret again in the same write: declare the input in code (the deploy sends it), or ' +
+      'use Inputs.applyInputChanges with the new destination and the secret',
+  );
+}
 
 /** Options of the `Inputs` constructor (the reference's, camelCased). */
 export interface InputsOptions {
@@ -477,6 +495,7 @@ export class Inputs {
     const input = refuseSystem(await this.getInput(inputName), 'modify');
     const configuration = structuredClone(input.configuration);
     edit(configuration, input);
+    refuseMovedSecrets(input, configuration);
     const newInput: AloomaNode = { ...input, configuration };
     if (this.options.previewFull) {
       this.print(`Input "${input.name}" now:\n${this.json(input)}`);

@@ -20,16 +20,55 @@ export type InputsApi = Pick<
   'createInput' | 'updateInput' | 'deleteInput' | 'setPaused'
 >;
 
+/** A secret apply must write and cannot: its variable is unset. */
+export interface MissingSecret {
+  readonly input: string;
+  readonly path: string;
+  readonly env: string;
+  /** Set when the secret is due because the update changes its destination (these fields). */
+  readonly destination?: readonly string[];
+}
+
 /** Raised before any write when a secret's environment variable is unset. */
 export class MissingSecretError extends AloomaCdktfError {
-  constructor(readonly missing: ReadonlyArray<{ input: string; path: string; env: string }>) {
+  constructor(readonly missing: ReadonlyArray<MissingSecret>) {
     super(
       AloomaErrorCode.MISSING_SECRET,
       `secret ${missing.length === 1 ? 'variable is' : 'variables are'} not set: ` +
-        missing.map((m) => `${m.env} (input "${m.input}", ${m.path})`).join(', '),
+        missing
+          .map(
+            (m) =>
+              `${m.env} (input "${m.input}", ${m.path}` +
+              (m.destination
+                ? `: ${m.destination.join(', ')} changed, so the stored value cannot be kept and must be sent again`
+                : '') +
+              ')',
+          )
+          .join(', '),
       missing.every((m) => m.env.startsWith(TERRAFORM_SECRET_ENV_PREFIX))
         ? 'these secrets come from Terraform (AloomaSecret.fromTerraform): deploy through the synthesized stack (cdktf deploy), which passes them'
         : `export ${[...new Set(missing.filter((m) => !m.env.startsWith(TERRAFORM_SECRET_ENV_PREFIX)).map((m) => m.env))].join(', ')} in the environment that runs cdktf deploy`,
+    );
+  }
+}
+
+/**
+ * Raised before any write when an update changes the destination (server,
+ * user, URL...) of a stored secret the code does not declare: the API would
+ * refuse to keep it (the stored value must not follow the input elsewhere),
+ * and the runtime has no value to send.
+ */
+export class SecretDestinationError extends AloomaCdktfError {
+  constructor(
+    readonly moved: ReadonlyArray<{ input: string; path: string; fields: readonly string[] }>,
+  ) {
+    super(
+      AloomaErrorCode.SECRET_DESTINATION_CHANGED,
+      'the destination of a stored secret changes and the code gives no value to send again: ' +
+        moved
+          .map((m) => `input "${m.input}", ${m.path} (${m.fields.join(', ')} changed)`)
+          .join('; '),
+      'declare the secret in the code (e.g. password: AloomaSecret.fromEnv(...)) so the runtime sends it with the new destination, or change the input in Alooma with the secret',
     );
   }
 }
@@ -69,20 +108,30 @@ export function resolveSecrets(
   env: NodeJS.ProcessEnv,
 ): Map<string, Map<string, string>> {
   const resolved = new Map<string, Map<string, string>>();
-  const missing: Array<{ input: string; path: string; env: string }> = [];
+  const missing: MissingSecret[] = [];
+  const undeclared: Array<{ input: string; path: string; fields: readonly string[] }> = [];
   for (const input of plan.inputs) {
-    if (!input.spec || input.secretsToWrite.length === 0) continue;
     if (input.kind !== 'create' && input.kind !== 'update') continue;
+    for (const moved of input.movedSecrets ?? [])
+      if (!moved.declared) undeclared.push({ input: input.name, ...moved });
+    if (!input.spec || input.secretsToWrite.length === 0) continue;
     const values = new Map<string, string>();
     for (const path of input.secretsToWrite) {
       const ref = input.spec.secrets![path];
       const value = env[ref.env];
+      const destination = input.movedSecrets?.find((m) => m.path === path)?.fields;
       if (value === undefined || value === '')
-        missing.push({ input: input.name, path, env: ref.env });
+        missing.push({
+          input: input.name,
+          path,
+          env: ref.env,
+          ...(destination ? { destination } : {}),
+        });
       else values.set(path, value);
     }
     resolved.set(input.name, values);
   }
+  if (undeclared.length > 0) throw new SecretDestinationError(undeclared);
   if (missing.length > 0) throw new MissingSecretError(missing);
   return resolved;
 }

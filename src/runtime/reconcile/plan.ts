@@ -4,7 +4,9 @@
  * and the tests all share it.
  */
 import { InputSpec, Manifest, OwnershipMarker } from '../protocol';
-import { canonicalConfig } from '../../alooma/canonical';
+import { canonicalConfig, toApiConfiguration } from '../../alooma/canonical';
+import { changedSecretDestination, maskedSecretPaths } from '../../alooma/secret-destination';
+import { isParameter, parameterOfSecretPath } from '../../alooma/secret-fields';
 import { isInputNode, isSystemInputType } from '../../alooma/input-types';
 import { readOwnershipMarker } from '../../alooma/ownership-marker';
 import { hasReferences } from '../references';
@@ -36,8 +38,18 @@ export interface InputPlan {
   readonly diff?: ConfigDiff;
   /** Paused state change, when there is one. */
   readonly pausedChange?: { readonly from: boolean; readonly to: boolean };
-  /** Secret paths whose value must be (re)written: on create, or when their version changed. */
+  /**
+   * Secret paths whose value must be (re)written: on create, when their
+   * version changed, or when the update changes their destination.
+   */
   readonly secretsToWrite: readonly string[];
+  /**
+   * Stored secrets whose destination (server, user, URL...) this update
+   * changes (src/alooma/secret-destination.ts): the stored value may not
+   * follow, so each is sent again (`declared`: the code names its source),
+   * or, when the code does not declare it, apply stops before any write.
+   */
+  readonly movedSecrets?: readonly MovedSecretPlan[];
   /** The live input exists but carries no ownership marker: apply adopts it. */
   readonly adopt?: boolean;
   /** Why a `conflict` input is left alone. */
@@ -48,6 +60,16 @@ export interface InputPlan {
    * "resolved at apply", never drift.
    */
   readonly resolvedAtApply?: readonly string[];
+}
+
+/** A stored secret whose destination an update changes. */
+export interface MovedSecretPlan {
+  /** `password`, `parameters.<name>.value`. */
+  readonly path: string;
+  /** The destination fields that change, e.g. `server`, `port`. */
+  readonly fields: readonly string[];
+  /** Whether the manifest declares the secret (so the runtime can send it again). */
+  readonly declared: boolean;
 }
 
 /** Plans for every input, in manifest order, then deletions. */
@@ -155,7 +177,10 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
   );
   const pausedUnknown = hasReferences(spec.paused);
   if (pausedUnknown) resolvedAtApply.push('paused');
+  const movedSecrets = movedStoredSecrets(spec, live, known);
   const secretsToWrite = secretPaths.filter((path) => {
+    // A secret whose destination changes is sent again, whatever its version.
+    if (movedSecrets.some((m) => m.path === path)) return true;
     const ref = spec.secrets![path];
     // A fingerprint is computed at apply, from the value; before that it is unknown.
     if (ref.fingerprint && ref.version === undefined) return false;
@@ -184,8 +209,46 @@ export function planInput(owner: string, spec: InputSpec, live: LiveInput | unde
     pausedChange,
     secretsToWrite,
     adopt: !marker,
+    ...(movedSecrets.length > 0 ? { movedSecrets } : {}),
     ...(resolvedAtApply.length > 0 ? { resolvedAtApply } : {}),
   };
+}
+
+/**
+ * Whether the configuration apply sends carries the live value (the mask) at
+ * secret `path`, or a value of the code's: true unless the code replaces the
+ * field (a top-level field it sets, a parameter list without that parameter).
+ */
+function keepsLiveSecret(spec: InputSpec, path: string): boolean {
+  if (spec.secrets?.[path] !== undefined) return true;
+  const parameter = parameterOfSecretPath(path);
+  if (parameter === undefined) return !(path.split('.')[0] in spec.configuration);
+  const parameters = spec.configuration.parameters;
+  if (!Array.isArray(parameters)) return true;
+  return parameters.some((p) => isParameter(p) && p.parameter === parameter);
+}
+
+/**
+ * The secrets stored on `live` (read back masked) whose destination the
+ * desired configuration changes, over the fields the code manages and knows
+ * now (`known`); fields left to the live input keep their value.
+ */
+function movedStoredSecrets(
+  spec: InputSpec,
+  live: LiveInput,
+  known: readonly string[],
+): MovedSecretPlan[] {
+  const desired: Record<string, unknown> = { ...live.configuration };
+  const managed = Object.fromEntries(known.map((key) => [key, spec.configuration[key]]));
+  Object.assign(desired, toApiConfiguration(managed));
+  const moved: MovedSecretPlan[] = [];
+  for (const path of maskedSecretPaths(live.configuration)) {
+    if (!keepsLiveSecret(spec, path)) continue;
+    const fields = changedSecretDestination(spec.type, path, live.configuration, desired);
+    if (fields.length > 0)
+      moved.push({ path, fields, declared: spec.secrets?.[path] !== undefined });
+  }
+  return moved;
 }
 
 function conflict(spec: InputSpec, live: LiveInput, reason: string): InputPlan {

@@ -138,7 +138,11 @@ export function detailLines(input: InputPlan, options: FormatOptions = {}): stri
   }
   for (const path of input.secretsToWrite) {
     const version = input.spec?.secrets?.[path]?.version;
-    lines.push(p.yellow(`~ ${path}: (secret, written${version ? ` as version ${version}` : ''})`));
+    const moved = input.movedSecrets?.find((m) => m.path === path);
+    const why = moved ? `, sent again: ${moved.fields.join(', ')} changed` : '';
+    lines.push(
+      p.yellow(`~ ${path}: (secret, written${version ? ` as version ${version}` : ''}${why})`),
+    );
   }
   if (input.adopt && input.kind !== 'create')
     lines.push(p.cyan('  (exists, not yet managed: will be adopted)'));
@@ -225,8 +229,15 @@ export function compactLine(input: InputPlan): string {
       `${state(input.pausedChange.from)} (live) -> ${state(input.pausedChange.to)} (code)`,
     );
   }
-  for (const path of input.secretsToWrite)
-    if (input.kind !== 'create') parts.push(`${path} (secret) rotated`);
+  for (const path of input.secretsToWrite) {
+    if (input.kind === 'create') continue;
+    const moved = input.movedSecrets?.find((m) => m.path === path);
+    parts.push(
+      moved
+        ? `${path} (secret) sent again (${moved.fields.join(', ')} changed)`
+        : `${path} (secret) rotated`,
+    );
+  }
   if (input.adopt && input.kind !== 'create' && input.kind !== 'conflict')
     parts.push('will be adopted');
   if (input.resolvedAtApply && input.kind !== 'create') parts.push(resolvedAtApplyText(input));

@@ -332,13 +332,14 @@ describe('writing', () => {
     });
     const node = await client.getNode(created.id);
 
+    // `schema`, not a field of the password's destination (a new `database` needs the password again).
     const updated = await client.updateInput({
       ...node,
-      configuration: { ...node.configuration, database: 'shop2' },
+      configuration: { ...node.configuration, schema: 'sales' },
     });
 
-    expect(updated?.configuration.database).toBe('shop2');
-    expect((await client.getNode(created.id)).configuration.database).toBe('shop2');
+    expect(updated?.configuration.schema).toBe('sales');
+    expect((await client.getNode(created.id)).configuration.schema).toBe('sales');
     expect(await nodeSecretMatches(emulator, created.id, 'password', 'keep-me')).toBe(true);
     expect((await emulator.stats())['PUT inputs/:id']).toBe(1);
   });

@@ -151,12 +151,23 @@ describe('changing, dry run first', () => {
 
   test('applyInputChanges writes the whole node and names it in the message (the reference prints undefined)', async () => {
     const node = await inputs(false).getInput('orders_db');
+    // A new server with the masked password: the stored secret may not follow (issue 19); the
+    // API's 400 comes through as a validation error naming the field, and nothing is written.
+    const refused = await inputs(true)
+      .applyInputChanges({ ...node, configuration: { ...node.configuration, server: 'db2' } })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'validation' });
+    expect((refused as Error).message).toContain("'password' (changed: server)");
+    expect(output()).toBe('');
+    expect((await live('orders_db')).configuration.server).toBe(node.configuration.server);
+
     await inputs(true).applyInputChanges({
       ...node,
-      configuration: { ...node.configuration, server: 'db2' },
+      configuration: { ...node.configuration, server: 'db2', password: 'Pw-For-Db2-1' },
     });
     expect(output()).toBe('Applied changes to input "orders_db".');
     expect((await live('orders_db')).configuration.server).toBe('db2');
+    expect(await emulator.secretMatches(node.id, 'password', 'Pw-For-Db2-1')).toBe(true);
   });
 });
 
