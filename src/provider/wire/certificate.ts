@@ -5,8 +5,8 @@
  * and trusts exactly it, as go-plugin does.
  */
 import { webcrypto } from 'node:crypto';
-// must load before @peculiar/x509 (its tsyringe checks for it at load)
-import './reflect-metadata';
+// the Reflect metadata polyfill must load before @peculiar/x509 (its tsyringe checks for it at load)
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 /** A server certificate and its key, ready for TLS. */
