@@ -30,13 +30,15 @@ function importsOf(layer: string): Array<[string, string]> {
   return out;
 }
 
-const PROJECT_LAYERS = ['alooma', 'constructs', 'runtime', 'emulator'];
+const PROJECT_LAYERS = ['alooma', 'constructs', 'runtime', 'emulator', 'provider'];
 const layerOf = (target: string) => PROJECT_LAYERS.find((l) => target.startsWith(`${l}/`));
 
 test.each([
   ['alooma', ['constructs', 'runtime', 'emulator'], ['cdktf', 'constructs', 'axios', 'fastify']],
   ['emulator', ['constructs', 'runtime'], ['cdktf', 'constructs', 'axios']],
   ['runtime', ['constructs', 'emulator'], ['cdktf', 'constructs']],
+  // The provider runs inside terraform like the runtime, on the runtime's client.
+  ['provider', ['constructs', 'emulator'], ['cdktf', 'cdktn', 'constructs']],
 ])('src/%s imports none of %j and no package of %j', (layer, layers, packages) => {
   const imports = importsOf(layer);
   expect(imports.length).toBeGreaterThan(0);
@@ -77,4 +79,28 @@ test('nothing in src/runtime outside src/runtime/cli imports from src/runtime/cl
   // The CLI does import itself: the rule is checked on real edges.
   expect(fromCli.some(([file]) => file.startsWith('runtime/cli/'))).toBe(true);
   expect(fromCli.filter(([file]) => !file.startsWith('runtime/cli/'))).toEqual([]);
+});
+
+test("the provider's wire and framework import nothing else of the project (a resource never sees protobuf; the wire never sees a resource)", () => {
+  const sub = (target: string) => target.split('/').slice(0, 2).join('/');
+  const wire = importsOf('provider/wire').filter(
+    ([, t]) => layerOf(t) !== undefined && sub(t) !== 'provider/wire',
+  );
+  expect(wire).toEqual([]);
+  const framework = importsOf('provider/framework').filter(
+    ([, t]) =>
+      layerOf(t) !== undefined && !['provider/wire', 'provider/framework'].includes(sub(t)),
+  );
+  expect(framework).toEqual([]);
+  // Resources reach the wire only for its plain value types and diagnostics, never the gRPC server.
+  const resources = importsOf('provider/resources').filter(([, t]) =>
+    ['provider/wire/server', 'provider/wire/messages', 'provider/wire/protos'].includes(t),
+  );
+  expect(resources).toEqual([]);
+});
+
+test('the runtime reaches the provider only through its installer (the `provider install` command)', () => {
+  const toProvider = importsOf('runtime').filter(([, t]) => layerOf(t) === 'provider');
+  expect(toProvider.length).toBeGreaterThan(0);
+  expect(toProvider.filter(([, t]) => !t.startsWith('provider/install/'))).toEqual([]);
 });
