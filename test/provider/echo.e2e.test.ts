@@ -233,10 +233,15 @@ test('2. apply: the item is created with the password from the ephemeral variabl
   timings['apply processes'] = p.started;
 });
 
-test('3. plan again: no changes', () => {
-  const plan = tfOk('plan no-op', ['plan', '-detailed-exitcode']);
-  expect(plan.output).toContain('No changes.');
+test("3. plan again: no changes; with TF_LOG_PROVIDER, Terraform shows the provider's log lines at their level", () => {
+  const plan = tfOk('plan no-op', ['plan', '-detailed-exitcode'], { TF_LOG_PROVIDER: 'DEBUG' });
+  expect(plan.stdout).toContain('No changes.');
   expect(plan.code).toBe(0);
+  // parsed as hclog JSON by go-plugin, not passed through raw
+  expect(plan.stderr).toMatch(
+    /\[DEBUG\] provider\.terraform-provider-echo: plugin: serving: @module=terraform-provider-echo socket=\S+ protocol=6/,
+  );
+  expect(plan.stderr).not.toContain('"@message"');
 });
 
 test('4. a table added in code: an in-place update of that key only, the id kept, the password not written again', () => {
@@ -249,7 +254,8 @@ test('4. a table added in code: an in-place update of that key only, the id kept
   expect(plan.output).toMatch(/~ update in-place/);
   expect(plan.output).toMatch(/\+ "items"\s+= "updated_at"/);
   expect(plan.output).not.toMatch(/must be replaced|-\/\+/);
-  expect(plan.output).toMatch(new RegExp(`\\bid\\s+= "${ordersId}"`));
+  // the id is kept: shown unchanged, not "-> (known after apply)"
+  expect(plan.output).toMatch(new RegExp(`^\\s+id\\s+= "${ordersId}"$`, 'm'));
   tfOk('apply map change', ['apply', '-auto-approve']);
   expect(items()[ordersId]).toMatchObject({
     tables: { items: 'updated_at', orders: 'updated_at', users: 'id' },

@@ -235,6 +235,17 @@ describe('plan', () => {
     expect(response.requires_replace).toEqual([{ steps: [{ attribute_name: 'kind' }] }]);
   });
 
+  test('a "requires replace" attribute whose new value is unknown at plan also replaces (no replacement appearing only at apply)', async () => {
+    const response = await plan(
+      server(widget()),
+      { ...CONFIG, kind: UNKNOWN },
+      { ...STATE, kind: 'a' },
+    );
+    expect(response.requires_replace).toEqual([{ steps: [{ attribute_name: 'kind' }] }]);
+    const same = await plan(server(widget()), { ...CONFIG, kind: 'a' }, { ...STATE, kind: 'a' });
+    expect(same.requires_replace).toEqual([]);
+  });
+
   test('GIVEN a resource plan that changes a non-computed attribute THEN the plan fails with its path, never its value', async () => {
     const sneaky = widget({
       plan: ({ planned }) => ({ planned: { ...planned, tables: { users: SECRET } } }),
@@ -245,6 +256,22 @@ describe('plan', () => {
     expect(response.diagnostics[0].attribute).toEqual({ steps: [{ attribute_name: 'tables' }] });
     expect(texts(response.diagnostics)).toMatch(/must be planned exactly as configured/);
     expect(texts(response.diagnostics)).not.toContain(SECRET);
+  });
+
+  test('a write-only value is planned as null even when a resource plan puts one back', async () => {
+    let seen: Value | undefined;
+    const leaky = widget({
+      plan: ({ planned, config }) => {
+        seen = planned.password;
+        return { planned: { ...planned, password: config.password } };
+      },
+    });
+    const response = await plan(server(leaky), CONFIG, null);
+    // the resource's plan sees write-only values in config only
+    expect(seen).toBeNull();
+    expect(response.diagnostics).toEqual([]);
+    expect(read(response.planned_state)!.password).toBeNull();
+    expect(Buffer.from(response.planned_state!.msgpack!).includes(SECRET)).toBe(false);
   });
 
   test('destroy: the planned state is null and no resource function runs', async () => {
@@ -436,6 +463,41 @@ describe('read, import, upgrade, move, validate', () => {
     }).readResource(req);
     expect(read(failing.new_state)).toEqual(STATE);
     expect(texts(failing.diagnostics)).toMatch(/Cannot read the resource: 503 from the API/);
+  });
+
+  test('an unknown resource type or a value that does not fit the schema becomes a diagnostic, and the state stays', async () => {
+    const s = server(widget());
+    const unknownType = await s.readResource({
+      type_name: 'test_nothing',
+      current_state: dv(STATE),
+      private: Buffer.alloc(0),
+    });
+    expect(texts(unknownType.diagnostics)).toMatch(
+      /this provider has no resource type "test_nothing"/,
+    );
+    expect(read(unknownType.new_state)).toEqual(STATE);
+    const wrongShape = {
+      msgpack: Buffer.from(
+        encodeMsgpack({ id: 'w-1', name: 'x' }, ['object', { id: 'string', name: 'string' }]),
+      ),
+    };
+    const fromOtherSchema = {
+      msgpack: Buffer.from(
+        encodeMsgpack({ id: 'w-1', stray: SECRET }, ['object', { id: 'string', stray: 'string' }]),
+      ),
+    };
+    const applied = await s.applyResourceChange({
+      type_name: 'test_widget',
+      prior_state: dv(STATE),
+      planned_state: fromOtherSchema,
+      config: wrongShape,
+      planned_private: Buffer.alloc(0),
+    });
+    expect(read(applied.new_state)).toEqual(STATE);
+    expect(texts(applied.diagnostics)).toMatch(
+      /Cannot apply the change: the value: has attributes the schema does not define: stray/,
+    );
+    expect(texts(applied.diagnostics)).not.toContain(SECRET);
   });
 
   test('Import by id: a state with the id and nulls, for Read to complete', async () => {

@@ -40,9 +40,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(env: NodeJS.ProcessEnv): Promise<Run> {
+function run(env: NodeJS.ProcessEnv, file = bundle): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [file], {
+      cwd: path.dirname(file),
+      env: { PATH: process.env.PATH, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -106,8 +109,9 @@ interface Serving {
   readonly exited: Promise<number | null>;
 }
 
-function serve(env: NodeJS.ProcessEnv = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [bundle], {
+function serve(env: NodeJS.ProcessEnv = {}, file = bundle): Promise<Serving> {
+  const child = spawn(process.execPath, [file], {
+    cwd: path.dirname(file),
     env: { PATH: process.env.PATH, ...terraformEnv(env) },
   });
   let stdout = '';
@@ -220,6 +224,8 @@ test("GIVEN Terraform's environment WHEN the provider starts THEN it prints one 
       .stderr()
       .trim()
       .split('\n')
+      // go-plugin logs other stderr lines as they are; the provider's own are JSON
+      .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, string>);
     expect(logs.map((l) => l['@message'])).toEqual(
       expect.arrayContaining([
@@ -250,4 +256,73 @@ test('TF_LOG_PROVIDER decides over TF_LOG; unset, the provider writes no log', a
     controller.close();
     expect(plugin.stderr().trim().split('\n').filter(Boolean)).toHaveLength(expected);
   }
+});
+
+test('dist/provider.js (npm run build) is self-contained: copied alone into an empty directory, it refuses to run by hand and serves for Terraform', async () => {
+  const dist = path.join(__dirname, '..', '..', 'dist', 'provider.js');
+  if (!fs.existsSync(dist))
+    throw new Error(`${dist} is missing: run \`npm run build\` before this test`);
+  const alone = path.join(dir, 'alone');
+  fs.mkdirSync(alone);
+  const copy = path.join(alone, 'provider.js');
+  fs.copyFileSync(dist, copy);
+  const byHand = await run({}, copy);
+  expect(byHand.code).toBe(1);
+  expect(byHand.stderr).toMatch(/is a Terraform provider plugin/);
+  // serving needs the protocol definitions: the bundle carries them
+  const plugin = await serve({}, copy);
+  try {
+    const { provider, controller } = connect(plugin.line, client);
+    await expect(call(provider, 'GetMetadata', {})).resolves.toHaveProperty(
+      'server_capabilities.move_resource_state',
+      true,
+    );
+    await call(controller, 'Shutdown', {});
+    expect(await plugin.exited).toBe(0);
+    provider.close();
+    controller.close();
+  } finally {
+    plugin.child.kill('SIGKILL');
+  }
+  expect(fs.readdirSync(alone)).toEqual(['provider.js']);
+});
+
+test('GIVEN a serving provider WHEN its Terraform dies (SIGKILL) THEN the orphaned provider exits by itself and removes its socket', async () => {
+  const shell = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)} & echo "pid $!" >&2; wait`,
+    ],
+    {
+      env: { PATH: process.env.PATH, ...terraformEnv() },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  shell.stdout.on('data', (d) => (stdout += d));
+  shell.stderr.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 30_000;
+  while (!stdout.includes('\n') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const pid = Number(/pid (\d+)/.exec(stderr)?.[1]);
+  const socketDir = path.dirname(stdout.split('|')[3]);
+  expect(fs.existsSync(socketDir)).toBe(true);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(alive()).toBe(true);
+  shell.kill('SIGKILL');
+  const killed = Date.now();
+  while (alive() && Date.now() - killed < 10_000) await new Promise((r) => setTimeout(r, 100));
+  const survived = alive();
+  if (survived) process.kill(pid, 'SIGKILL');
+  expect(survived).toBe(false);
+  expect(Date.now() - killed).toBeLessThan(5_000);
+  expect(fs.existsSync(socketDir)).toBe(false);
 });

@@ -45,22 +45,27 @@ export const keepPriorValue: PlanModifier = {
     !creating && planned instanceof Unknown && prior !== null ? { planned: prior } : {},
 };
 
-/** "Requires replace": a change of this attribute (on update) destroys and re-creates the resource. */
+/**
+ * "Requires replace": a change of this attribute (on update) destroys and
+ * re-creates the resource. A value unknown at plan counts as a change, as in
+ * terraform-plugin-framework: Terraform plans again at apply, and a
+ * replacement that appears only then is an invalid plan.
+ */
 export const requiresReplace: PlanModifier = requiresReplaceIf(
   'requires replace',
-  ({ planned, prior }) => !valuesEqual(planned, prior),
+  ({ planned, prior }) => planned instanceof Unknown || !valuesEqual(planned, prior),
 );
 
-/** "Requires replace when <condition>": as {@link requiresReplace}, only when `condition` holds. */
+/**
+ * "Requires replace when <condition>": as {@link requiresReplace}, only when
+ * `condition` holds (it sees unknown values too, and decides for them).
+ */
 export function requiresReplaceIf(
   name: string,
   condition: (request: PlanModifierRequest) => boolean,
 ): PlanModifier {
   return {
     name,
-    modify: (request) =>
-      !request.creating && !(request.planned instanceof Unknown) && condition(request)
-        ? { requiresReplace: true }
-        : {},
+    modify: (request) => (!request.creating && condition(request) ? { requiresReplace: true } : {}),
   };
 }

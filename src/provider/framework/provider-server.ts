@@ -181,6 +181,19 @@ export class FrameworkServer<P> implements ProviderServer {
   }
 
   async readResource(req: { type_name: string; current_state?: DynamicValue; private: Buffer }) {
+    try {
+      return await this.read(req);
+    } catch (error) {
+      // an unknown type or a state that does not decode: the state stays as it was
+      return {
+        new_state: req.current_state,
+        private: req.private ?? EMPTY,
+        diagnostics: diagnosticMessages([diagnosticFromError('Cannot read the resource', error)]),
+      };
+    }
+  }
+
+  private async read(req: { type_name: string; current_state?: DynamicValue; private: Buffer }) {
     const priv = req.private ?? EMPTY;
     const { resource, type } = this.entry(req.type_name);
     const current = this.decodeObject(req.current_state, type);
@@ -265,6 +278,25 @@ export class FrameworkServer<P> implements ProviderServer {
   }
 
   async applyResourceChange(req: {
+    type_name: string;
+    prior_state?: DynamicValue;
+    planned_state?: DynamicValue;
+    config?: DynamicValue;
+    planned_private: Buffer;
+  }) {
+    try {
+      return await this.apply(req);
+    } catch (error) {
+      // an unknown type or a value that does not decode: Terraform keeps the prior state
+      return {
+        new_state: req.prior_state,
+        private: req.planned_private ?? EMPTY,
+        diagnostics: diagnosticMessages([diagnosticFromError('Cannot apply the change', error)]),
+      };
+    }
+  }
+
+  private async apply(req: {
     type_name: string;
     prior_state?: DynamicValue;
     planned_state?: DynamicValue;

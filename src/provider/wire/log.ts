@@ -48,7 +48,7 @@ export class Logger {
       '@level': level,
       '@message': message,
       '@module': this.module,
-      '@timestamp': new Date().toISOString(),
+      '@timestamp': hclogTimestamp(new Date()),
       ...fields,
     };
     this.write(`${JSON.stringify(line)}\n`);
@@ -69,4 +69,13 @@ export class Logger {
   error(message: string, fields?: Record<string, string | number | boolean>): void {
     this.log('error', message, fields);
   }
+}
+
+/**
+ * A timestamp as go-plugin parses hclog's (`2006-01-02T15:04:05.000000Z07:00`:
+ * exactly six fractional digits); a line whose timestamp does not parse is
+ * shown raw, at DEBUG, whatever its level.
+ */
+export function hclogTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

@@ -18,6 +18,9 @@ import { Logger, logLevelFromEnv } from './log';
 import type { ProviderServer } from './messages';
 import { protocolServices } from './protos';
 
+/** How often a serving provider checks that Terraform, its parent, is still there. */
+const ORPHAN_CHECK_MS = 1000;
+
 /** How the plugin process serves. */
 export interface ServeOptions {
   /** The executable's name for people and logs, e.g. `terraform-provider-alooma`. */
@@ -67,7 +70,8 @@ export async function servePlugin(
   const { clientCertificatePem } = readHandshake(env, options.name);
   const certificate = await makeServerCertificate();
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-provider-'));
+  // named after the executable, e.g. terraform-provider-alooma-plugin-XXXXXX
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.name}-plugin-`));
   fs.chmodSync(dir, 0o700);
   const socketPath = path.join(dir, 'plugin.sock');
 
@@ -123,6 +127,15 @@ export async function servePlugin(
     ),
   );
 
+  // With the signals ignored, a provider whose Terraform died (SIGKILL, a
+  // crash) would serve forever: it leaves once it is orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    log.warn('plugin: Terraform is gone; exiting');
+    void close().then(() => process.exit(1));
+  }, ORPHAN_CHECK_MS).unref();
+
   const handshake = handshakeLine(socketPath, certificate.certificateDer);
   writeHandshake(handshake);
   log.debug('plugin: serving', { socket: socketPath, protocol: 6 });
@@ -142,7 +155,9 @@ export function runPlugin(
   const env = options.env ?? process.env;
   const log = options.logger ?? new Logger(options.name, logLevelFromEnv(env));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // as go-plugin's servers do: Terraform decides when a provider stops
+    // go-plugin's servers ignore SIGINT (a Ctrl-C reaches the whole process
+    // group); SIGTERM too here, as Terraform itself stops gracefully on it:
+    // Terraform decides when a provider stops (StopProvider, then Shutdown)
     process.on(signal, () =>
       log.debug(`plugin: ${signal} ignored; Terraform stops providers itself`),
     );
