@@ -200,7 +200,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         desiredConfiguration(kind, planned, undefined, secrets, data.owner),
         planned,
       );
-      const node = await data.limitWrites(async () => {
+      const node = await writeTurn(ctx, async () => {
         const existing = await data.client.findInputs(name);
         const ours = existing.filter(
           (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
@@ -212,6 +212,8 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
           return ours[0];
         }
         if (existing.length > 0) throw nameTaken(existing, data.owner);
+        // stopped while the name was looked up: the create has not begun
+        throwIfStopped(ctx);
         const created = await data.client.createInput(
           {
             name,
@@ -235,7 +237,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
       const data = providerData(ctx);
       const id = prior[A.id] as string;
       const secrets = secretsToWrite(kind, config, planned, prior);
-      await data.limitWrites(async () => {
+      await writeTurn(ctx, async () => {
         // the one read of apply: this input, just before its PUT
         const live = await data.client.getNode(id);
         const marker = readOwnershipMarker(live.configuration);
@@ -259,7 +261,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         return;
       }
       try {
-        await data.limitWrites(() => data.client.deleteInput({ id, type: apiType(kind, prior) }));
+        await writeTurn(ctx, () => data.client.deleteInput({ id, type: apiType(kind, prior) }));
       } catch (error) {
         // already gone: what a delete wants
         if (!(error instanceof AloomaNotFoundError)) throw error;
@@ -321,6 +323,33 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
 function providerData(ctx: ResourceContext<AloomaProviderData>): AloomaProviderData {
   if (!ctx.provider) throw new Error('the provider is not configured');
   return ctx.provider;
+}
+
+/**
+ * Runs one input's writes under the provider's concurrency limit, unless
+ * Terraform has asked the provider to stop (StopProvider, on Ctrl-C) by the
+ * time their turn comes: then nothing is written and the call fails, so a
+ * stop waits only for the writes already in flight.
+ */
+function writeTurn<T>(
+  ctx: ResourceContext<AloomaProviderData>,
+  write: () => Promise<T>,
+): Promise<T> {
+  return providerData(ctx).limitWrites(async () => {
+    throwIfStopped(ctx);
+    return write();
+  });
+}
+
+/** Fails, with nothing written, once Terraform has asked the provider to stop. */
+function throwIfStopped(ctx: ResourceContext<AloomaProviderData>): void {
+  if (ctx.signal.aborted) {
+    throw new AloomaCdktfError(
+      AloomaErrorCode.STOPPED,
+      'Terraform asked the provider to stop before this input was written; nothing was written to it',
+      'run terraform apply again: it carries on from what the state records',
+    );
+  }
 }
 
 function apiType(kind: InputKind, value: ObjectValue): string {
