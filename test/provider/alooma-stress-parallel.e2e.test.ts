@@ -1,0 +1,120 @@
+/**
+ * Two applies of 20 inputs each at the same time into one Alooma account,
+ * with faults injected: real terraform 1.11 in two working directories (two
+ * teams, two provider `owner`s, as two repositories deploy to one account),
+ * one real emulator process answering 10% of requests 503, 10% 429 with
+ * Retry-After 1 s, and losing the answer of 20% of writes after applying
+ * them.
+ *
+ * No input is doubled (a lost create answer is confirmed by name and owner,
+ * never posted again, and never taken for the other team's), both applies
+ * converge on the first run, a plan after shows no changes, and the retries
+ * are bounded: the providers retried no more often than faults were
+ * injected, and each apply ends within a fixed time.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  EMULATOR_BUNDLE,
+  RUNTIME_BUNDLE,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from '../helpers/emulator-process';
+import { liveInputs } from '../helpers/runtime-cli';
+import { terraformAsync } from '../helpers/terraform';
+import {
+  countByName,
+  header,
+  hooks,
+  makeWorkdir,
+  PROVIDER_BUNDLE,
+  requireBundles,
+  type Workdir,
+} from './stress-helpers';
+
+jest.setTimeout(300_000);
+
+const COUNT = 20;
+/** Each apply must end within this (the faults add retries and Retry-After waits, not minutes). */
+const APPLY_BOUND_MS = 120_000;
+const FAULTS = { errorRate: 0.1, throttleRate: 0.1, retryAfterS: 1, errorAfterWriteRate: 0.2 };
+
+let root: string;
+let emulator: EmulatorProcess;
+
+beforeAll(async () => {
+  requireBundles([PROVIDER_BUNDLE, RUNTIME_BUNDLE, EMULATOR_BUNDLE]);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-stress-parallel-'));
+  emulator = await startEmulatorProcess({ faults: { latencyMs: 10 } });
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** Lines of the provider's log saying the client retried a request. */
+function retriesIn(output: string): number {
+  return output.split('\n').filter((l) => l.includes('alooma retry')).length;
+}
+
+test('two teams apply 20 inputs each at once under 503s, 429s and lost answers: no duplicate, both converge, retries bounded', async () => {
+  const teams = ['team-a', 'team-b'] as const;
+  const work: Record<string, Workdir> = {};
+  for (const team of teams)
+    work[team] = makeWorkdir(root, team, emulator, header(team) + hooks(`par-${team}`, COUNT));
+
+  await emulator.resetStats();
+  await emulator.setFaults({ ...FAULTS, latencyMs: 10 });
+  const started = Date.now();
+  // the provider's info log (its retries) on stderr
+  const env = (w: Workdir) => ({ ...w.env, TF_LOG_PROVIDER: 'info' });
+  const results = await Promise.all(
+    teams.map(async (team) => {
+      const result = await terraformAsync(
+        work[team].dir,
+        ['apply', '-auto-approve', '-input=false', '-no-color'],
+        env(work[team]),
+      );
+      return { team, result, ms: Date.now() - started };
+    }),
+  );
+  const stats = await emulator.stats();
+  await emulator.setFaults({});
+
+  for (const { team, result, ms } of results) {
+    if (result.code !== 0)
+      throw new Error(`apply of ${team} exited ${result.code}:\n${result.stdout}`);
+    expect(result.stdout).toContain(
+      `Apply complete! Resources: ${COUNT} added, 0 changed, 0 destroyed.`,
+    );
+    expect(ms).toBeLessThan(APPLY_BOUND_MS);
+  }
+
+  // faults were injected, lost create answers among them: the run proves something
+  const injected =
+    stats['injected 503'] + stats['injected 429'] + stats['injected 503 after write'];
+  expect(stats['injected 503 after write']).toBeGreaterThan(0);
+  const retries = results.reduce((n, r) => n + retriesIn(r.result.stderr), 0);
+  // every retry answers an injected fault; a lost answer is confirmed, not retried
+  expect(retries).toBeGreaterThan(0);
+  expect(retries).toBeLessThanOrEqual(injected);
+
+  // no duplicate, every input of each team once, recorded with its live id
+  const counts = await countByName(emulator);
+  expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
+  const live = await liveInputs(emulator.url);
+  for (const team of teams) {
+    const ours = live.filter((n) => (n.name as string).startsWith(`par-${team}-`));
+    expect(ours).toHaveLength(COUNT);
+    for (const node of ours) expect(node.configuration.alooma_cdktf).toMatchObject({ owner: team });
+    const state = work[team].stateIds();
+    expect([...state.values()].sort()).toEqual(ours.map((n) => n.id as string).sort());
+    const plan = work[team].ok(['plan', '-detailed-exitcode', '-input=false']);
+    expect(plan.output).toContain('No changes.');
+  }
+  console.log(
+    `stress: parallel: ${results.map((r) => `${r.team} ${r.ms} ms`).join(', ')}; requests ${stats.total}, injected 503 ${stats['injected 503']}, 429 ${stats['injected 429']}, lost answers ${stats['injected 503 after write']}; provider retries ${retries}; POST ${stats['POST plumbing/inputs'] ?? 0}`,
+  );
+});
