@@ -118,3 +118,51 @@ test('two teams apply 20 inputs each at once under 503s, 429s and lost answers: 
     `stress: parallel: ${results.map((r) => `${r.team} ${r.ms} ms`).join(', ')}; requests ${stats.total}, injected 503 ${stats['injected 503']}, 429 ${stats['injected 429']}, lost answers ${stats['injected 503 after write']}; provider retries ${retries}; POST ${stats['POST plumbing/inputs'] ?? 0}`,
   );
 });
+
+test('two teams apply the same 20 names at once: each name exists once, held by one team; the other is refused', async () => {
+  const teams = ['red', 'blue'] as const;
+  const work: Record<string, Workdir> = {};
+  // the same names in both configurations, each team its own owner
+  for (const team of teams)
+    work[team] = makeWorkdir(
+      root,
+      `same-${team}`,
+      emulator,
+      header(team) + hooks('contested', COUNT),
+    );
+  // a create shows in the structure only 1.5 s after it is answered (Alooma creates
+  // asynchronously): a team looking a name up meanwhile does not see the other's
+  await emulator.setFaults({ latencyMs: 20, createDelayMs: 1500 });
+  const results = await Promise.all(
+    teams.map((team) =>
+      terraformAsync(
+        work[team].dir,
+        ['apply', '-auto-approve', '-input=false', '-no-color'],
+        work[team].env,
+      ),
+    ),
+  );
+  await emulator.setFaults({});
+
+  const counts = await countByName(emulator);
+  const contested = [...counts].filter(([name]) => name.startsWith('contested-'));
+  expect(contested.filter(([, n]) => n !== 1)).toEqual([]);
+  expect(contested).toHaveLength(COUNT);
+  // each name is in exactly one team's state, with the live id; the other team was told why
+  const live = new Map(
+    (await liveInputs(emulator.url)).map((n) => [n.id as string, n.configuration.alooma_cdktf]),
+  );
+  const held = teams.map((team) => work[team].stateIds());
+  expect(held[0].size + held[1].size).toBe(COUNT);
+  teams.forEach((team, i) => {
+    for (const id of held[i].values()) expect(live.get(id)).toMatchObject({ owner: team });
+    if (held[i].size < COUNT) {
+      expect(results[i].code).toBe(1);
+      // refused at the lookup, or after a create at the same moment (then deleted again)
+      expect(results[i].output.replace(/\s+/g, ' ')).toMatch(
+        /is not this owner's to adopt|created an input with this name at the same time/,
+      );
+    }
+  });
+  console.log(`stress: contested names: red holds ${held[0].size}, blue ${held[1].size}`);
+});

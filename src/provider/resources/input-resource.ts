@@ -225,6 +225,13 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
             isOurs: (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
           },
         );
+        const kept = await keepNameOrYield(data, created, name, type);
+        if (kept !== created) {
+          // an earlier create of ours showed late (a lost answer posted again): keep that one
+          ctx.log.info('adopting an input this owner created', { id: kept.id });
+          await writeInput(kind, data, kept, planned, secrets);
+          return kept;
+        }
         if (planned[A.paused] === true && created.paused !== true)
           await data.client.setPaused({ id: created.id, type }, true);
         return created;
@@ -801,6 +808,41 @@ function invalid(path: Path, problem: string): Diagnostic {
     `${formatPath(path)} ${problem}. (The value is not shown: it may be sensitive.)`,
     path,
   );
+}
+
+/**
+ * Two configurations that create one name at the same moment (two teams,
+ * two states) both find the name free before either create shows in the
+ * structure. After its create each looks again: the input created first
+ * keeps the name, and a later one is deleted again (nothing of it is
+ * recorded), so the name is never doubled. Both sides decide alike: the
+ * structure lists inputs of a name by creation time. The input kept is
+ * returned when it is this owner's (an earlier create of ours that showed
+ * late); another owner's is a conflict.
+ */
+async function keepNameOrYield(
+  data: AloomaProviderData,
+  created: AloomaNode,
+  name: string,
+  type: string,
+): Promise<AloomaNode> {
+  const named = await data.client.findInputs(name);
+  const first = named[0];
+  if (first === undefined || first.id === created.id || !named.some((n) => n.id === created.id))
+    return created;
+  await data.client.deleteInput({ id: created.id, type });
+  if (readOwnershipMarker(first.configuration)?.owner === data.owner && first.type === type)
+    return first;
+  throw new AloomaCdktfError(
+    AloomaErrorCode.CONFLICT,
+    `another configuration created an input with this name at the same time (${first.id}, ${ownerOf(first)}); it was first and keeps the name, and the input created here (${created.id}) was deleted again`,
+    'give each configuration its own input names; to manage the kept input here, import it (terraform import) from the configuration of its owner',
+  );
+}
+
+function ownerOf(node: AloomaNode): string {
+  const marker = readOwnershipMarker(node.configuration);
+  return marker ? `owner "${marker.owner}"` : 'no owner';
 }
 
 /** An input of the name exists already and is not ours to adopt. */
