@@ -828,16 +828,31 @@ async function keepNameOrYield(
 ): Promise<AloomaNode> {
   const named = await data.client.findInputs(name);
   const first = named[0];
-  if (first === undefined || first.id === created.id || !named.some((n) => n.id === created.id))
+  const mine = (n: AloomaNode) =>
+    readOwnershipMarker(n.configuration)?.owner === data.owner && n.type === type;
+  if (first === undefined || !named.some((n) => n.id === created.id)) return created;
+  if (first.id === created.id) {
+    // The client confirms a create by name and owner: when an earlier create of ours
+    // showed late, it named that one, and the input this create made is a later one
+    // of ours that nothing records. The first keeps the name; those go.
+    for (const later of named.slice(1).filter(mine)) await deleteIfPresent(data, later.id, type);
     return created;
-  await data.client.deleteInput({ id: created.id, type });
-  if (readOwnershipMarker(first.configuration)?.owner === data.owner && first.type === type)
-    return first;
+  }
+  await deleteIfPresent(data, created.id, type);
+  if (mine(first)) return first;
   throw new AloomaCdktfError(
     AloomaErrorCode.CONFLICT,
     `another configuration created an input with this name at the same time (${first.id}, ${ownerOf(first)}); it was first and keeps the name, and the input created here (${created.id}) was deleted again`,
     'give each configuration its own input names; to manage the kept input here, import it (terraform import) from the configuration of its owner',
   );
+}
+
+async function deleteIfPresent(data: AloomaProviderData, id: string, type: string): Promise<void> {
+  try {
+    await data.client.deleteInput({ id, type });
+  } catch (error) {
+    if (!(error instanceof AloomaNotFoundError)) throw error;
+  }
 }
 
 function ownerOf(node: AloomaNode): string {
