@@ -166,3 +166,35 @@ test('two teams apply the same 20 names at once: each name exists once, held by 
   });
   console.log(`stress: contested names: red holds ${held[0].size}, blue ${held[1].size}`);
 });
+
+test('one owner applies the same 20 names from two states at once: no duplicate, both states hold the live ids', async () => {
+  const states = ['first', 'second'] as const;
+  const work: Record<string, Workdir> = {};
+  for (const s of states)
+    work[s] = makeWorkdir(root, `owner-${s}`, emulator, header('one-team') + hooks('twice', COUNT));
+  await emulator.setFaults({ latencyMs: 20, createDelayMs: 1500 });
+  const results = await Promise.all(
+    states.map((s) =>
+      terraformAsync(
+        work[s].dir,
+        ['apply', '-auto-approve', '-input=false', '-no-color'],
+        work[s].env,
+      ),
+    ),
+  );
+  await emulator.setFaults({});
+  for (const r of results)
+    if (r.code !== 0) throw new Error(`apply exited ${r.code}:\n${r.output}`);
+
+  const counts = await countByName(emulator);
+  const twice = [...counts].filter(([name]) => name.startsWith('twice-'));
+  expect(twice.filter(([, n]) => n !== 1)).toEqual([]);
+  expect(twice).toHaveLength(COUNT);
+  const live = new Set(
+    (await liveInputs(emulator.url))
+      .filter((n) => (n.name as string).startsWith('twice-'))
+      .map((n) => n.id as string),
+  );
+  // each state records every name, with the one live id: the two states share the inputs
+  for (const s of states) expect(new Set(work[s].stateIds().values())).toEqual(live);
+});
