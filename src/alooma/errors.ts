@@ -105,6 +105,8 @@ export const AloomaErrorCode = {
   PROVIDER_PACKAGE_MISSING: 'provider_package_missing',
   /** An existing `.terraform.lock.hcl` is not the lock file grammar Terraform writes. */
   LOCK_FILE_INVALID: 'lock_file_invalid',
+  /** Terraform asked the provider to stop (Ctrl-C) before a write began: nothing was written. */
+  STOPPED: 'stopped',
 
   // The `Inputs` operations of the reference API.
   /** No input of that name. */

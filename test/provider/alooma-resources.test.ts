@@ -591,6 +591,95 @@ describe('against the emulator process', () => {
     expect(writeCount(await emulator.stats())).toBe(0);
   });
 
+  /** The generic resource's planned webhook of `name`. */
+  const plannedHook = (name: string): ObjectValue => ({
+    id: UNKNOWN,
+    name,
+    type: 'RESTAPI',
+    paused: false,
+    auto_map: true,
+    default_schema: null,
+    retain_on_delete: false,
+    configuration: null,
+  });
+
+  /** POST an input as another tool would, without waiting for it to show in the structure. */
+  async function postInput(name: string, owner: string): Promise<void> {
+    const res = await fetch(`${emulator.url}/rest/inputs?validate=false`, {
+      method: 'POST',
+      headers: {
+        authorization: 'API demo-key',
+        'content-type': 'application/json',
+        connection: 'close',
+      },
+      body: JSON.stringify({ name, type: 'RESTAPI', configuration: { alooma_cdktf: { owner } } }),
+    });
+    expect(res.ok).toBe(true);
+  }
+
+  test('GIVEN StopProvider (the signal aborted) THEN create, update and delete write nothing and fail with stopped', async () => {
+    const { genericInput } = await import('../../src/provider/resources');
+    const existing = await data.client.createInput({
+      name: 'stop-hook',
+      type: 'RESTAPI',
+      configuration: { alooma_cdktf: { owner: 'team' } },
+    });
+    const stop = new AbortController();
+    stop.abort();
+    const stopped = { provider: data, signal: stop.signal, log: quiet };
+    await emulator.resetStats();
+    const planned = plannedHook('stop-new');
+    const prior = { ...plannedHook('stop-hook'), id: existing.id };
+    const calls = [
+      genericInput.create({ config: planned, planned, private: Buffer.alloc(0) }, stopped),
+      genericInput.update(
+        {
+          config: { ...prior, paused: true },
+          planned: { ...prior, paused: true },
+          prior,
+          private: Buffer.alloc(0),
+        },
+        stopped,
+      ),
+      genericInput.delete({ prior, private: Buffer.alloc(0) }, stopped),
+    ];
+    for (const call of calls) await expect(call).rejects.toMatchObject({ code: 'stopped' });
+    expect(writeCount(await emulator.stats())).toBe(0);
+    expect((await data.client.findInputs('stop-new')).length).toBe(0);
+  });
+
+  test("GIVEN another owner's create of the name that shows only after ours THEN ours is deleted again: conflict, the name once", async () => {
+    const { genericInput } = await import('../../src/provider/resources');
+    // creates show in the structure 1 s after they are answered (Alooma creates asynchronously)
+    await emulator.setFaults({ createDelayMs: 1000 });
+    try {
+      await postInput('race-hook', 'billing');
+      const planned = plannedHook('race-hook');
+      await expect(
+        genericInput.create({ config: planned, planned, private: Buffer.alloc(0) }, ctx()),
+      ).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining('created an input with this name at the same time'),
+      });
+      const left = await data.client.findInputs('race-hook');
+      expect(left.map((n) => (n.configuration.alooma_cdktf as { owner: string }).owner)).toEqual([
+        'billing',
+      ]);
+
+      // this owner's earlier create that showed late: adopted, not doubled
+      await postInput('late-hook', 'team');
+      const late = plannedHook('late-hook');
+      const result = await genericInput.create(
+        { config: late, planned: late, private: Buffer.alloc(0) },
+        ctx(),
+      );
+      const kept = await data.client.findInputs('late-hook');
+      expect(kept.map((n) => n.id)).toEqual([result.state.id]);
+    } finally {
+      await emulator.setFaults({});
+    }
+  });
+
   test('username and password of the provider block log in (one login for the process)', async () => {
     const login = await aloomaProvider.configure!(
       {

@@ -200,7 +200,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         desiredConfiguration(kind, planned, undefined, secrets, data.owner),
         planned,
       );
-      const node = await data.limitWrites(async () => {
+      const node = await writeTurn(ctx, async () => {
         const existing = await data.client.findInputs(name);
         const ours = existing.filter(
           (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
@@ -212,6 +212,8 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
           return ours[0];
         }
         if (existing.length > 0) throw nameTaken(existing, data.owner);
+        // stopped while the name was looked up: the create has not begun
+        throwIfStopped(ctx);
         const created = await data.client.createInput(
           {
             name,
@@ -223,6 +225,13 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
             isOurs: (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
           },
         );
+        const kept = await keepNameOrYield(data, created, name, type);
+        if (kept !== created) {
+          // an earlier create of ours showed late (a lost answer posted again): keep that one
+          ctx.log.info('adopting an input this owner created', { id: kept.id });
+          await writeInput(kind, data, kept, planned, secrets);
+          return kept;
+        }
         if (planned[A.paused] === true && created.paused !== true)
           await data.client.setPaused({ id: created.id, type }, true);
         return created;
@@ -235,7 +244,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
       const data = providerData(ctx);
       const id = prior[A.id] as string;
       const secrets = secretsToWrite(kind, config, planned, prior);
-      await data.limitWrites(async () => {
+      await writeTurn(ctx, async () => {
         // the one read of apply: this input, just before its PUT
         const live = await data.client.getNode(id);
         const marker = readOwnershipMarker(live.configuration);
@@ -259,7 +268,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         return;
       }
       try {
-        await data.limitWrites(() => data.client.deleteInput({ id, type: apiType(kind, prior) }));
+        await writeTurn(ctx, () => data.client.deleteInput({ id, type: apiType(kind, prior) }));
       } catch (error) {
         // already gone: what a delete wants
         if (!(error instanceof AloomaNotFoundError)) throw error;
@@ -321,6 +330,33 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
 function providerData(ctx: ResourceContext<AloomaProviderData>): AloomaProviderData {
   if (!ctx.provider) throw new Error('the provider is not configured');
   return ctx.provider;
+}
+
+/**
+ * Runs one input's writes under the provider's concurrency limit, unless
+ * Terraform has asked the provider to stop (StopProvider, on Ctrl-C) by the
+ * time their turn comes: then nothing is written and the call fails, so a
+ * stop waits only for the writes already in flight.
+ */
+function writeTurn<T>(
+  ctx: ResourceContext<AloomaProviderData>,
+  write: () => Promise<T>,
+): Promise<T> {
+  return providerData(ctx).limitWrites(async () => {
+    throwIfStopped(ctx);
+    return write();
+  });
+}
+
+/** Fails, with nothing written, once Terraform has asked the provider to stop. */
+function throwIfStopped(ctx: ResourceContext<AloomaProviderData>): void {
+  if (ctx.signal.aborted) {
+    throw new AloomaCdktfError(
+      AloomaErrorCode.STOPPED,
+      'Terraform asked the provider to stop before this input was written; nothing was written to it',
+      'run terraform apply again: it carries on from what the state records',
+    );
+  }
 }
 
 function apiType(kind: InputKind, value: ObjectValue): string {
@@ -772,6 +808,56 @@ function invalid(path: Path, problem: string): Diagnostic {
     `${formatPath(path)} ${problem}. (The value is not shown: it may be sensitive.)`,
     path,
   );
+}
+
+/**
+ * Two configurations that create one name at the same moment (two teams,
+ * two states) both find the name free before either create shows in the
+ * structure. After its create each looks again: the input created first
+ * keeps the name, and a later one is deleted again (nothing of it is
+ * recorded), so the name is never doubled. Both sides decide alike: the
+ * structure lists inputs of a name by creation time. The input kept is
+ * returned when it is this owner's (an earlier create of ours that showed
+ * late); another owner's is a conflict.
+ */
+async function keepNameOrYield(
+  data: AloomaProviderData,
+  created: AloomaNode,
+  name: string,
+  type: string,
+): Promise<AloomaNode> {
+  const named = await data.client.findInputs(name);
+  const first = named[0];
+  const mine = (n: AloomaNode) =>
+    readOwnershipMarker(n.configuration)?.owner === data.owner && n.type === type;
+  if (first === undefined || !named.some((n) => n.id === created.id)) return created;
+  if (first.id === created.id) {
+    // The client confirms a create by name and owner: when an earlier create of ours
+    // showed late, it named that one, and the input this create made is a later one
+    // of ours that nothing records. The first keeps the name; those go.
+    for (const later of named.slice(1).filter(mine)) await deleteIfPresent(data, later.id, type);
+    return created;
+  }
+  await deleteIfPresent(data, created.id, type);
+  if (mine(first)) return first;
+  throw new AloomaCdktfError(
+    AloomaErrorCode.CONFLICT,
+    `another configuration created an input with this name at the same time (${first.id}, ${ownerOf(first)}); it was first and keeps the name, and the input created here (${created.id}) was deleted again`,
+    'give each configuration its own input names; to manage the kept input here, import it (terraform import) from the configuration of its owner',
+  );
+}
+
+async function deleteIfPresent(data: AloomaProviderData, id: string, type: string): Promise<void> {
+  try {
+    await data.client.deleteInput({ id, type });
+  } catch (error) {
+    if (!(error instanceof AloomaNotFoundError)) throw error;
+  }
+}
+
+function ownerOf(node: AloomaNode): string {
+  const marker = readOwnershipMarker(node.configuration);
+  return marker ? `owner "${marker.owner}"` : 'no owner';
 }
 
 /** An input of the name exists already and is not ours to adopt. */
