@@ -28,7 +28,7 @@ export interface ProviderCommandDeps {
 export function addProviderCommands(program: Command, deps: ProviderCommandDeps): void {
   const provider = program
     .command('provider')
-    .description('the Alooma Terraform provider (being built): install it for plain Terraform');
+    .description('the Alooma Terraform provider: install it into a Terraform working directory');
 
   provider
     .command('install')
