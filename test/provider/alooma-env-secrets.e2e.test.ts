@@ -202,9 +202,16 @@ test('variables unset at create: plan fails on each _env attribute, naming the v
   expect(half.output).not.toContain(`variable ${DB_VAR}`);
 });
 
-test('variables set: create writes each secret once; state holds the names, never the values', async () => {
+test('variables set: create writes each secret once (TF_LOG=trace); state holds the names, never the values', async () => {
   await emulator.resetStats();
-  const apply = ok(['apply', '-auto-approve'], { [DB_VAR]: DB_V1, [TOKEN_VAR]: TOKEN_V1 });
+  // with Terraform's and the provider's logs at their most verbose: checked for the values at the end
+  const apply = ok(['apply', '-auto-approve'], {
+    [DB_VAR]: DB_V1,
+    [TOKEN_VAR]: TOKEN_V1,
+    TF_LOG: 'trace',
+  });
+  expect(apply.output).toContain('alooma_database_input.orders');
+  expect(apply.output).toMatch(/\[TRACE\]/);
   expect(apply.output).toContain('Apply complete! Resources: 2 added, 0 changed, 0 destroyed.');
   expect(await writes()).toBe(2);
   const state = JSON.parse(fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8'));
@@ -260,7 +267,7 @@ test('version bump: plan fails while the variable is unset; set, the new value i
   );
 });
 
-test('the values are in no state, saved plan file or command output', () => {
+test('the values are in no state, saved plan file or command output (trace logs included)', () => {
   writeConfig(edit('  password_version = "2"', '  password_version = "3"'));
   ok(['plan', '-out=tfplan'], { [DB_VAR]: DB_V1 });
   const planFile = planFileText(path.join(dir, 'tfplan'));
