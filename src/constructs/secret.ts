@@ -59,9 +59,10 @@ export interface AloomaTerraformSecretOptions {
 export class AloomaSecret {
   /**
    * A secret read from the environment variable `envName` of the process
-   * that runs `cdktf deploy` / `terraform apply`. Not available with engine
-   * `provider` yet (refused at synth): use {@link fromTerraform} with an
-   * {@link ephemeralVariable} set through `TF_VAR_<name>`.
+   * that runs `cdktf deploy` / `terraform apply`. With engine `provider` it
+   * is the resource's `<secret>_env` attribute (the name) and its
+   * `_version`: the provider checks the variable at plan and reads it at
+   * apply, only when the secret is written (create, or `version` changed).
    */
   public static fromEnv(envName: string, options: AloomaSecretOptions = {}): AloomaSecret {
     return new AloomaSecret(envName, options.version);

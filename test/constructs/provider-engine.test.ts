@@ -245,7 +245,7 @@ describe('engine "provider"', () => {
     ]);
   });
 
-  test('AloomaSecret.fromEnv cannot be read by the provider: a typed error with the fix', () => {
+  test("AloomaSecret.fromEnv is the variable's name in <secret>_env and its version; no value, no write-only attribute", () => {
     const stack = providerStack();
     new AloomaDatabaseInput(stack, 'Orders', {
       name: 'orders_db',
@@ -255,12 +255,29 @@ describe('engine "provider"', () => {
         database: 'shop',
         dbType: 'psql',
         user: 'reader',
-        password: AloomaSecret.fromEnv('PG_PASSWORD'),
+        password: AloomaSecret.fromEnv('PG_PASSWORD', { version: '4' }),
       },
     });
-    expect(() => validate(stack)).toThrow(
-      /Orders: engine "provider": password is AloomaSecret.fromEnv\("PG_PASSWORD"\).*AloomaSecret.fromTerraform\(ephemeralVariable.*\[engine_unavailable\]/,
-    );
+    const api = new AloomaRestInput(stack, 'Events', {
+      name: 'events_api',
+      baseUrl: 'https://api.example.com/events',
+      password: AloomaSecret.fromEnv('API_PASSWORD'),
+    });
+    api.addParameter({ parameter: 'api_token', secretValue: AloomaSecret.fromEnv('API_TOKEN') });
+    validate(stack);
+    const out = parsed(stack).resource;
+    const db = out.alooma_database_input.Orders;
+    expect(db.password_env).toBe('PG_PASSWORD');
+    expect(db.password_version).toBe('4');
+    expect(db).not.toHaveProperty('password');
+    const rest = out.alooma_rest_input.Events;
+    expect(rest.password_env).toBe('API_PASSWORD');
+    expect(rest.password_version).toBe('1');
+    expect(rest.parameters.api_token).toEqual({
+      type: 'Text',
+      secret_value_env: 'API_TOKEN',
+      secret_value_version: '1',
+    });
   });
 
   test('credential variables of other names are refused at once', () => {

@@ -44,6 +44,7 @@ function plannedDatabase(overrides: ObjectValue = {}): ObjectValue {
     user: 'replicator',
     password: null,
     password_version: '1',
+    password_env: null,
     tables: { orders: 'xmin::text::bigint' },
     replication_type: 'incremental_load',
     batch_size: 100000,
@@ -177,6 +178,7 @@ describe('mapping: Read', () => {
         template: null,
         secret_value: null,
         secret_value_version: null,
+        secret_value_env: null,
       },
       token: {
         type: 'Text',
@@ -184,6 +186,7 @@ describe('mapping: Read', () => {
         template: null,
         secret_value: null,
         secret_value_version: '4',
+        secret_value_env: null,
       },
     });
   });

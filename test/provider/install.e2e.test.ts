@@ -320,6 +320,22 @@ app.synth();
 // ---- helpers ----
 
 /** `terraform init` with no CLI configuration; throws with terraform's output unless it succeeds. */
+test("where node cannot run, terraform shows the wrapper's line with the fix (ALOOMA_CDKTF_NODE=/nonexistent/node)", () => {
+  const dir = workingDir();
+  installProvider(dir, { bundle: standIn(), version: VERSION });
+  fs.appendFileSync(path.join(dir, 'main.tf'), '\nprovider "alooma" {}\n');
+  initOk(dir);
+  const plan = terraform(dir, ['plan', '-no-color', '-input=false'], {
+    ...OFFLINE,
+    ALOOMA_CDKTF_NODE: '/nonexistent/node',
+  });
+  expect(plan.code).toBe(1);
+  // Terraform prints only what the plugin wrote on stdout: the line, with its fix
+  expect(oneLine(plan.output)).toContain(
+    "Unrecognized remote plugin message: alooma-cdktf provider: cannot run '/nonexistent/node': install Node.js >= 20 where Terraform runs, or set ALOOMA_CDKTF_NODE to its path",
+  );
+});
+
 function initOk(dir: string): TerraformResult {
   const result = terraform(dir, ['init', '-no-color', '-input=false'], OFFLINE);
   if (result.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${result.output}`);

@@ -351,7 +351,7 @@ describe('the wrapper', () => {
     });
   });
 
-  test('without node says so on stderr in one line, nothing on stdout, and fails', () => {
+  test('without node says so in one line on stderr and the same line on stdout (where Terraform shows it), and fails', () => {
     const { packageDirs } = installProvider(tmp(), { bundle: standIn(tmp()), version: VERSION });
     const result = spawnSync(
       '/bin/sh',
@@ -361,11 +361,11 @@ describe('the wrapper', () => {
         env: { PATH: '/nonexistent' },
       },
     );
+    const line =
+      "alooma-cdktf provider: cannot run 'node': install Node.js >= 20 where Terraform runs, or set ALOOMA_CDKTF_NODE to its path\n";
     expect(result.status).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      "alooma-cdktf provider: cannot run 'node': install Node.js >= 20 where Terraform runs, or set ALOOMA_CDKTF_NODE to its path\n",
-    );
+    expect(result.stderr).toBe(line);
+    expect(result.stdout).toBe(line);
   });
 
   test('runs the node ALOOMA_CDKTF_NODE names', () => {

@@ -249,7 +249,7 @@ export function providerAttributes(
     const field = fields.find((f) => f.api === key);
     if (field) out[field.attribute] = attributeValue(field.codec, value);
     else if (key === 'parameters' && kind.parameters)
-      out[A.parameters] = parametersAttribute(scope, value, input.secrets);
+      out[A.parameters] = parametersAttribute(value, input.secrets);
     else rest[key] = value;
   }
   const restKeys = Object.keys(rest);
@@ -272,22 +272,26 @@ export function providerAttributes(
         'Keep engine "terraform_data" for an input with secrets in a free-form configuration',
       );
     }
-    out[field.attribute] = secretValue(scope, path, secret);
+    Object.assign(out, secretAttributes(secret, field.attribute, field.envAttribute));
     out[field.versionAttribute] = secret.version ?? DEFAULT_SECRET_VERSION;
   }
   return escapeTemplates(out) as Record<string, unknown>;
 }
 
-/** The value of a secret's write-only attribute: the Terraform expression. */
-function secretValue(scope: IConstruct, path: string, secret: AloomaSecret): string {
-  if (secret.terraformValue === undefined) {
-    throw errors.notOnProviderEngine(
-      scope,
-      `${path} is ${secret.toString()}: the Alooma provider cannot read an environment variable yet (engine "provider" takes secrets from Terraform only)`,
-      `Use AloomaSecret.fromTerraform(ephemeralVariable(stack, "...").stringValue, { ephemeral: true, version }) and set TF_VAR_<name>, or keep engine "terraform_data"`,
-    );
-  }
-  return secret.terraformValue;
+/**
+ * A secret's attributes: the write-only attribute set to the Terraform
+ * expression (`fromTerraform`), or the `_env` attribute set to the
+ * variable's name (`fromEnv`: the provider checks it at plan and reads it at
+ * apply, only when it writes the secret; the value is never in cdk.tf.json).
+ */
+function secretAttributes(
+  secret: AloomaSecret,
+  attribute: string,
+  envAttribute: string,
+): Record<string, string> {
+  return secret.terraformValue === undefined
+    ? { [envAttribute]: secret.envName }
+    : { [attribute]: secret.terraformValue };
 }
 
 /** A configuration value as the attribute of `codec` holds it. */
@@ -327,7 +331,6 @@ function parameterPathName(path: string): string | undefined {
 
 /** REST parameters (the API's list) as the map keyed by name the provider's schema declares. */
 function parametersAttribute(
-  scope: IConstruct,
   value: unknown,
   secrets: Readonly<Record<string, AloomaSecret>>,
 ): unknown {
@@ -348,7 +351,7 @@ function parametersAttribute(
                 : JSON.stringify(p.value),
           }
         : {
-            [P.secretValue]: secretValue(scope, path, secret),
+            ...secretAttributes(secret, P.secretValue, P.secretValueEnv),
             [P.secretValueVersion]: secret.version ?? DEFAULT_SECRET_VERSION,
           }),
       ...(p.template === undefined ? {} : { [P.template]: p.template }),

@@ -67,8 +67,10 @@ export interface ProviderPackage {
 /**
  * The wrapper Terraform starts. It finds the bundle through its own path
  * (`$0`, which Terraform always gives with a directory), never through an
- * absolute path written at install time, and prints nothing on stdout:
- * Terraform reads the plugin handshake there.
+ * absolute path written at install time. Where node cannot run it prints
+ * one line with the fix on stderr and on stdout too, and exits 1: Terraform
+ * shows nothing of a plugin's stderr, but shows a line it reads on stdout
+ * in place of the handshake (`Unrecognized remote plugin message: ...`).
  */
 export function providerWrapperScript(version: string): string {
   return [
@@ -81,7 +83,9 @@ export function providerWrapperScript(version: string): string {
     'esac',
     `node="\${${NODE_ENV_VAR}:-node}"`,
     'if ! command -v "$node" >/dev/null 2>&1; then',
-    `  echo "alooma-cdktf provider: cannot run '$node': install Node.js >= 20 where Terraform runs, or set ${NODE_ENV_VAR} to its path" >&2`,
+    `  line="alooma-cdktf provider: cannot run '$node': install Node.js >= 20 where Terraform runs, or set ${NODE_ENV_VAR} to its path"`,
+    '  echo "$line" >&2',
+    '  echo "$line"',
     '  exit 1',
     'fi',
     `exec "$node" "$here/${PACKAGE_BUNDLE_NAME}" "$@"`,

@@ -46,6 +46,12 @@ export const databaseInputKind: InputKind = {
       description:
         'Password of the database user (write-only: never in state or plan). Written on create and when password_version changes. Use an ephemeral variable.',
     },
+    password_env: {
+      type: types.string,
+      optional: true,
+      description:
+        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the password, instead of password: checked at plan and read at apply only when password is written (create, or password_version changed). The name is in state; the value never is. Conflicts with password.',
+    },
     password_version: {
       type: types.string,
       optional: true,
@@ -96,7 +102,14 @@ export const databaseInputKind: InputKind = {
     { attribute: 'run_at', api: 'run_at', codec: 'string' },
     { attribute: 'ssh', api: 'ssh', codec: 'json_text' },
   ],
-  secrets: [{ attribute: 'password', versionAttribute: 'password_version', api: 'password' }],
+  secrets: [
+    {
+      attribute: 'password',
+      versionAttribute: 'password_version',
+      envAttribute: 'password_env',
+      api: 'password',
+    },
+  ],
 };
 
 /** `alooma_database_input`. */

@@ -51,6 +51,12 @@ export interface SecretField {
   readonly attribute: string;
   /** Its version attribute (`password_version`). */
   readonly versionAttribute: string;
+  /**
+   * The attribute naming an environment variable of the provider's process
+   * that holds the secret instead (`password_env`): read at apply, only when
+   * the secret is written.
+   */
+  readonly envAttribute: string;
   /** The configuration key that holds it (`password`, `awsSecretAccessKey`). */
   readonly api: string;
 }
@@ -118,7 +124,7 @@ function parse(text: string): unknown {
 
 /**
  * REST parameters: Terraform's map keyed by name of `{type, value, template,
- * secret_value, secret_value_version}` and the API's list of
+ * secret_value, secret_value_version, secret_value_env}` and the API's list of
  * `{parameter, type, value, template?, secret?}`.
  */
 export const PARAMETER_ATTRIBUTES = {
@@ -127,6 +133,7 @@ export const PARAMETER_ATTRIBUTES = {
   template: 'template',
   secretValue: 'secret_value',
   secretValueVersion: 'secret_value_version',
+  secretValueEnv: 'secret_value_env',
 } as const;
 
 /**
@@ -152,6 +159,7 @@ export function parametersToApi(
       const secret =
         secretValues.has(name) ||
         (p[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null ||
+        (p[PARAMETER_ATTRIBUTES.secretValueEnv] ?? null) !== null ||
         liveIsSecret(liveByName.get(name));
       const type = p[PARAMETER_ATTRIBUTES.type];
       // unset (in configuration, at validation): the attribute's default
@@ -205,6 +213,7 @@ export function parametersFromApi(
       [PARAMETER_ATTRIBUTES.template]: typeof p.template === 'string' ? p.template : null,
       [PARAMETER_ATTRIBUTES.secretValue]: null,
       [PARAMETER_ATTRIBUTES.secretValueVersion]: secret ? versionOf(p.parameter) : null,
+      [PARAMETER_ATTRIBUTES.secretValueEnv]: null,
     };
   }
   return Object.keys(out).length === 0 ? null : out;

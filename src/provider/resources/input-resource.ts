@@ -179,6 +179,14 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
 
     validate: ({ config }) => validateInput(kind, config),
 
+    plan({ config, prior, planned }) {
+      // a secret from the environment, due now: its variable must be set (checked, never read)
+      const diagnostics = dueSecrets(kind, config, planned, prior)
+        .filter((d) => d.env !== undefined && envValue(process.env, d.env.name) === undefined)
+        .map((d) => missingEnvDiagnostic(d.env!));
+      return { diagnostics };
+    },
+
     async read({ state }, ctx) {
       const data = providerData(ctx);
       const node = (await data.liveInputs()).get(state[A.id] as string);
@@ -388,42 +396,117 @@ export interface SecretsToWrite {
   readonly parameters: ReadonlyMap<string, unknown>;
 }
 
+/** A secret due to be written: its value, or the environment variable that holds it. */
+export interface DueSecret {
+  /** Top-level (its API key) or a REST parameter (its name). */
+  readonly at: { readonly api: string } | { readonly parameter: string };
+  /** The configured value (write-only attribute); undefined when `env` names the variable. */
+  readonly value?: Value;
+  /** The variable's name and the path of the attribute that names it. */
+  readonly env?: { readonly name: string; readonly path: Path; readonly secretAttribute: string };
+}
+
 /**
- * The secrets due: each configured secret on create, or when its version
- * differs from the prior state's (a parameter new to the input counts as created).
+ * The secrets due: each configured secret (a value or an `_env` variable
+ * name) on create, or when its version differs from the prior state's (a
+ * parameter new to the input counts as created). No variable is read here.
  */
-export function secretsToWrite(
+export function dueSecrets(
   kind: InputKind,
   config: ObjectValue,
   planned: ObjectValue,
   prior: ObjectValue | null,
-): SecretsToWrite {
-  const fields = new Map<string, unknown>();
+): DueSecret[] {
+  const out: DueSecret[] = [];
+  const source = (
+    o: ObjectValue,
+    attribute: string,
+    envAttribute: string,
+    path: Path,
+  ): Pick<DueSecret, 'value' | 'env'> | undefined => {
+    const value = o[attribute] ?? null;
+    if (value !== null) return { value };
+    const name = o[envAttribute] ?? null;
+    if (typeof name === 'string')
+      return {
+        env: { name, path: [...path, { attribute: envAttribute }], secretAttribute: attribute },
+      };
+    return undefined;
+  };
   for (const s of kind.secrets) {
-    const value = config[s.attribute] ?? null;
-    if (value === null) continue;
+    const from = source(config, s.attribute, s.envAttribute, []);
+    if (from === undefined) continue;
     if (
       prior === null ||
       (planned[s.versionAttribute] ?? null) !== (prior[s.versionAttribute] ?? null)
     )
-      fields.set(s.api, value);
+      out.push({ at: { api: s.api }, ...from });
   }
-  const parameters = new Map<string, unknown>();
   const configured = config[A.parameters];
   if (kind.parameters && isPlainObject(configured)) {
     const plannedParameters = isPlainObject(planned[A.parameters]) ? planned[A.parameters] : {};
     const priorParameters = prior && isPlainObject(prior[A.parameters]) ? prior[A.parameters] : {};
     for (const [name, p] of Object.entries(configured)) {
       if (!isPlainObject(p)) continue;
-      const value = p[PARAMETER_ATTRIBUTES.secretValue] ?? null;
-      if (value === null) continue;
+      const from = source(
+        p,
+        PARAMETER_ATTRIBUTES.secretValue,
+        PARAMETER_ATTRIBUTES.secretValueEnv,
+        [{ attribute: A.parameters }, { key: name }],
+      );
+      if (from === undefined) continue;
       const version = (plannedParameters as ObjectValue)[name];
       const before = (priorParameters as ObjectValue)[name];
       const versionOf = (o: Value | undefined) =>
         isPlainObject(o) ? (o[PARAMETER_ATTRIBUTES.secretValueVersion] ?? null) : undefined;
       if (prior === null || !isPlainObject(before) || versionOf(version) !== versionOf(before))
-        parameters.set(name, value);
+        out.push({ at: { parameter: name }, ...from });
     }
+  }
+  return out;
+}
+
+/** The value of an environment variable a due secret names; unset and empty are the same. */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The diagnostic of a due secret whose variable is unset: its path and name, never a value. */
+function missingEnvDiagnostic(env: NonNullable<DueSecret['env']>): Diagnostic {
+  return errorDiagnostic(
+    'Secret environment variable not set',
+    `${formatPath(env.path)} names the environment variable ${env.name}, which is unset or empty where Terraform runs, and ${env.secretAttribute} is written by this change (create, or its version changed). Set ${env.name} in the environment of terraform (or cdktf), or leave the version unchanged.`,
+    env.path,
+  );
+}
+
+/**
+ * The secrets to write now, values read: a variable named by an `_env`
+ * attribute is read here, at apply, and only for a secret that is due.
+ */
+export function secretsToWrite(
+  kind: InputKind,
+  config: ObjectValue,
+  planned: ObjectValue,
+  prior: ObjectValue | null,
+  env: NodeJS.ProcessEnv = process.env,
+): SecretsToWrite {
+  const fields = new Map<string, unknown>();
+  const parameters = new Map<string, unknown>();
+  for (const due of dueSecrets(kind, config, planned, prior)) {
+    let value: unknown = due.value;
+    if (due.env) {
+      value = envValue(env, due.env.name);
+      if (value === undefined)
+        throw new AloomaCdktfError(
+          AloomaErrorCode.MISSING_SECRET,
+          `${formatPath(due.env.path)} names the environment variable ${due.env.name}, which is unset or empty at apply; nothing was written to this input`,
+          `set ${due.env.name} in the environment of terraform (or cdktf)`,
+        );
+    }
+    if ('api' in due.at) fields.set(due.at.api, value);
+    else parameters.set(due.at.parameter, value);
   }
   return { fields, parameters };
 }
@@ -584,6 +667,8 @@ export function stateFromLive(
   for (const s of kind.secrets) {
     out[s.attribute] = null;
     out[s.versionAttribute] = markedVersion(marker, s.api);
+    // a variable's name, not in Alooma: kept from the prior state, as retain_on_delete
+    out[s.envAttribute] = prior?.[s.envAttribute] ?? null;
   }
   if (kind.parameters)
     out[A.parameters] = parametersState(live.parameters, marker, prior?.[A.parameters] ?? null);
@@ -623,7 +708,12 @@ function parametersState(live: unknown, marker: OwnershipMarker | undefined, pri
             PARAMETER_ATTRIBUTES.secretValueVersion
           ],
         }
-      : entry;
+      : {
+          ...(entry as ObjectValue),
+          [PARAMETER_ATTRIBUTES.secretValueEnv]: isPlainObject(before)
+            ? (before[PARAMETER_ATTRIBUTES.secretValueEnv] ?? null)
+            : null,
+        };
   }
   return out;
 }
@@ -676,6 +766,23 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
     }
   }
   for (const s of kind.secrets) {
+    if ((config[s.attribute] ?? null) !== null && (config[s.envAttribute] ?? null) !== null)
+      out.push(
+        invalid(
+          [{ attribute: s.envAttribute }],
+          `must not be set with ${s.attribute}: the secret comes from one of them`,
+        ),
+      );
+    else if (
+      (config[s.envAttribute] ?? null) !== null &&
+      (config[s.versionAttribute] ?? null) === null
+    )
+      out.push(
+        invalid(
+          [{ attribute: s.versionAttribute }],
+          `is required with ${s.envAttribute}: change it to write ${s.attribute} again`,
+        ),
+      );
     if ((config[s.attribute] ?? null) !== null && (config[s.versionAttribute] ?? null) === null)
       out.push(
         invalid(
@@ -689,13 +796,22 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
     for (const [key, p] of Object.entries(parameters)) {
       if (!isPlainObject(p)) continue;
       const at: Path = [{ attribute: A.parameters }, { key }];
-      const secret = p[PARAMETER_ATTRIBUTES.secretValue] ?? null;
+      const fromEnv = p[PARAMETER_ATTRIBUTES.secretValueEnv] ?? null;
+      if (fromEnv !== null && (p[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null)
+        out.push(
+          invalid(
+            [...at, { attribute: PARAMETER_ATTRIBUTES.secretValueEnv }],
+            'must not be set with secret_value: the secret comes from one of them',
+          ),
+        );
+      // a value from the environment is a secret value as far as the rules below go
+      const secret = p[PARAMETER_ATTRIBUTES.secretValue] ?? fromEnv;
       const plain = p[PARAMETER_ATTRIBUTES.value] ?? null;
       if (secret !== null && plain !== null)
         out.push(
           invalid(
             [...at, { attribute: PARAMETER_ATTRIBUTES.value }],
-            'must not be set with secret_value',
+            `must not be set with ${fromEnv !== null ? 'secret_value_env' : 'secret_value'}`,
           ),
         );
       if (secret === null && plain !== null && isSecretKey(key))
@@ -709,7 +825,7 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
         out.push(
           invalid(
             [...at, { attribute: PARAMETER_ATTRIBUTES.secretValueVersion }],
-            'is required with secret_value: change it to write secret_value again',
+            `is required with ${fromEnv !== null ? 'secret_value_env' : 'secret_value'}: change it to write the secret value again`,
           ),
         );
     }
@@ -733,12 +849,17 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
 function standInSecrets(kind: InputKind, config: ObjectValue): SecretsToWrite {
   const fields = new Map<string, unknown>();
   for (const s of kind.secrets)
-    if ((config[s.attribute] ?? null) !== null) fields.set(s.api, UNKNOWN);
+    if ((config[s.attribute] ?? null) !== null || (config[s.envAttribute] ?? null) !== null)
+      fields.set(s.api, UNKNOWN);
   const parameters = new Map<string, unknown>();
   const configured = config[A.parameters];
   if (kind.parameters && isPlainObject(configured))
     for (const [name, p] of Object.entries(configured))
-      if (isPlainObject(p) && (p[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null)
+      if (
+        isPlainObject(p) &&
+        ((p[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null ||
+          (p[PARAMETER_ATTRIBUTES.secretValueEnv] ?? null) !== null)
+      )
         parameters.set(name, UNKNOWN);
   return { fields, parameters };
 }
@@ -786,10 +907,14 @@ function problemPath(kind: InputKind, config: ObjectValue, problem: FieldProblem
     const entry = (config[A.parameters] as ObjectValue)[name];
     const secret =
       isPlainObject(entry) && (entry[PARAMETER_ATTRIBUTES.secretValue] ?? null) !== null;
-    return [
-      ...at,
-      { attribute: rest === 'value' && secret ? PARAMETER_ATTRIBUTES.secretValue : rest },
-    ];
+    const fromEnv =
+      isPlainObject(entry) && (entry[PARAMETER_ATTRIBUTES.secretValueEnv] ?? null) !== null;
+    const secretAttribute = fromEnv
+      ? PARAMETER_ATTRIBUTES.secretValueEnv
+      : secret
+        ? PARAMETER_ATTRIBUTES.secretValue
+        : undefined;
+    return [...at, { attribute: rest === 'value' && secretAttribute ? secretAttribute : rest }];
   }
   const field = allFields(kind).find((f) => f.api === api);
   if (field)
@@ -797,7 +922,13 @@ function problemPath(kind: InputKind, config: ObjectValue, problem: FieldProblem
       ? [{ attribute: field.attribute }]
       : [{ attribute: field.attribute }, { key: rest }];
   const secret = kind.secrets.find((s) => s.api === api);
-  if (secret) return [{ attribute: secret.attribute }];
+  if (secret)
+    return [
+      {
+        attribute:
+          (config[secret.envAttribute] ?? null) !== null ? secret.envAttribute : secret.attribute,
+      },
+    ];
   if (kind.openConfiguration) return [{ attribute: A.configuration }];
   return [];
 }

@@ -25,6 +25,12 @@ export const mixpanelInputKind: InputKind = {
       description:
         'Mixpanel API secret (write-only, `mixpanelApiSecret`). Written on create and when api_secret_version changes.',
     },
+    api_secret_env: {
+      type: types.string,
+      optional: true,
+      description:
+        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the API secret, instead of api_secret: checked at plan and read at apply only when api_secret is written (create, or api_secret_version changed). The name is in state; the value never is. Conflicts with api_secret.',
+    },
     api_secret_version: {
       type: types.string,
       optional: true,
@@ -41,7 +47,12 @@ export const mixpanelInputKind: InputKind = {
     { attribute: 'from_date', api: 'fromDate', codec: 'string' },
   ],
   secrets: [
-    { attribute: 'api_secret', versionAttribute: 'api_secret_version', api: 'mixpanelApiSecret' },
+    {
+      attribute: 'api_secret',
+      versionAttribute: 'api_secret_version',
+      envAttribute: 'api_secret_env',
+      api: 'mixpanelApiSecret',
+    },
   ],
 };
 

@@ -43,6 +43,12 @@ export const restInputKind: InputKind = {
       description:
         'Password of HTTP basic authentication (write-only). Written on create and when password_version changes.',
     },
+    password_env: {
+      type: types.string,
+      optional: true,
+      description:
+        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the password, instead of password: checked at plan and read at apply only when password is written (create, or password_version changed). The name is in state; the value never is. Conflicts with password.',
+    },
     password_version: {
       type: types.string,
       optional: true,
@@ -111,6 +117,12 @@ export const restInputKind: InputKind = {
             description:
               'A secret value (write-only), instead of value. Written on create and when secret_value_version changes.',
           },
+          [P.secretValueEnv]: {
+            type: types.string,
+            optional: true,
+            description:
+              'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the secret value, instead of secret_value: checked at plan and read at apply only when the value is written (the parameter created, or secret_value_version changed). The name is in state; the value never is. Conflicts with secret_value and value.',
+          },
           [P.secretValueVersion]: {
             type: types.string,
             optional: true,
@@ -133,7 +145,14 @@ export const restInputKind: InputKind = {
     { attribute: 'increment', api: 'increment', codec: 'number' },
     { attribute: 'initial_value', api: 'initial_value', codec: 'number' },
   ],
-  secrets: [{ attribute: 'password', versionAttribute: 'password_version', api: 'password' }],
+  secrets: [
+    {
+      attribute: 'password',
+      versionAttribute: 'password_version',
+      envAttribute: 'password_env',
+      api: 'password',
+    },
+  ],
   parameters: true,
 };
 

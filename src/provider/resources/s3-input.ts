@@ -47,6 +47,12 @@ export const s3InputKind: InputKind = {
       description:
         'AWS secret access key (write-only, `awsSecretAccessKey`). Written on create and when secret_access_key_version changes.',
     },
+    secret_access_key_env: {
+      type: types.string,
+      optional: true,
+      description:
+        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the secret access key, instead of secret_access_key: checked at plan and read at apply only when secret_access_key is written (create, or secret_access_key_version changed). The name is in state; the value never is. Conflicts with secret_access_key.',
+    },
     secret_access_key_version: {
       type: types.string,
       optional: true,
@@ -64,6 +70,7 @@ export const s3InputKind: InputKind = {
     {
       attribute: 'secret_access_key',
       versionAttribute: 'secret_access_key_version',
+      envAttribute: 'secret_access_key_env',
       api: 'awsSecretAccessKey',
     },
   ],
