@@ -8,7 +8,14 @@
 import { AloomaInputType } from '../../alooma/input-types';
 import { DEFAULT_BATCH_SIZE, ODBC_DB_TYPES, REPLICATION_TYPES } from '../../alooma/rules';
 import { types } from '../framework';
+import { writeOnlySecret } from './fields';
 import { inputResource, type InputKind } from './input-resource';
+
+const PASSWORD_SECRET = writeOnlySecret(
+  'password',
+  'password',
+  'the password of the database user',
+);
 
 /** The kind behind `alooma_database_input`. */
 export const databaseInputKind: InputKind = {
@@ -38,25 +45,6 @@ export const databaseInputKind: InputKind = {
       description: `Kind of database: ${ODBC_DB_TYPES.join(', ')}.`,
     },
     user: { type: types.string, required: true, description: 'Database user Alooma logs in as.' },
-    password: {
-      type: types.string,
-      optional: true,
-      sensitive: true,
-      writeOnly: true,
-      description:
-        'Password of the database user (write-only: never in state or plan). Written on create and when password_version changes. Use an ephemeral variable.',
-    },
-    password_env: {
-      type: types.string,
-      optional: true,
-      description:
-        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the password, instead of password: checked at plan and read at apply only when password is written (create, or password_version changed). The name is in state; the value never is. Conflicts with password.',
-    },
-    password_version: {
-      type: types.string,
-      optional: true,
-      description: 'Any label of the password; change it to write password again (rotation).',
-    },
     tables: {
       type: types.map(types.string),
       optional: true,
@@ -88,6 +76,7 @@ export const databaseInputKind: InputKind = {
       description:
         'SSH tunnel, as the JSON text of an object (jsonencode({server = "bastion", port = 22})).',
     },
+    ...PASSWORD_SECRET.attributes,
   },
   fields: [
     { attribute: 'server', api: 'server', codec: 'string' },
@@ -102,14 +91,7 @@ export const databaseInputKind: InputKind = {
     { attribute: 'run_at', api: 'run_at', codec: 'string' },
     { attribute: 'ssh', api: 'ssh', codec: 'json_text' },
   ],
-  secrets: [
-    {
-      attribute: 'password',
-      versionAttribute: 'password_version',
-      envAttribute: 'password_env',
-      api: 'password',
-    },
-  ],
+  secrets: [PASSWORD_SECRET.field],
 };
 
 /** `alooma_database_input`. */

@@ -7,6 +7,7 @@
  * nothing else.
  */
 import { canonicalField } from '../../alooma/canonical';
+import { types, type Attributes } from '../framework';
 import { parseLiveJsonField } from '../../alooma/canonical';
 import { isPlainObject as isJsonObject } from '../../alooma/json';
 import { numberValue, REST_PARAMETER_TYPES } from '../../alooma/rules';
@@ -59,6 +60,60 @@ export interface SecretField {
   readonly envAttribute: string;
   /** The configuration key that holds it (`password`, `awsSecretAccessKey`). */
   readonly api: string;
+}
+
+/**
+ * A write-only secret, written once for every resource that has one: its
+ * three attributes (the value, `<name>_env`, `<name>_version`) with their
+ * descriptions, and the {@link SecretField} that maps them to the API key.
+ *
+ * @param attribute the write-only attribute (`password`)
+ * @param api the configuration key that holds it (`awsSecretAccessKey`)
+ * @param what what it is, for people (`the password of the database user`)
+ */
+export function writeOnlySecret(
+  attribute: string,
+  api: string,
+  what: string,
+): { readonly attributes: Attributes; readonly field: SecretField } {
+  const field: SecretField = {
+    attribute,
+    versionAttribute: `${attribute}_version`,
+    envAttribute: `${attribute}_env`,
+    api,
+  };
+  return {
+    field,
+    attributes: {
+      [attribute]: {
+        type: types.string,
+        optional: true,
+        sensitive: true,
+        writeOnly: true,
+        description:
+          `${capitalized(what)} (write-only: never in state or plan; \`${api}\`). Written on create and ` +
+          `when ${field.versionAttribute} changes. Use an ephemeral variable.`,
+      },
+      [field.envAttribute]: {
+        type: types.string,
+        optional: true,
+        description:
+          'Name of an environment variable of the provider process (Terraform passes its own ' +
+          `environment) that holds ${what}, instead of ${attribute}: checked at plan and read at ` +
+          `apply only when ${attribute} is written (create, or ${field.versionAttribute} changed). ` +
+          `The name is in state; the value never is. Conflicts with ${attribute}.`,
+      },
+      [field.versionAttribute]: {
+        type: types.string,
+        optional: true,
+        description: `Any label of ${what}; change it to write ${attribute} again (rotation).`,
+      },
+    },
+  };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A Terraform value in the API's stored form; an unknown (anywhere inside) stays {@link UNKNOWN}. */

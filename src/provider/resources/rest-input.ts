@@ -8,9 +8,16 @@ import { AloomaInputType } from '../../alooma/input-types';
 import { REST_PARAMETER_TYPES, REST_REQUEST_METHODS } from '../../alooma/rules';
 import { types } from '../framework';
 import { PARAMETER_ATTRIBUTES } from './fields';
+import { writeOnlySecret } from './fields';
 import { inputResource, type InputKind } from './input-resource';
 
 const P = PARAMETER_ATTRIBUTES;
+
+const PASSWORD_SECRET = writeOnlySecret(
+  'password',
+  'password',
+  'the password of HTTP basic authentication',
+);
 
 /** The kind behind `alooma_rest_input`. */
 export const restInputKind: InputKind = {
@@ -34,25 +41,6 @@ export const restInputKind: InputKind = {
       type: types.string,
       optional: true,
       description: 'User of HTTP basic authentication.',
-    },
-    password: {
-      type: types.string,
-      optional: true,
-      sensitive: true,
-      writeOnly: true,
-      description:
-        'Password of HTTP basic authentication (write-only). Written on create and when password_version changes.',
-    },
-    password_env: {
-      type: types.string,
-      optional: true,
-      description:
-        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the password, instead of password: checked at plan and read at apply only when password is written (create, or password_version changed). The name is in state; the value never is. Conflicts with password.',
-    },
-    password_version: {
-      type: types.string,
-      optional: true,
-      description: 'Any label of the password; change it to write password again.',
     },
     primary_keys: {
       type: types.list(types.string),
@@ -131,6 +119,7 @@ export const restInputKind: InputKind = {
         },
       },
     },
+    ...PASSWORD_SECRET.attributes,
   },
   fields: [
     { attribute: 'base_url', api: 'base_url', codec: 'string' },
@@ -145,14 +134,7 @@ export const restInputKind: InputKind = {
     { attribute: 'increment', api: 'increment', codec: 'number' },
     { attribute: 'initial_value', api: 'initial_value', codec: 'number' },
   ],
-  secrets: [
-    {
-      attribute: 'password',
-      versionAttribute: 'password_version',
-      envAttribute: 'password_env',
-      api: 'password',
-    },
-  ],
+  secrets: [PASSWORD_SECRET.field],
   parameters: true,
 };
 

@@ -5,7 +5,14 @@
 import { AloomaInputType } from '../../alooma/input-types';
 import { S3_LOAD_FILES } from '../../alooma/rules';
 import { types } from '../framework';
+import { writeOnlySecret } from './fields';
 import { inputResource, type InputKind } from './input-resource';
+
+const SECRET_ACCESS_KEY_SECRET = writeOnlySecret(
+  'secret_access_key',
+  'awsSecretAccessKey',
+  'the AWS secret access key',
+);
 
 /** The kind behind `alooma_s3_input`. */
 export const s3InputKind: InputKind = {
@@ -39,25 +46,7 @@ export const s3InputKind: InputKind = {
       optional: true,
       description: 'AWS access key id (`awsAccessKeyId`).',
     },
-    secret_access_key: {
-      type: types.string,
-      optional: true,
-      sensitive: true,
-      writeOnly: true,
-      description:
-        'AWS secret access key (write-only, `awsSecretAccessKey`). Written on create and when secret_access_key_version changes.',
-    },
-    secret_access_key_env: {
-      type: types.string,
-      optional: true,
-      description:
-        'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the secret access key, instead of secret_access_key: checked at plan and read at apply only when secret_access_key is written (create, or secret_access_key_version changed). The name is in state; the value never is. Conflicts with secret_access_key.',
-    },
-    secret_access_key_version: {
-      type: types.string,
-      optional: true,
-      description: 'Any label of the secret access key; change it to write it again.',
-    },
+    ...SECRET_ACCESS_KEY_SECRET.attributes,
   },
   fields: [
     { attribute: 'bucket', api: 'awsBucketName', codec: 'string' },
@@ -66,14 +55,7 @@ export const s3InputKind: InputKind = {
     { attribute: 'file_format', api: 'fileFormat', codec: 'json_text' },
     { attribute: 'access_key_id', api: 'awsAccessKeyId', codec: 'string' },
   ],
-  secrets: [
-    {
-      attribute: 'secret_access_key',
-      versionAttribute: 'secret_access_key_version',
-      envAttribute: 'secret_access_key_env',
-      api: 'awsSecretAccessKey',
-    },
-  ],
+  secrets: [SECRET_ACCESS_KEY_SECRET.field],
 };
 
 /** `alooma_s3_input`. */
