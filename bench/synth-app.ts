@@ -10,10 +10,11 @@
  *                  exactly that many inputs (default 0)
  *   BENCH_CHANGED  inputs that differ between the variants (default 1)
  *   BENCH_ENGINE   the connection's engine: terraform_data (default) or
- *                  provider. The provider engine takes the password from an
- *                  ephemeral Terraform variable `pg_password` (it refuses
- *                  secrets from the environment: write-only attributes are
- *                  its only way); terraform_data reads $PG_PASSWORD at apply
+ *                  provider
+ *   BENCH_SECRET   where the password comes from: env ($PG_PASSWORD at
+ *                  apply; the default with terraform_data) or terraform (an
+ *                  ephemeral variable `pg_password`, version "1"; the default
+ *                  with provider, which refuses secrets from the environment)
  *   BENCH_API_URL  the connection's apiUrl (default: none, the runtime reads
  *                  $ALOOMA_API_URL at apply time)
  *   BENCH_REFERENCE_EVERY  every Nth input (0, N, 2N...) takes its server and
@@ -40,6 +41,9 @@ const variant = positiveInt('BENCH_VARIANT', 0, 0);
 const referenceEvery = positiveInt('BENCH_REFERENCE_EVERY', 0, 0);
 const changed = positiveInt('BENCH_CHANGED', 1, 0);
 const engine = engineOf(process.env.BENCH_ENGINE || 'terraform_data');
+const secretFrom = process.env.BENCH_SECRET || (engine === 'provider' ? 'terraform' : 'env');
+if (secretFrom !== 'env' && secretFrom !== 'terraform')
+  throw new Error('BENCH_SECRET must be env or terraform');
 
 /** N inputs of one shape, like a team that replicates many similar databases. */
 class BenchInputsStack extends TerraformStack {
@@ -51,7 +55,7 @@ class BenchInputsStack extends TerraformStack {
       engine,
     });
     const password =
-      engine === 'provider'
+      secretFrom === 'terraform'
         ? AloomaSecret.fromTerraform(
             ephemeralVariable(this, 'pg_password', { type: 'string' }).stringValue,
             { ephemeral: true, version: '1' },

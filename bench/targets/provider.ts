@@ -120,6 +120,8 @@ export async function benchProvider(
         BENCH_ENGINE: engine,
         BENCH_VARIANT: String(variant),
         BENCH_CHANGED: String(CHANGED),
+        // The same password on both sides: an ephemeral variable with version "1".
+        BENCH_SECRET: 'terraform',
       });
     // Two at a time: two cores.
     const [td0, td1] = await Promise.all([synth('terraform_data', 0), synth('terraform_data', 1)]);
