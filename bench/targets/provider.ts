@@ -43,6 +43,8 @@ const CHANGED = 10;
 const TERRAFORM = process.env.TERRAFORM_BIN ?? 'terraform';
 const PASSWORD = 'bench-secret';
 const STRUCTURE_READ = 'GET plumbing';
+/** A provider process must be gone this soon after Shutdown (go-plugin kills it after 2 s). */
+const SHUTDOWN_EXIT_MS = 1000;
 
 type Engine = 'terraform_data' | 'provider';
 
@@ -265,7 +267,10 @@ export async function benchProvider(
     // 5c: provider processes per command.
     const applyProcesses = [moved.command.processes, pvApply.command.processes];
     const all = [...planProcesses, ...applyProcesses].flat();
-    const unshut = all.filter((p) => p.shutdownToExitMs === undefined);
+    // go-plugin kills a plugin still running 2 s after Shutdown; under 1 s is an exit of its own.
+    const unshut = all.filter(
+      (p) => p.shutdownToExitMs === undefined || p.shutdownToExitMs >= SHUTDOWN_EXIT_MS,
+    );
     const details5c = [
       processLine('plan', planProcesses),
       processLine('apply (move, then 10 changes)', applyProcesses),
@@ -310,12 +315,12 @@ export async function benchProvider(
           `plan ${[...new Set(perPlan)].join('/')}, apply ${pvApply.command.processes.length}; ` +
           `start-to-handshake ${formatMs(median(all.map((p) => p.startToHandshakeMs)))}, ` +
           `Shutdown-to-exit ${formatMs(median(all.flatMap((p) => (p.shutdownToExitMs === undefined ? [] : [p.shutdownToExitMs]))))} (medians)`,
-        target: 'every process shut down by Shutdown',
+        target: `every process exits < ${formatMs(SHUTDOWN_EXIT_MS)} after Shutdown`,
         pass: all.length > 0 && unshut.length === 0,
         details: unshut.length
           ? [
               ...details5c,
-              `${unshut.length} process(es) exited without Shutdown: pids ${unshut.map((p) => p.pid).join(', ')}`,
+              `${unshut.length} process(es) exited without Shutdown or late: ${unshut.map((p) => `pid ${p.pid} ${p.shutdownToExitMs === undefined ? 'no Shutdown' : formatMs(p.shutdownToExitMs)}`).join(', ')}`,
             ]
           : details5c,
       },
