@@ -3,9 +3,11 @@
  * in one run, one line per target, then a table; exits 1 when a target fails.
  *
  *   node -r ts-node/register/transpile-only bench/run.ts [options]
- *     --only synth,api,emulator,deploy   run some sections (default: all)
+ *     --only synth,api,emulator,deploy,provider   run some sections (default: all)
  *     --rounds N                         synth and emulator rounds (default 3)
  *     --deploy-rounds N                  terraform apply rounds per side (default 3)
+ *     --provider-rounds N                terraform plan rounds per engine (default 3)
+ *     --provider-inputs N                inputs of the provider section (default 1000)
  *     --no-profile                       do not profile a failing target
  *
  * Needs dist/ (npm run bench bundles first) and terraform on PATH.
@@ -22,15 +24,18 @@ import { benchApiCalls } from './targets/api';
 import { benchDeploy } from './targets/deploy';
 import { benchEmulator, measureEmulator } from './targets/emulator';
 import { benchLiveDiff } from './targets/live-diff';
+import { benchProvider, PROVIDER_INPUTS } from './targets/provider';
 import { benchSynth, synthApp } from './targets/synth';
 
-const SECTIONS = ['synth', 'api', 'emulator', 'deploy'] as const;
+const SECTIONS = ['synth', 'api', 'emulator', 'deploy', 'provider'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
   readonly only: ReadonlySet<Section>;
   readonly rounds: number;
   readonly deployRounds: number;
+  readonly providerRounds: number;
+  readonly providerInputs: number;
   readonly profile: boolean;
 }
 
@@ -38,6 +43,8 @@ function parseOptions(argv: string[]): Options {
   let only = new Set<Section>(SECTIONS);
   let rounds = 3;
   let deployRounds = 3;
+  let providerRounds = 3;
+  let providerInputs = PROVIDER_INPUTS;
   let profile = true;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -49,10 +56,12 @@ function parseOptions(argv: string[]): Options {
       only = new Set(names as Section[]);
     } else if (flag === '--rounds') rounds = positive(flag, value());
     else if (flag === '--deploy-rounds') deployRounds = positive(flag, value());
+    else if (flag === '--provider-rounds') providerRounds = positive(flag, value());
+    else if (flag === '--provider-inputs') providerInputs = positive(flag, value());
     else if (flag === '--no-profile') profile = false;
     else throw new Error(`unknown option ${argv[i]} (see bench/run.ts)`);
   }
-  return { only, rounds, deployRounds, profile };
+  return { only, rounds, deployRounds, providerRounds, providerInputs, profile };
 }
 
 function positive(flag: string, raw: string): number {
@@ -104,6 +113,7 @@ async function main(): Promise<number> {
     api: () => benchApiCalls(log),
     emulator: () => benchEmulator(options.rounds, log),
     deploy: () => benchDeploy(options.deployRounds, log),
+    provider: () => benchProvider(options.providerRounds, log, options.providerInputs),
   };
   for (const section of SECTIONS) {
     if (!options.only.has(section)) continue;

@@ -33,11 +33,18 @@ export interface Emulator {
 
 let noValidationFlag: string[] | undefined;
 
-/** `--no-source-validation` when this emulator build has it, else nothing. */
+/**
+ * The flags that turn source validation off in this emulator build:
+ * `--source-validation off` (the current option), `--no-source-validation`
+ * (older builds). A build with neither fails: validating a source resolves
+ * its host, and the benchmarks' made-up hosts would time the resolver.
+ */
 export function sourceValidationFlags(): string[] {
   if (noValidationFlag === undefined) {
     const help = execFileSync(process.execPath, [EMULATOR_BUNDLE, '--help'], { encoding: 'utf8' });
-    noValidationFlag = help.includes('--no-source-validation') ? ['--no-source-validation'] : [];
+    if (/--source-validation <mode>/.test(help)) noValidationFlag = ['--source-validation', 'off'];
+    else if (help.includes('--no-source-validation')) noValidationFlag = ['--no-source-validation'];
+    else throw new Error(`${EMULATOR_BUNDLE} has no flag to turn source validation off`);
   }
   return noValidationFlag;
 }

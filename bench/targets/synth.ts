@@ -64,10 +64,15 @@ export async function synthApp(
   const match = /synth-ms ([\d.]+)/.exec(result.stdout);
   const stackDir = path.join(outdir, 'stacks', 'bench-inputs');
   const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
-  const resources = Object.keys(config.resource?.terraform_data ?? {}).length;
-  if (resources !== inputs + 1) {
+  // terraform_data: one per input and the reconciler; provider: one alooma_database_input per input.
+  const [type, expected] =
+    env.BENCH_ENGINE === 'provider'
+      ? ['alooma_database_input', inputs]
+      : ['terraform_data', inputs + 1];
+  const resources = Object.keys(config.resource?.[type] ?? {}).length;
+  if (resources !== expected) {
     throw new Error(
-      `synth of ${inputs} inputs gave ${resources} terraform_data resources, expected ${inputs + 1}`,
+      `synth of ${inputs} inputs gave ${resources} ${type} resources, expected ${expected}`,
     );
   }
   return {
