@@ -7,11 +7,7 @@ import { types } from '../framework';
 import { writeOnlySecret } from './fields';
 import { inputResource, type InputKind } from './input-resource';
 
-const API_SECRET = writeOnlySecret(
-  'api_secret',
-  'mixpanelApiSecret',
-  'the Mixpanel API secret',
-);
+const API_SECRET = writeOnlySecret('api_secret', 'mixpanelApiSecret', 'the Mixpanel API secret');
 
 /** The kind behind `alooma_mixpanel_input`. */
 export const mixpanelInputKind: InputKind = {
