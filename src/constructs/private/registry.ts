@@ -1,7 +1,9 @@
 /**
  * Bookkeeping across constructs that must not import each other: the
- * connection of each stack, and every input name of an app (names must be
- * unique per Alooma account, so per app, even across stacks).
+ * connection of each stack, and every input name of an app. The service
+ * allows several inputs of one name, but a deploy matches a declared input to
+ * a live one by name and owner, so one name declared twice in an app (even
+ * across stacks) would have two declarations fight over one input: refused.
  */
 import { TerraformProvider } from './core';
 import { IConstruct } from 'constructs';
