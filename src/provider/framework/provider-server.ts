@@ -399,14 +399,7 @@ export class FrameworkServer<P> implements ProviderServer {
     }
   }
 
-  async moveResourceState(req: {
-    source_provider_address: string;
-    source_type_name: string;
-    source_schema_version: number;
-    source_state?: RawState;
-    target_type_name: string;
-    source_private: Buffer;
-  }) {
+  async moveResourceState(req: Parameters<ProviderServer['moveResourceState']>[0]) {
     try {
       const { resource, type } = this.entry(req.target_type_name);
       const json = req.source_state?.json;
