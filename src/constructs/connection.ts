@@ -89,13 +89,14 @@ export interface AloomaConnectionProps {
    *   `alooma_database_input`, `alooma_rest_input`, `alooma_s3_input`,
    *   `alooma_mixpanel_input` or `alooma_input` resource (same props), the
    *   stack declares `provider "alooma"` (api_url, account, owner; the
-   *   credentials come from `$ALOOMA_API_KEY` or `$ALOOMA_USERNAME` +
-   *   `$ALOOMA_PASSWORD` unless `apiKey` takes them from Terraform) and
+   *   credentials come from the variables named above, which the provider
+   *   reads when it starts (`api_key_env`, `username_env`, `password_env`),
+   *   unless `apiKey` takes them from Terraform) and
    *   `required_version >= 1.11`, and synthesis installs the provider next
    *   to the stack (no registry, no CLI configuration). Needs Terraform 1.11+
-   *   and `node` where Terraform runs. Secrets come from Terraform only
-   *   (`AloomaSecret.fromTerraform`, written through write-only attributes);
-   *   custom credential variable names (`usernameEnv`, ...) are refused. A
+   *   and `node` where Terraform runs. Secrets go through write-only
+   *   attributes (`AloomaSecret.fromTerraform`) or the variable's name
+   *   (`AloomaSecret.fromEnv`: read by the provider when it writes). A
    *   stack deployed with `terraform_data` switches to `provider` in place:
    *   `moved` blocks carry each input over with the same id and no API write.
    *
@@ -161,7 +162,6 @@ export class AloomaConnection extends Construct {
         reconciler.inputs[0]?.node.path ?? reconciler.node.path,
       );
     }
-    if (this.engine === 'provider') checkProviderCredentials(this, props);
     if (props.nullProvider !== undefined && this.engine !== 'null_resource') {
       throw errors.conflictingProperties(
         this,
@@ -219,31 +219,6 @@ export class AloomaConnection extends Construct {
       apiKeyFromTerraform: true,
     };
   }
-}
-
-/**
- * The provider reads the credentials of the runtime's variables
- * (`$ALOOMA_API_KEY`, or `$ALOOMA_USERNAME` + `$ALOOMA_PASSWORD`) or takes
- * an API key from Terraform; it cannot read variables of other names.
- */
-function checkProviderCredentials(scope: IConstruct, props: AloomaConnectionProps): void {
-  const renamed = (
-    [
-      ['usernameEnv', EnvVar.USERNAME],
-      ['passwordEnv', EnvVar.PASSWORD],
-      ['apiKeyEnv', EnvVar.API_KEY],
-    ] as const
-  ).filter(([prop, name]) => props[prop] !== undefined && props[prop] !== name);
-  const apiKeyFromEnv =
-    AloomaSecret.isAloomaSecret(props.apiKey) &&
-    !props.apiKey.fromTerraform &&
-    props.apiKey.envName !== EnvVar.API_KEY;
-  if (renamed.length === 0 && !apiKeyFromEnv) return;
-  throw errors.notOnProviderEngine(
-    scope,
-    `the provider reads the credentials from $${EnvVar.API_KEY}, or $${EnvVar.USERNAME} and $${EnvVar.PASSWORD}, not from variables of other names (${[...renamed.map(([p]) => `props.${p}`), ...(apiKeyFromEnv ? ['props.apiKey'] : [])].join(', ')})`,
-    `Set those variables, or give the API key from Terraform (apiKey: AloomaSecret.fromTerraform(...))`,
-  );
 }
 
 function checkAccount(scope: IConstruct, value: unknown): string {

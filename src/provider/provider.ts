@@ -2,15 +2,17 @@
  * The Alooma provider: its `provider "alooma"` block and its resources.
  * Credentials and URL come from the block or, when unset there, from the
  * same environment variables as the runtime (ALOOMA_API_URL,
- * ALOOMA_ACCOUNT, ALOOMA_API_KEY or ALOOMA_USERNAME + ALOOMA_PASSWORD),
- * read by the client's one reading (`clientOptionsFromEnv`); the client's
- * http:// rule applies (only loopback unless ALOOMA_ALLOW_INSECURE_HTTP=1).
+ * ALOOMA_ACCOUNT, ALOOMA_API_KEY or ALOOMA_USERNAME + ALOOMA_PASSWORD, or
+ * the variables `api_key_env`, `username_env` and `password_env` name),
+ * read by the client's one reading (`clientOptionsFromEnv`, whose
+ * `resolveCredentials` holds the default names); the client's http:// rule
+ * applies (only loopback unless ALOOMA_ALLOW_INSECURE_HTTP=1).
  */
 import { nameProblem } from '../alooma/names';
 import { integerValue } from '../alooma/rules';
 import { AloomaClient } from '../runtime/client/client';
 import { clientOptionsFromEnv } from '../runtime/client/config';
-import { EnvVar } from '../runtime/protocol';
+import { EnvVar, resolveCredentials, type ConnectionSpec } from '../runtime/protocol';
 import {
   errorDiagnostic,
   types,
@@ -32,11 +34,33 @@ export const PROVIDER_ATTRIBUTES = {
   apiKey: 'api_key',
   username: 'username',
   password: 'password',
+  apiKeyEnv: 'api_key_env',
+  usernameEnv: 'username_env',
+  passwordEnv: 'password_env',
   owner: 'owner',
   concurrency: 'concurrency',
 } as const;
 
 const P = PROVIDER_ATTRIBUTES;
+
+/** A variable-name attribute and the attribute it stands in for. */
+const CREDENTIAL_VARIABLES = [
+  [P.apiKeyEnv, P.apiKey],
+  [P.usernameEnv, P.username],
+  [P.passwordEnv, P.password],
+] as const;
+
+/** What a name of an environment variable looks like (the constructs' rule). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** An attribute naming the variable that holds a credential, read at configure. */
+function credentialVariable(what: string, fallback: string, valueAttribute: string) {
+  return {
+    type: types.string,
+    optional: true,
+    description: `Name of the environment variable of the provider process (Terraform passes its own environment) that holds ${what}, read when the provider is configured; unset: $${fallback}. The name may be in state and plan; the value never is. Conflicts with ${valueAttribute}.`,
+  };
+}
 
 /** The Alooma provider's definition (served by main.ts). */
 export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
@@ -58,19 +82,22 @@ export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
         type: types.string,
         optional: true,
         sensitive: true,
-        description: `API key (instead of username and password). Unset: $${EnvVar.API_KEY}.`,
+        description: `API key (instead of username and password). Unset: the variable api_key_env names ($${EnvVar.API_KEY} by default).`,
       },
       [P.username]: {
         type: types.string,
         optional: true,
-        description: `Login e-mail (with password). Unset: $${EnvVar.USERNAME}.`,
+        description: `Login e-mail (with password). Unset: the variable username_env names ($${EnvVar.USERNAME} by default).`,
       },
       [P.password]: {
         type: types.string,
         optional: true,
         sensitive: true,
-        description: `Login password (with username). Unset: $${EnvVar.PASSWORD}.`,
+        description: `Login password (with username). Unset: the variable password_env names ($${EnvVar.PASSWORD} by default).`,
       },
+      [P.apiKeyEnv]: credentialVariable('the API key', EnvVar.API_KEY, P.apiKey),
+      [P.usernameEnv]: credentialVariable('the login e-mail', EnvVar.USERNAME, P.username),
+      [P.passwordEnv]: credentialVariable('the login password', EnvVar.PASSWORD, P.password),
       [P.owner]: {
         type: types.string,
         required: true,
@@ -109,6 +136,26 @@ export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
           ),
         );
     }
+    for (const [envAttribute, valueAttribute] of CREDENTIAL_VARIABLES) {
+      const name = config[envAttribute] ?? null;
+      if (name === null || name instanceof Unknown) continue;
+      if (typeof name !== 'string' || !ENV_NAME.test(name))
+        out.push(
+          errorDiagnostic(
+            'Invalid provider configuration',
+            `${envAttribute} must name an environment variable (letters, digits and _, not starting with a digit).`,
+            [{ attribute: envAttribute }],
+          ),
+        );
+      else if ((config[valueAttribute] ?? null) !== null)
+        out.push(
+          errorDiagnostic(
+            'Invalid provider configuration',
+            `set ${valueAttribute} or ${envAttribute}, not both.`,
+            [{ attribute: envAttribute }],
+          ),
+        );
+    }
     if (
       (config[P.apiKey] ?? null) !== null &&
       ((config[P.username] ?? null) !== null || (config[P.password] ?? null) !== null)
@@ -128,40 +175,45 @@ export const aloomaProvider: ProviderDefinition<AloomaProviderData> = {
       const value = config[name];
       return typeof value === 'string' && value !== '' ? value : undefined;
     };
+    const connection: ConnectionSpec = {
+      apiUrl: text(P.apiUrl),
+      account: text(P.account),
+      apiKeyEnv: text(P.apiKeyEnv),
+      usernameEnv: text(P.usernameEnv),
+      passwordEnv: text(P.passwordEnv),
+    };
+    // The variables read, defaults filled in by the runtime's one rule (no environment is read here).
+    const names = resolveCredentials({}, connection);
     // The block's credentials take the place of the variables' (the one reading stays the client's).
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (text(P.apiKey) !== undefined) {
-      env[EnvVar.API_KEY] = text(P.apiKey);
-      delete env[EnvVar.USERNAME];
-      delete env[EnvVar.PASSWORD];
+      env[names.apiKeyEnv] = text(P.apiKey);
+      delete env[names.usernameEnv];
+      delete env[names.passwordEnv];
     } else if (text(P.username) !== undefined || text(P.password) !== undefined) {
-      delete env[EnvVar.API_KEY];
-      if (text(P.username) !== undefined) env[EnvVar.USERNAME] = text(P.username);
-      if (text(P.password) !== undefined) env[EnvVar.PASSWORD] = text(P.password);
+      delete env[names.apiKeyEnv];
+      if (text(P.username) !== undefined) env[names.usernameEnv] = text(P.username);
+      if (text(P.password) !== undefined) env[names.passwordEnv] = text(P.password);
     }
     const client = new AloomaClient(
-      clientOptionsFromEnv(
-        env,
-        { apiUrl: text(P.apiUrl), account: text(P.account) },
-        {
-          onEvent: (event) => {
-            if (event.type === 'request')
-              log.debug('alooma request', {
-                method: event.method,
-                path: event.path,
-                status: event.status,
-                ms: event.durationMs,
-              });
-            else if (event.type === 'retry')
-              log.info('alooma retry', {
-                method: event.method,
-                path: event.path,
-                code: event.code,
-                delay_ms: event.delayMs,
-              });
-          },
+      clientOptionsFromEnv(env, connection, {
+        onEvent: (event) => {
+          if (event.type === 'request')
+            log.debug('alooma request', {
+              method: event.method,
+              path: event.path,
+              status: event.status,
+              ms: event.durationMs,
+            });
+          else if (event.type === 'retry')
+            log.info('alooma retry', {
+              method: event.method,
+              path: event.path,
+              code: event.code,
+              delay_ms: event.delayMs,
+            });
         },
-      ),
+      }),
     );
     const concurrency =
       typeof config[P.concurrency] === 'number'

@@ -280,25 +280,63 @@ describe('engine "provider"', () => {
     });
   });
 
-  test('credential variables of other names are refused at once', () => {
-    const stack = testStack();
-    expect(
-      () =>
-        new AloomaConnection(stack, 'Alooma', {
-          engine: 'provider',
-          usernameEnv: 'MY_ALOOMA_USER',
-        }),
-    ).toThrow(
-      /engine "provider": the provider reads the credentials .*props.usernameEnv.*\[engine_unavailable\]/,
+  test("credential variables of other names are the provider block's *_env attributes: names only, defaults not repeated", () => {
+    const renamed = parsed(
+      providerStack({
+        usernameEnv: 'MY_ALOOMA_USER',
+        passwordEnv: 'MY_ALOOMA_PASSWORD',
+        apiKeyEnv: 'ALOOMA_API_KEY',
+      }),
     );
+    expect(renamed.provider.alooma).toEqual([
+      { owner: 'stack', username_env: 'MY_ALOOMA_USER', password_env: 'MY_ALOOMA_PASSWORD' },
+    ]);
+    const fromEnv = parsed(providerStack({ apiKey: AloomaSecret.fromEnv('TEAM_ALOOMA_KEY') }));
+    expect(fromEnv.provider.alooma).toEqual([{ owner: 'stack', api_key_env: 'TEAM_ALOOMA_KEY' }]);
+    const keyEnv = parsed(providerStack({ apiKeyEnv: 'TEAM_ALOOMA_KEY' }));
+    expect(keyEnv.provider.alooma).toEqual([{ owner: 'stack', api_key_env: 'TEAM_ALOOMA_KEY' }]);
   });
 
-  test('a configuration field without an attribute is refused with its name', () => {
+  test('extraConfiguration is extra_configuration (JSON text, references through jsonencode); REST headers are headers', () => {
     const stack = providerStack();
     ordersInput(stack, { extraConfiguration: { fetch_size: 500 } });
-    expect(() => validate(stack)).toThrow(
-      /alooma_database_input resource has no attribute for the configuration field\(s\) "fetch_size"/,
-    );
+    const size = new TerraformVariable(stack, 'size', { type: 'number' });
+    new AloomaRestInput(stack, 'Events', {
+      name: 'events_api',
+      baseUrl: 'https://api.example.com/events',
+      headers: [{ name: 'Accept', value: 'application/json' }],
+      extraConfiguration: { page_size: size.numberValue },
+    });
+    validate(stack);
+    const out = parsed(stack).resource;
+    expect(out.alooma_database_input.Orders.extra_configuration).toBe('{"fetch_size":500}');
+    const rest = out.alooma_rest_input.Events;
+    expect(rest.headers).toBe('[{"name":"Accept","value":"application/json"}]');
+    expect(rest.extra_configuration).toBe('${jsonencode({"page_size" = var.size})}');
+  });
+
+  test('AloomaInput secrets at configuration keys: the write-only secrets map, secrets_env names, secrets_version per key', () => {
+    const stack = providerStack();
+    new AloomaInput(stack, 'Webhook', {
+      name: 'hook',
+      type: 'RESTAPI',
+      configuration: { custom: 'x' },
+      secrets: {
+        client_key: AloomaSecret.fromTerraform(
+          ephemeralVariable(stack, 'client_key', { type: 'string' }).stringValue,
+          { ephemeral: true, version: '2' },
+        ),
+        oauth2: AloomaSecret.fromEnv('HOOK_OAUTH'),
+      },
+    });
+    validate(stack);
+    const hook = parsed(stack).resource.alooma_input.Webhook;
+    expect(hook).toMatchObject({
+      configuration: '{"custom":"x"}',
+      secrets: { client_key: '${var.client_key}' },
+      secrets_env: { oauth2: 'HOOK_OAUTH' },
+      secrets_version: { client_key: '2', oauth2: '1' },
+    });
   });
 
   test('the connection must come before the inputs', () => {

@@ -50,6 +50,7 @@ function plannedDatabase(overrides: ObjectValue = {}): ObjectValue {
     batch_size: 100000,
     run_at: null,
     ssh: null,
+    extra_configuration: null,
     ...overrides,
   };
 }
@@ -146,6 +147,9 @@ describe('mapping: Read', () => {
       default_schema: null,
       retain_on_delete: false,
       configuration: '{"path":"/x"}',
+      secrets: null,
+      secrets_env: null,
+      secrets_version: null,
     });
   });
 
@@ -409,10 +413,22 @@ test('the provider serves its schema: every attribute described, secrets write-o
   );
   expect(writeOnly.sort()).toEqual([
     'alooma_database_input.password:true',
+    'alooma_input.secrets:true',
     'alooma_mixpanel_input.api_secret:true',
     'alooma_rest_input.password:true',
     'alooma_s3_input.secret_access_key:true',
   ]);
+  // a REST parameter's secret is built as every other secret: write-only, sensitive, _env, _version
+  const rest = schema.resource_schemas.alooma_rest_input.block.attributes;
+  const parameter = rest.find((a) => a.name === 'parameters')!.nested_type!.attributes;
+  const password = rest.filter((a) => a.name.startsWith('password'));
+  const secretValue = parameter.filter((a) => a.name.startsWith('secret_value'));
+  expect(
+    secretValue.map((a) => [a.name.replace('secret_value', ''), a.write_only, a.sensitive]),
+  ).toEqual(password.map((a) => [a.name.replace('password', ''), a.write_only, a.sensitive]));
+  expect(secretValue.find((a) => a.name === 'secret_value_env')!.description).toContain(
+    'Conflicts with secret_value and value.',
+  );
   expect(schema.provider.block.attributes.find((a) => a.name === 'owner')?.required).toBe(true);
 });
 
@@ -428,6 +444,266 @@ test('the provider block: owner by the name rule, one kind of credentials, concu
   expect(aloomaProvider.validate!({ config: { owner: UNKNOWN, concurrency: UNKNOWN } })).toEqual(
     [],
   );
+});
+
+test('the provider block: credential variables of other names, checked and exclusive with the value', () => {
+  const diagnostics = aloomaProvider.validate!({
+    config: {
+      owner: 'team',
+      api_key: 'k',
+      api_key_env: 'MY_KEY',
+      username_env: '1BAD',
+      password_env: 'MY_PASSWORD',
+    },
+  });
+  expect(diagnostics.map((d) => [formatPath(d.path ?? []), d.detail])).toEqual([
+    ['api_key_env', 'set api_key or api_key_env, not both.'],
+    [
+      'username_env',
+      'username_env must name an environment variable (letters, digits and _, not starting with a digit).',
+    ],
+  ]);
+  expect(
+    aloomaProvider.validate!({
+      config: { owner: 'team', api_key_env: 'MY_KEY', username_env: UNKNOWN },
+    }),
+  ).toEqual([]);
+});
+
+describe('typed resources: extra_configuration and REST headers', () => {
+  test('GIVEN extra keys WHEN sent THEN only they are set; a key set to null is removed; others stay as read', () => {
+    const live = liveDatabase({
+      server: 'db.internal.example',
+      port: 5432,
+      database: 'shop',
+      db_type: 'psql',
+      user: 'replicator',
+      tables: '{"orders":"xmin::text::bigint"}',
+      batch_size: 100000,
+      replication_type: 'incremental_load',
+      auto_map: true,
+      daily_api_calls: '500',
+      legacy_flag: 'on',
+      unmanaged: 1,
+      alooma_cdktf: { owner: 'team', secretVersions: [{ path: 'password', version: '1' }] },
+    });
+    const planned = plannedDatabase({
+      extra_configuration: JSON.stringify({
+        daily_api_calls: 500,
+        fetch_size: 500,
+        legacy_flag: null,
+      }),
+    });
+    const sent = desiredConfiguration(databaseInputKind, planned, live, NO_SECRETS, 'team');
+    const { legacy_flag: _gone, ...kept } = live.configuration;
+    // "500" means 500 (src/alooma/canonical): kept as read; fetch_size added; legacy_flag removed; unmanaged untouched
+    expect(sent).toEqual({ ...kept, fetch_size: 500 });
+  });
+
+  test('GIVEN the same values spelled otherwise WHEN read THEN the prior text is kept; drift on a key shows, others are not read', () => {
+    const prior = plannedDatabase({
+      id: 'id-1',
+      extra_configuration: '{ "fetch_size": 500, "daily_api_calls": 20, "gone": null }',
+    });
+    const configuration = {
+      server: 'db.internal.example',
+      port: 5432,
+      database: 'shop',
+      db_type: 'psql',
+      user: 'replicator',
+      tables: '{"orders":"xmin::text::bigint"}',
+      fetch_size: 500,
+      daily_api_calls: '20',
+      unmanaged: 1,
+      alooma_cdktf: { owner: 'team', secretVersions: [{ path: 'password', version: '1' }] },
+    };
+    expect(
+      stateFromLive(databaseInputKind, liveDatabase(configuration), prior).extra_configuration,
+    ).toBe(prior.extra_configuration);
+    const drifted = stateFromLive(
+      databaseInputKind,
+      liveDatabase({ ...configuration, fetch_size: 900, gone: 'back' }),
+      prior,
+    );
+    expect(JSON.parse(drifted.extra_configuration as string)).toEqual({
+      daily_api_calls: '20',
+      fetch_size: 900,
+      gone: 'back',
+    });
+    // an import: the keys managed are not known
+    expect(
+      stateFromLive(databaseInputKind, liveDatabase(configuration), { id: 'id-1' })
+        .extra_configuration,
+    ).toBeNull();
+  });
+
+  test('GIVEN bad extra_configuration WHEN validated THEN each problem is at the attribute, the value never shown', () => {
+    const paths = (extra: string) =>
+      validateInput(databaseInputKind, plannedDatabase({ extra_configuration: extra })).map((d) => [
+        formatPath(d.path ?? []),
+        d.detail,
+      ]);
+    expect(paths('[1]')).toEqual([
+      [
+        'extra_configuration',
+        'extra_configuration must be the JSON text of an object (use jsonencode({...})). (The value is not shown: it may be sensitive.)',
+      ],
+    ]);
+    expect(
+      paths('{"port": 1, "db_password": "hunter2", "alooma_cdktf": {}}').map(([, d]) => d),
+    ).toEqual([
+      expect.stringContaining('sets "alooma_cdktf", where the provider records the owner'),
+      expect.stringContaining('sets "db_password", a secret field'),
+      expect.stringContaining('sets "port", which port manages: set port'),
+    ]);
+    expect(JSON.stringify(paths('{"db_password": "hunter2"}'))).not.toContain('hunter2');
+    // the src/alooma rules run on the extra keys too, at this attribute
+    const [rule] = paths('{"ssh": "not json"}');
+    expect(rule[0]).toBe('extra_configuration');
+  });
+
+  test('GIVEN REST headers as JSON text WHEN sent and read THEN the API holds the list; the same list in another spelling is no diff', () => {
+    const headers = '[ {"name": "Accept", "value": "application/json"} ]';
+    const planned = {
+      name: 'api',
+      paused: false,
+      auto_map: true,
+      base_url: 'https://api.example.com/v1',
+      request: 'GET',
+      headers,
+    };
+    const sent = desiredConfiguration(restInputKind, planned, undefined, NO_SECRETS, 'team');
+    expect(sent.headers).toEqual([{ name: 'Accept', value: 'application/json' }]);
+    const live: AloomaNode = {
+      id: 'r',
+      name: 'api',
+      type: 'REST_INPUT',
+      category: 'INPUT',
+      configuration: sent,
+    };
+    expect(stateFromLive(restInputKind, live, { ...planned, id: 'r' }).headers).toBe(headers);
+    const drifted = stateFromLive(
+      restInputKind,
+      { ...live, configuration: { ...sent, headers: [] } },
+      { ...planned, id: 'r' },
+    );
+    expect(drifted.headers).toBe('[]');
+    // not a list of objects: refused at its attribute by the rules of src/alooma
+    const [d] = validateInput(restInputKind, { ...planned, headers: '{"Accept": "x"}' });
+    expect(d.path).toEqual([{ attribute: 'headers' }]);
+  });
+});
+
+describe('alooma_input: secrets in the free-form configuration', () => {
+  const planned = (overrides: ObjectValue = {}): ObjectValue => ({
+    id: 'g',
+    name: 'hook',
+    type: 'RESTAPI',
+    paused: false,
+    auto_map: true,
+    default_schema: null,
+    retain_on_delete: false,
+    configuration: '{"path":"/a"}',
+    secrets: null,
+    secrets_env: null,
+    secrets_version: { client_key: '1', oauth2: '1' },
+    ...overrides,
+  });
+  const config = planned({
+    secrets: { client_key: 'Client-Key-Value' },
+    secrets_env: { oauth2: 'MY_OAUTH' },
+  });
+
+  test('GIVEN secrets by key WHEN planned THEN each is written on create, when its version changes or when it is new', () => {
+    const due = (p: ObjectValue, prior: ObjectValue | null) => [
+      ...secretsToWrite(genericInputKind, config, p, prior, { MY_OAUTH: 'Oauth-Value' }).fields,
+    ];
+    expect(due(planned(), null)).toEqual([
+      ['client_key', 'Client-Key-Value'],
+      ['oauth2', 'Oauth-Value'],
+    ]);
+    expect(due(planned(), planned())).toEqual([]);
+    expect(due(planned({ secrets_version: { client_key: '2', oauth2: '1' } }), planned())).toEqual([
+      ['client_key', 'Client-Key-Value'],
+    ]);
+    expect(due(planned(), planned({ secrets_version: { client_key: '1' } }))).toEqual([
+      ['oauth2', 'Oauth-Value'],
+    ]);
+  });
+
+  test('GIVEN secrets WHEN sent THEN written where due, the mask kept otherwise, versions in the marker; never in configuration or state', () => {
+    const live: AloomaNode = {
+      id: 'g',
+      name: 'hook',
+      type: 'RESTAPI',
+      category: 'INPUT',
+      configuration: {
+        path: '/a',
+        client_key: 'Stored-In-Clear-By-Api',
+        oauth2: '********',
+        auto_map: true,
+        alooma_cdktf: {
+          owner: 'team',
+          secretVersions: [
+            { path: 'client_key', version: '1' },
+            { path: 'oauth2', version: '1' },
+          ],
+        },
+      },
+    };
+    // nothing due: the configuration is the live one (no PUT), the key not seen as an open field
+    expect(desiredConfiguration(genericInputKind, planned(), live, NO_SECRETS, 'team')).toEqual(
+      live.configuration,
+    );
+    const sent = desiredConfiguration(
+      genericInputKind,
+      planned({ secrets_version: { client_key: '2', oauth2: '1' } }),
+      live,
+      { fields: new Map([['client_key', 'New-Key']]), parameters: new Map() },
+      'team',
+    );
+    expect(sent).toMatchObject({ client_key: 'New-Key', oauth2: '********' });
+    expect(sent.alooma_cdktf).toEqual({
+      owner: 'team',
+      secretVersions: [
+        { path: 'client_key', version: '2' },
+        { path: 'oauth2', version: '1' },
+      ],
+    });
+    // Read: no value, the versions from the marker (an import included), the variable names kept
+    const state = stateFromLive(genericInputKind, live, { id: 'g' });
+    expect(state).toMatchObject({
+      configuration: '{"path":"/a"}',
+      secrets: null,
+      secrets_version: { client_key: '1', oauth2: '1' },
+      secrets_env: null,
+    });
+    expect(JSON.stringify(state)).not.toContain('Stored-In-Clear-By-Api');
+    expect(stateFromLive(genericInputKind, live, config).secrets_env).toEqual({
+      oauth2: 'MY_OAUTH',
+    });
+  });
+
+  test('GIVEN bad secret maps WHEN validated THEN each at its path, no value shown', () => {
+    const problems = validateInput(
+      genericInputKind,
+      planned({
+        configuration: '{"path":"/a","oauth2":"x"}',
+        secrets: { client_key: 'Client-Key-Value', auto_map: 'v' },
+        secrets_env: { client_key: 'K', oauth2: 'O' },
+        secrets_version: { oauth2: '1', stale: '1' },
+      }),
+    ).map((d) => [formatPath(d.path ?? []), d.detail]);
+    expect(problems.map(([p]) => p)).toEqual([
+      'secrets_version',
+      'secrets["auto_map"]',
+      'secrets_env["client_key"]',
+      'secrets_version',
+      'configuration',
+      'secrets_version["stale"]',
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('Client-Key-Value');
+  });
 });
 
 test('alooma_mixpanel_input maps its fields and refuses a bad date at its path', () => {

@@ -171,6 +171,12 @@ export function aloomaProviderOf(scope: IConstruct): TerraformProvider {
       ...(spec.apiUrl === undefined ? {} : { [P.apiUrl]: spec.apiUrl }),
       ...(spec.account === undefined ? {} : { [P.account]: spec.account }),
       ...(apiKey === undefined ? {} : { [P.apiKey]: apiKey.terraformValue }),
+      // variables of other names than the runtime's defaults (the spec names only those)
+      ...(spec.apiKeyEnv === undefined || spec.apiKeyFromTerraform === true
+        ? {}
+        : { [P.apiKeyEnv]: spec.apiKeyEnv }),
+      ...(spec.usernameEnv === undefined ? {} : { [P.usernameEnv]: spec.usernameEnv }),
+      ...(spec.passwordEnv === undefined ? {} : { [P.passwordEnv]: spec.passwordEnv }),
       [P.owner]: connection?.owner ?? stack.node.id,
       ...(connection?.concurrency === undefined ? {} : { [P.concurrency]: connection.concurrency }),
     }) as Record<string, unknown>;
@@ -221,9 +227,13 @@ export interface ProviderInputSource {
 }
 
 /**
- * The attributes of an input's provider resource. Throws a construct error
- * for what the provider's schema cannot hold (a configuration key without
- * an attribute, an `AloomaSecret.fromEnv`).
+ * The attributes of an input's provider resource: each API field at the
+ * attribute the kind declares for it, the fields without one in the JSON
+ * text of `configuration` (generic) or `extra_configuration` (typed), each
+ * secret at its write-only attribute (or its `_env` variable name), a
+ * secret of the free-form configuration in the generic resource's maps
+ * keyed by configuration key. Throws a construct error for a secret the
+ * kind has no attribute for (the typed constructs give none).
  */
 export function providerAttributes(
   scope: IConstruct,
@@ -252,29 +262,36 @@ export function providerAttributes(
       out[A.parameters] = parametersAttribute(value, input.secrets);
     else rest[key] = value;
   }
-  const restKeys = Object.keys(rest);
-  if (kind.openConfiguration) {
-    if (restKeys.length > 0) out[A.configuration] = jsonText(rest);
-  } else if (restKeys.length > 0) {
-    throw errors.notOnProviderEngine(
-      scope,
-      `the ${kind.typeName} resource has no attribute for the configuration field(s) ${restKeys.map((k) => JSON.stringify(k)).join(', ')}`,
-      'Remove them (extraConfiguration, headers), or keep engine "terraform_data" for this stack',
-    );
-  }
+  // fields no attribute of their own holds: the generic `configuration`, a typed kind's `extra_configuration`
+  if (Object.keys(rest).length > 0)
+    out[kind.openConfiguration ? A.configuration : A.extraConfiguration] = jsonText(rest);
+  const S = providerSchema().fields.SECRET_MAP_ATTRIBUTES;
+  const secretMap: Record<
+    typeof S.values | typeof S.env | typeof S.version,
+    Record<string, unknown>
+  > = { [S.values]: {}, [S.env]: {}, [S.version]: {} };
   for (const [path, secret] of Object.entries(input.secrets)) {
     if (kind.parameters && parameterPathName(path) !== undefined) continue;
     const field = kind.secrets.find((s) => s.api === path);
-    if (field === undefined) {
+    if (field !== undefined) {
+      Object.assign(out, secretAttributes(secret, field.attribute, field.envAttribute));
+      out[field.versionAttribute] = secret.version ?? DEFAULT_SECRET_VERSION;
+    } else if (kind.secretMap) {
+      // a secret at a key of the free-form configuration: the maps keyed by that key
+      Object.assign(secretMap[secret.terraformValue === undefined ? S.env : S.values], {
+        [path]: secret.terraformValue ?? secret.envName,
+      });
+      secretMap[S.version][path] = secret.version ?? DEFAULT_SECRET_VERSION;
+    } else {
       throw errors.notOnProviderEngine(
         scope,
         `the ${kind.typeName} resource has no write-only attribute for the secret at ${JSON.stringify(path)}`,
-        'Keep engine "terraform_data" for an input with secrets in a free-form configuration',
+        'Declare the secret with the prop of its own (password, secretAccessKey, ...)',
       );
     }
-    Object.assign(out, secretAttributes(secret, field.attribute, field.envAttribute));
-    out[field.versionAttribute] = secret.version ?? DEFAULT_SECRET_VERSION;
   }
+  for (const [attribute, map] of Object.entries(secretMap))
+    if (Object.keys(map).length > 0) out[attribute] = map;
   return escapeTemplates(out) as Record<string, unknown>;
 }
 
@@ -299,6 +316,8 @@ function attributeValue(codec: string, value: unknown): unknown {
   switch (codec) {
     case 'json_text':
       return typeof value === 'string' ? value : jsonText(value);
+    case 'json_value':
+      return jsonText(value);
     case 'json_map':
       return isReference(value) ? value : stringMap(value);
     default:

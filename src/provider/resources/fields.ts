@@ -35,7 +35,9 @@ export type FieldCodec =
   /** A string of JSON text the API stores as an object or as that text (`ssh`, `configuration`). */
   | 'json_text'
   /** A `list(string)`, stored as a list. */
-  | 'string_list';
+  | 'string_list'
+  /** A string of JSON text the API stores as the value it spells (REST `headers`, a list of objects). */
+  | 'json_value';
 
 /** One attribute that is one top-level configuration field. */
 export interface ConfigurationField {
@@ -44,6 +46,48 @@ export interface ConfigurationField {
   /** The configuration key in the API (`port`, `awsBucketName`). */
   readonly api: string;
   readonly codec: FieldCodec;
+}
+
+/**
+ * The generic input's secrets inside its free-form configuration, keyed by
+ * top-level configuration key: a write-only map of values, a map of
+ * environment variable names, and a map of versions (a path's secret is
+ * written on create, when the path is new, or when its version changes).
+ */
+export const SECRET_MAP_ATTRIBUTES = {
+  values: 'secrets',
+  env: 'secrets_env',
+  version: 'secrets_version',
+} as const;
+
+/** The schema of {@link SECRET_MAP_ATTRIBUTES}. */
+export function secretMapAttributes(): Attributes {
+  const S = SECRET_MAP_ATTRIBUTES;
+  return {
+    [S.values]: {
+      type: types.map(types.string),
+      optional: true,
+      sensitive: true,
+      writeOnly: true,
+      description:
+        `Secret configuration fields, by top-level configuration key (write-only: never in state or plan). ` +
+        `A key's value is written on create, when the key is new, and when its ${S.version} entry changes; ` +
+        'otherwise the stored value is kept. Use ephemeral values.',
+    },
+    [S.env]: {
+      type: types.map(types.string),
+      optional: true,
+      description:
+        'Secret configuration fields whose values are in environment variables of the provider process ' +
+        `(Terraform passes its own environment): configuration key to variable name, instead of ${S.values}. ` +
+        `Checked at plan and read at apply only when that key is written. The names are in state; the values never are.`,
+    },
+    [S.version]: {
+      type: types.map(types.string),
+      optional: true,
+      description: `Any label per secret key of ${S.values} or ${S.env} (required for each); change one to write that secret again (rotation).`,
+    },
+  };
 }
 
 /** A write-only secret attribute and the attribute whose change writes it again. */
@@ -75,6 +119,10 @@ export function writeOnlySecret(
   attribute: string,
   api: string,
   what: string,
+  options: {
+    /** Another attribute the secret replaces (a REST parameter's `value`): the variable conflicts with it too. */
+    readonly insteadOf?: string;
+  } = {},
 ): { readonly attributes: Attributes; readonly field: SecretField } {
   const field: SecretField = {
     attribute,
@@ -91,7 +139,8 @@ export function writeOnlySecret(
         sensitive: true,
         writeOnly: true,
         description:
-          `${capitalized(what)} (write-only: never in state or plan; \`${api}\`). Written on create and ` +
+          `${capitalized(what)} (write-only: never in state or plan; \`${api}\`)` +
+          `${options.insteadOf === undefined ? '' : `, instead of ${options.insteadOf}`}. Written on create and ` +
           `when ${field.versionAttribute} changes. Use an ephemeral variable.`,
       },
       [field.envAttribute]: {
@@ -101,7 +150,8 @@ export function writeOnlySecret(
           'Name of an environment variable of the provider process (Terraform passes its own ' +
           `environment) that holds ${what}, instead of ${attribute}: checked at plan and read at ` +
           `apply only when ${attribute} is written (create, or ${field.versionAttribute} changed). ` +
-          `The name is in state; the value never is. Conflicts with ${attribute}.`,
+          `The name is in state; the value never is. Conflicts with ${attribute}` +
+          `${options.insteadOf === undefined ? '' : ` and ${options.insteadOf}`}.`,
       },
       [field.versionAttribute]: {
         type: types.string,
@@ -125,6 +175,9 @@ export function toApiValue(codec: FieldCodec, value: Value): unknown {
       return JSON.stringify(value);
     case 'json_text':
       return value;
+    case 'json_value':
+      // text that is not JSON is sent as it is, for the rules to refuse
+      return typeof value === 'string' ? parse(value) : value;
     default:
       return value;
   }
@@ -149,6 +202,7 @@ export function fromApiValue(codec: FieldCodec, live: unknown): Value {
       return out;
     }
     case 'json_text':
+    case 'json_value':
       return typeof live === 'string' ? live : JSON.stringify(live);
     case 'string_list':
       return Array.isArray(live) ? live.map((v) => (typeof v === 'string' ? v : String(v))) : null;
@@ -178,6 +232,17 @@ function parse(text: string): unknown {
 }
 
 /**
+ * A REST parameter's write-only secret value: the same three attributes as
+ * every other secret ({@link writeOnlySecret}), inside the parameter's entry.
+ */
+export const PARAMETER_SECRET = writeOnlySecret(
+  'secret_value',
+  'value',
+  'the secret value of the parameter',
+  { insteadOf: 'value' },
+);
+
+/**
  * REST parameters: Terraform's map keyed by name of `{type, value, template,
  * secret_value, secret_value_version, secret_value_env}` and the API's list of
  * `{parameter, type, value, template?, secret?}`.
@@ -186,9 +251,9 @@ export const PARAMETER_ATTRIBUTES = {
   type: 'type',
   value: 'value',
   template: 'template',
-  secretValue: 'secret_value',
-  secretValueVersion: 'secret_value_version',
-  secretValueEnv: 'secret_value_env',
+  secretValue: PARAMETER_SECRET.field.attribute,
+  secretValueVersion: PARAMETER_SECRET.field.versionAttribute,
+  secretValueEnv: PARAMETER_SECRET.field.envAttribute,
 } as const;
 
 /**

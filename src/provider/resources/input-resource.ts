@@ -47,6 +47,7 @@ import { formatPath, isPlainObject, Unknown, UNKNOWN } from '../wire/values';
 import {
   fromApiValue,
   PARAMETER_ATTRIBUTES,
+  SECRET_MAP_ATTRIBUTES,
   parametersFromApi,
   parametersToApi,
   sameMeaning,
@@ -74,6 +75,11 @@ export interface InputKind {
   readonly parameters?: boolean;
   /** True: a `configuration` attribute (JSON text) holds every field no other attribute manages. */
   readonly openConfiguration?: boolean;
+  /**
+   * True: secrets at any top-level key, in the map attributes of
+   * {@link SECRET_MAP_ATTRIBUTES} (the generic `alooma_input`).
+   */
+  readonly secretMap?: boolean;
   /** Input types this resource refuses (the generic one: those with a type of their own). */
   readonly refusedTypes?: ReadonlyMap<string, string>;
 }
@@ -89,6 +95,7 @@ export const COMMON_ATTRIBUTES = {
   retainOnDelete: 'retain_on_delete',
   parameters: 'parameters',
   configuration: 'configuration',
+  extraConfiguration: 'extra_configuration',
 } as const;
 
 const A = COMMON_ATTRIBUTES;
@@ -162,6 +169,18 @@ function commonAttributes(kind: InputKind): Attributes {
       description:
         'True: destroying the resource (or removing its block) leaves the input in Alooma. Stored in state, so it holds after the block is removed.',
     },
+    ...(kind.openConfiguration
+      ? {}
+      : {
+          [A.extraConfiguration]: {
+            type: types.string,
+            optional: true,
+            description:
+              'Further configuration fields that no attribute of this resource manages, as the JSON text of an object ' +
+              '(jsonencode({...})). Only the keys given are managed (a change made in Alooma to one shows as drift); ' +
+              'a key removed from it stays in Alooma as it is, a key set to null is removed from Alooma. Not for secrets.',
+          },
+        }),
   };
 }
 
@@ -442,6 +461,38 @@ export function dueSecrets(
     )
       out.push({ at: { api: s.api }, ...from });
   }
+  if (kind.secretMap) {
+    const S = SECRET_MAP_ATTRIBUTES;
+    const values = config[S.values] ?? null;
+    const names = config[S.env] ?? null;
+    const plannedVersions = planned[S.version] ?? null;
+    const priorVersions = prior?.[S.version] ?? null;
+    for (const path of secretMapPaths(config)) {
+      const value = isPlainObject(values) ? (values[path] ?? null) : null;
+      const name = isPlainObject(names) ? (names[path] ?? null) : null;
+      const from: Pick<DueSecret, 'value' | 'env'> | undefined =
+        value !== null
+          ? { value }
+          : typeof name === 'string'
+            ? {
+                env: {
+                  name,
+                  path: [{ attribute: S.env }, { key: path }],
+                  secretAttribute: `${S.values}[${JSON.stringify(path)}]`,
+                },
+              }
+            : undefined;
+      if (from === undefined) continue;
+      // a key new to the input counts as created
+      const versionOf = (o: Value) => (isPlainObject(o) ? (o[path] ?? null) : null);
+      if (
+        prior === null ||
+        versionOf(priorVersions) === null ||
+        versionOf(plannedVersions) !== versionOf(priorVersions)
+      )
+        out.push({ at: { api: path }, ...from });
+    }
+  }
   const configured = config[A.parameters];
   if (kind.parameters && isPlainObject(configured)) {
     const plannedParameters = isPlainObject(planned[A.parameters]) ? planned[A.parameters] : {};
@@ -541,7 +592,13 @@ export function desiredConfiguration(
     out[field.api] = toApiValue(field.codec, value);
   }
   if (kind.openConfiguration)
-    setOpenConfiguration(out, planned[A.configuration] ?? null, liveConfiguration);
+    setOpenConfiguration(
+      out,
+      planned[A.configuration] ?? null,
+      liveConfiguration,
+      new Set([...secretMapPaths(planned), ...markedPaths(readOwnershipMarker(liveConfiguration))]),
+    );
+  else setExtraConfiguration(out, planned[A.extraConfiguration] ?? null, liveConfiguration);
   for (const [key, value] of secrets.fields) out[key] = value;
   if (kind.parameters) {
     const parameters = parametersToApi(
@@ -574,11 +631,13 @@ function setOpenConfiguration(
   out: Record<string, unknown>,
   text: Value,
   live: Readonly<Record<string, unknown>>,
+  secretPaths: ReadonlySet<string>,
 ): void {
   const desired =
     typeof text === 'string' ? parseObject(text) : text instanceof Unknown ? undefined : {};
   if (desired === undefined) return;
-  for (const key of Object.keys(out)) if (isOpenKey(key) && !(key in desired)) delete out[key];
+  for (const key of Object.keys(out))
+    if (isOpenKey(key) && !secretPaths.has(key) && !(key in desired)) delete out[key];
   for (const [key, value] of Object.entries(desired)) {
     if (
       key in live &&
@@ -588,6 +647,51 @@ function setOpenConfiguration(
       continue;
     out[key] = value;
   }
+}
+
+/**
+ * A typed resource's `extra_configuration`: each key given set (kept as read
+ * when the live value means the same), a key set to null removed; keys not
+ * given are not touched.
+ */
+function setExtraConfiguration(
+  out: Record<string, unknown>,
+  text: Value,
+  live: Readonly<Record<string, unknown>>,
+): void {
+  const desired = typeof text === 'string' ? parseObject(text) : undefined;
+  if (desired === undefined) return;
+  for (const [key, value] of Object.entries(desired)) {
+    if (value === null) delete out[key];
+    else if (!(key in live) || !sameField(key, live[key], value)) out[key] = value;
+  }
+}
+
+/** Two values of one configuration field mean the same (their canonical forms are equal). */
+function sameField(key: string, a: unknown, b: unknown): boolean {
+  return (
+    JSON.stringify(canonicalField(key, a ?? undefined) ?? null) ===
+    JSON.stringify(canonicalField(key, b ?? undefined) ?? null)
+  );
+}
+
+/** The keys of the generic resource's secret maps (values and variable names), sorted; unknown maps give none. */
+function secretMapPaths(o: ObjectValue): string[] {
+  const S = SECRET_MAP_ATTRIBUTES;
+  const keys = new Set<string>();
+  for (const attribute of [S.values, S.env, S.version]) {
+    const map = o[attribute];
+    if (isPlainObject(map)) for (const key of Object.keys(map)) keys.add(key);
+  }
+  return [...keys].sort();
+}
+
+/** The secret paths a marker records versions of. */
+function markedPaths(marker: OwnershipMarker | undefined): string[] {
+  const versions = marker?.secretVersions;
+  return Array.isArray(versions)
+    ? versions.map((v) => v?.path).filter((p): p is string => typeof p === 'string')
+    : [];
 }
 
 /** A key of the generic `configuration` (not the marker, not a secret, not an attribute of its own). */
@@ -614,6 +718,10 @@ function secretVersions(
     const version = planned[s.versionAttribute];
     if (typeof version === 'string') versions.push({ path: s.api, version });
   }
+  const mapVersions = planned[SECRET_MAP_ATTRIBUTES.version];
+  if (kind.secretMap && isPlainObject(mapVersions))
+    for (const [path, version] of Object.entries(mapVersions))
+      if (typeof version === 'string') versions.push({ path, version });
   const parameters = planned[A.parameters];
   if (kind.parameters && isPlainObject(parameters)) {
     for (const [name, p] of Object.entries(parameters)) {
@@ -672,9 +780,50 @@ export function stateFromLive(
   }
   if (kind.parameters)
     out[A.parameters] = parametersState(live.parameters, marker, prior?.[A.parameters] ?? null);
-  if (kind.openConfiguration)
-    out[A.configuration] = openConfigurationState(live, prior?.[A.configuration] ?? null);
+  if (kind.openConfiguration) {
+    const S = SECRET_MAP_ATTRIBUTES;
+    const paths = markedPaths(marker);
+    out[A.configuration] = openConfigurationState(
+      live,
+      prior?.[A.configuration] ?? null,
+      new Set([...paths, ...(prior ? secretMapPaths(prior) : [])]),
+    );
+    out[S.values] = null;
+    // versions from the marker (an import knows them); names of variables kept from the prior state
+    const versions: ObjectValue = {};
+    for (const path of paths) versions[path] = markedVersion(marker, path);
+    const priorVersions = prior?.[S.version] ?? null;
+    // none recorded: the prior `{}` kept (null and `{}` mean the same), else null
+    out[S.version] =
+      paths.length > 0
+        ? versions
+        : isPlainObject(priorVersions) && Object.keys(priorVersions).length === 0
+          ? priorVersions
+          : null;
+    out[S.env] = prior?.[S.env] ?? null;
+  } else {
+    out[A.extraConfiguration] = extraConfigurationState(
+      live,
+      prior?.[A.extraConfiguration] ?? null,
+    );
+  }
   return out;
+}
+
+/**
+ * `extra_configuration` as read: the live values of the keys the prior
+ * state gives (a key absent in Alooma reads as null), the prior text kept
+ * when they mean the same. No prior text (an import): null, as the keys
+ * managed are not known.
+ */
+function extraConfigurationState(live: Readonly<Record<string, unknown>>, prior: Value): Value {
+  if (typeof prior !== 'string') return null;
+  const before = parseObject(prior);
+  if (before === undefined) return prior;
+  const now: Record<string, unknown> = {};
+  for (const key of Object.keys(before)) now[key] = live[key] ?? null;
+  const same = Object.keys(before).every((key) => sameField(key, now[key], before[key]));
+  return same ? prior : JSON.stringify(sortKeys(now as Json));
 }
 
 /** Defaults of the common attributes, planned when unset: an absent live field reads as its default. */
@@ -718,9 +867,14 @@ function parametersState(live: unknown, marker: OwnershipMarker | undefined, pri
   return out;
 }
 
-function openConfigurationState(live: Readonly<Record<string, unknown>>, prior: Value): Value {
+function openConfigurationState(
+  live: Readonly<Record<string, unknown>>,
+  prior: Value,
+  secretPaths: ReadonlySet<string>,
+): Value {
   const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(live).sort()) if (isOpenKey(key)) rest[key] = live[key];
+  for (const key of Object.keys(live).sort())
+    if (isOpenKey(key) && !secretPaths.has(key)) rest[key] = live[key];
   // sorted: the same fields in any key order are the same configuration
   const canonicalLive = JSON.stringify(sortKeys(canonicalConfig(rest)));
   if (typeof prior === 'string') {
@@ -765,6 +919,8 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
       return out;
     }
   }
+  if (!kind.openConfiguration) out.push(...validateExtraConfiguration(kind, config));
+  if (kind.secretMap) out.push(...validateSecretMap(config));
   for (const s of kind.secrets) {
     if ((config[s.attribute] ?? null) !== null && (config[s.envAttribute] ?? null) !== null)
       out.push(
@@ -845,12 +1001,99 @@ export function validateInput(kind: InputKind, config: ObjectValue): Diagnostic[
   return out;
 }
 
+/** `extra_configuration`: the JSON text of an object, no key another attribute manages, no secret. */
+function validateExtraConfiguration(kind: InputKind, config: ObjectValue): Diagnostic[] {
+  const text = config[A.extraConfiguration] ?? null;
+  if (typeof text !== 'string') return [];
+  const at: Path = [{ attribute: A.extraConfiguration }];
+  const extra = parseObject(text);
+  if (extra === undefined)
+    return [invalid(at, 'must be the JSON text of an object (use jsonencode({...}))')];
+  const out: Diagnostic[] = [];
+  for (const key of Object.keys(extra).sort()) {
+    const managing =
+      allFields(kind).find((f) => f.api === key)?.attribute ??
+      kind.secrets.find((s) => s.api === key)?.attribute ??
+      (kind.parameters && key === 'parameters' ? A.parameters : undefined);
+    if (managing !== undefined)
+      out.push(
+        invalid(at, `sets ${JSON.stringify(key)}, which ${managing} manages: set ${managing}`),
+      );
+    else if (key === MARKER_FIELD)
+      out.push(invalid(at, `sets ${JSON.stringify(key)}, where the provider records the owner`));
+    else if (isSecretKey(key))
+      out.push(
+        invalid(
+          at,
+          `sets ${JSON.stringify(key)}, a secret field: extra_configuration is in state, secrets go through write-only attributes`,
+        ),
+      );
+  }
+  return out;
+}
+
+/** The generic resource's secret maps: one source and a version per key, keys of their own. */
+function validateSecretMap(config: ObjectValue): Diagnostic[] {
+  const S = SECRET_MAP_ATTRIBUTES;
+  const values = config[S.values] ?? null;
+  const names = config[S.env] ?? null;
+  const versions = config[S.version] ?? null;
+  if (values instanceof Unknown || names instanceof Unknown || versions instanceof Unknown)
+    return [];
+  const text = config[A.configuration];
+  const configurationKeys = typeof text === 'string' ? Object.keys(parseObject(text) ?? {}) : [];
+  const out: Diagnostic[] = [];
+  for (const path of secretMapPaths(config)) {
+    const key = JSON.stringify(path);
+    const hasValue = isPlainObject(values) && (values[path] ?? null) !== null;
+    const hasName = isPlainObject(names) && (names[path] ?? null) !== null;
+    const hasVersion = isPlainObject(versions) && (versions[path] ?? null) !== null;
+    if (hasValue && hasName)
+      out.push(
+        invalid(
+          [{ attribute: S.env }, { key: path }],
+          `must not be set with ${S.values}[${key}]: the secret comes from one of them`,
+        ),
+      );
+    if ((hasValue || hasName) && !hasVersion)
+      out.push(
+        invalid(
+          [{ attribute: S.version }],
+          `has no entry for ${key}: each secret needs one (change it to write the secret again)`,
+        ),
+      );
+    if (!hasValue && !hasName)
+      out.push(
+        invalid(
+          [{ attribute: S.version }, { key: path }],
+          `is the version of no secret: set ${S.values}[${key}] or ${S.env}[${key}], or remove it`,
+        ),
+      );
+    if (path === MARKER_FIELD || COMMON_FIELDS.some((f) => f.api === path))
+      out.push(
+        invalid(
+          [{ attribute: hasName ? S.env : S.values }, { key: path }],
+          'is not a secret field: it is managed by the provider or an attribute of its own',
+        ),
+      );
+    if (configurationKeys.includes(path))
+      out.push(
+        invalid(
+          [{ attribute: A.configuration }],
+          `sets ${key}, which is a secret of ${S.values}/${S.env}: keep it there only`,
+        ),
+      );
+  }
+  return out;
+}
+
 /** Every configured secret, with a stand-in that passes (its value is judged at apply). */
 function standInSecrets(kind: InputKind, config: ObjectValue): SecretsToWrite {
   const fields = new Map<string, unknown>();
   for (const s of kind.secrets)
     if ((config[s.attribute] ?? null) !== null || (config[s.envAttribute] ?? null) !== null)
       fields.set(s.api, UNKNOWN);
+  if (kind.secretMap) for (const path of secretMapPaths(config)) fields.set(path, UNKNOWN);
   const parameters = new Map<string, unknown>();
   const configured = config[A.parameters];
   if (kind.parameters && isPlainObject(configured))
@@ -921,6 +1164,19 @@ function problemPath(kind: InputKind, config: ObjectValue, problem: FieldProblem
     return rest === undefined
       ? [{ attribute: field.attribute }]
       : [{ attribute: field.attribute }, { key: rest }];
+  if (kind.secretMap && secretMapPaths(config).includes(api)) {
+    const names = config[SECRET_MAP_ATTRIBUTES.env];
+    const fromEnv = isPlainObject(names) && (names[api] ?? null) !== null;
+    return [
+      {
+        attribute: fromEnv ? SECRET_MAP_ATTRIBUTES.env : SECRET_MAP_ATTRIBUTES.values,
+      },
+      { key: api },
+    ];
+  }
+  const extra = config[A.extraConfiguration];
+  if (!kind.openConfiguration && typeof extra === 'string' && api in (parseObject(extra) ?? {}))
+    return [{ attribute: A.extraConfiguration }];
   const secret = kind.secrets.find((s) => s.api === api);
   if (secret)
     return [

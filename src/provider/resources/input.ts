@@ -2,10 +2,12 @@
  * `alooma_input`: the generic input (webhooks, RESTAPI, and every creatable
  * type without a resource of its own). Its `type` requires replacement; its
  * `configuration` is the JSON text of every field no other attribute
- * manages (secret fields apart: they are kept as stored).
+ * manages; secret fields are apart, in the write-only `secrets` map (or
+ * `secrets_env`), each written again when its `secrets_version` changes.
  */
 import { AloomaInputType } from '../../alooma/input-types';
 import { types } from '../framework';
+import { secretMapAttributes } from './fields';
 import { inputResource, type InputKind } from './input-resource';
 
 /** Types with a resource of their own, and what to use instead. */
@@ -26,11 +28,13 @@ export const genericInputKind: InputKind = {
       type: types.string,
       optional: true,
       description:
-        'The input configuration as the JSON text of an object (jsonencode({...})); secret fields are not managed here.',
+        'The input configuration as the JSON text of an object (jsonencode({...})); secret fields are not managed here (see secrets).',
     },
+    ...secretMapAttributes(),
   },
   fields: [],
   secrets: [],
+  secretMap: true,
   openConfiguration: true,
   refusedTypes: OWN_RESOURCE,
 };

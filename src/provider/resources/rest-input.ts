@@ -7,8 +7,7 @@
 import { AloomaInputType } from '../../alooma/input-types';
 import { REST_PARAMETER_TYPES, REST_REQUEST_METHODS } from '../../alooma/rules';
 import { types } from '../framework';
-import { PARAMETER_ATTRIBUTES } from './fields';
-import { writeOnlySecret } from './fields';
+import { PARAMETER_ATTRIBUTES, PARAMETER_SECRET, writeOnlySecret } from './fields';
 import { inputResource, type InputKind } from './input-resource';
 
 const P = PARAMETER_ATTRIBUTES;
@@ -36,6 +35,12 @@ export const restInputKind: InputKind = {
       computed: true,
       default: REST_REQUEST_METHODS[0],
       description: `HTTP method: ${REST_REQUEST_METHODS.join(' or ')}. Default ${REST_REQUEST_METHODS[0]}.`,
+    },
+    headers: {
+      type: types.string,
+      optional: true,
+      description:
+        'Request headers, as the JSON text of the list of objects the API stores (jsonencode([...])). Not for secrets.',
     },
     username: {
       type: types.string,
@@ -97,25 +102,7 @@ export const restInputKind: InputKind = {
             optional: true,
             description: 'A strftime template of the value, e.g. "%Y-%m-%d".',
           },
-          [P.secretValue]: {
-            type: types.string,
-            optional: true,
-            sensitive: true,
-            writeOnly: true,
-            description:
-              'A secret value (write-only), instead of value. Written on create and when secret_value_version changes.',
-          },
-          [P.secretValueEnv]: {
-            type: types.string,
-            optional: true,
-            description:
-              'Name of an environment variable of the provider process (Terraform passes its own environment) that holds the secret value, instead of secret_value: checked at plan and read at apply only when the value is written (the parameter created, or secret_value_version changed). The name is in state; the value never is. Conflicts with secret_value and value.',
-          },
-          [P.secretValueVersion]: {
-            type: types.string,
-            optional: true,
-            description: 'Any label of secret_value; change it to write secret_value again.',
-          },
+          ...PARAMETER_SECRET.attributes,
         },
       },
     },
@@ -124,6 +111,7 @@ export const restInputKind: InputKind = {
   fields: [
     { attribute: 'base_url', api: 'base_url', codec: 'string' },
     { attribute: 'request', api: 'request', codec: 'string' },
+    { attribute: 'headers', api: 'headers', codec: 'json_value' },
     { attribute: 'username', api: 'username', codec: 'string' },
     { attribute: 'primary_keys', api: 'primary_keys', codec: 'string_list' },
     { attribute: 'data_field', api: 'data_field', codec: 'string' },
