@@ -14,6 +14,7 @@ import {
   databaseInputKind,
   desiredConfiguration,
   genericInputKind,
+  inputResource,
   mixpanelInputKind,
   restInputKind,
   secretsToWrite,
@@ -682,6 +683,24 @@ describe('alooma_input: secrets in the free-form configuration', () => {
     expect(stateFromLive(genericInputKind, live, config).secrets_env).toEqual({
       oauth2: 'MY_OAUTH',
     });
+  });
+
+  test('GIVEN a variable in secrets_env unset WHEN a plan writes that key THEN the error is at secrets_env["key"]; not when its version is unchanged', async () => {
+    const ctx = { provider: undefined, signal: new AbortController().signal, log: quiet };
+    const fromEnv = planned({ secrets_env: { oauth2: 'GAPS_UNSET_OAUTH' } });
+    const plan = (prior: ObjectValue | null) =>
+      inputResource(genericInputKind).plan!(
+        { config: fromEnv, prior, planned: fromEnv, private: Buffer.alloc(0) },
+        ctx,
+      );
+    const { diagnostics } = await plan(null);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics![0]).toMatchObject({
+      summary: 'Secret environment variable not set',
+      path: [{ attribute: 'secrets_env' }, { key: 'oauth2' }],
+    });
+    expect(diagnostics![0].detail).toContain('environment variable GAPS_UNSET_OAUTH');
+    expect((await plan(fromEnv)).diagnostics).toEqual([]);
   });
 
   test('GIVEN bad secret maps WHEN validated THEN each at its path, no value shown', () => {
