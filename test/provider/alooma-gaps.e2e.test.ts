@@ -283,11 +283,50 @@ test('rotating one free-form secret writes it once; the other keeps its stored v
   expectNoSecret(stateText());
 });
 
+test('import of a typed input with extra fields: extra_configuration planned as added, applied with 0 writes, then no change', async () => {
+  const legacy = await api.createInput({
+    name: 'gaps-legacy',
+    type: 'S3',
+    configuration: {
+      awsBucketName: 'legacy-bucket',
+      // explicit: an update writes an absent auto_map as its default (true), a write of its own
+      auto_map: true,
+      fetch_mode: 'fast',
+      unmanaged: 'kept',
+      alooma_cdktf: { owner: 'gaps-team' },
+    },
+  });
+  writeConfig(
+    config +
+      `
+import {
+  to = alooma_s3_input.legacy
+  id = "${legacy.id}"
+}
+
+resource "alooma_s3_input" "legacy" {
+  name                = "gaps-legacy"
+  bucket              = "legacy-bucket"
+  extra_configuration = jsonencode({ fetch_mode = "fast" })
+}
+`,
+  );
+  const env2 = { TF_VAR_hook_secret: HOOK_ROTATED };
+  const plan = ok(['plan', '-detailed-exitcode'], env2, [2]);
+  expect(plan.output).toContain('Plan: 1 to import, 0 to add, 1 to change, 0 to destroy.');
+  expect(plan.output).toMatch(/\+ extra_configuration\s+= jsonencode\(/);
+  await emulator.resetStats();
+  ok(['apply', '-auto-approve'], env2);
+  expect(await writes()).toBe(0);
+  ok(['plan', '-detailed-exitcode'], env2);
+  expect((await api.getNode(legacy.id)).configuration.unmanaged).toBe('kept');
+});
+
 test('destroy; no secret and no SHA-256 of one in state or in any command output', async () => {
   await emulator.resetStats();
   const destroy = ok(['destroy', '-auto-approve'], { TF_VAR_hook_secret: HOOK_ROTATED });
-  expect(destroy.output).toContain('Destroy complete! Resources: 3 destroyed.');
-  expect(await writes()).toBe(3);
+  expect(destroy.output).toContain('Destroy complete! Resources: 4 destroyed.');
+  expect(await writes()).toBe(4);
   expectNoSecret(stateText());
   expectNoSecret(outputs.join('\n'));
 });
