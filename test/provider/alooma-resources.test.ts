@@ -558,9 +558,6 @@ describe('typed resources: extra_configuration and REST headers', () => {
       expect.stringContaining('sets "port", which port manages: set port'),
     ]);
     expect(JSON.stringify(paths('{"db_password": "hunter2"}'))).not.toContain('hunter2');
-    // the src/alooma rules run on the extra keys too, at this attribute
-    const [rule] = paths('{"ssh": "not json"}');
-    expect(rule[0]).toBe('extra_configuration');
   });
 
   test('GIVEN REST headers as JSON text WHEN sent and read THEN the API holds the list; the same list in another spelling is no diff', () => {
