@@ -58,7 +58,7 @@ function credentialVariable(what: string, fallback: string, valueAttribute: stri
   return {
     type: types.string,
     optional: true,
-    description: `Name of the environment variable of the provider process (Terraform passes its own environment) that holds ${what}, read when the provider is configured; unset: $${fallback}. The name may be in state and plan; the value never is. Conflicts with ${valueAttribute}.`,
+    description: `Name of the environment variable of the provider process (Terraform passes its own environment) that holds ${what}, read when the provider is configured; unset: $${fallback}. The name is in the configuration and a saved plan; the value never is. Conflicts with ${valueAttribute}.`,
   };
 }
 
