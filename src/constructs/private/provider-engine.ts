@@ -183,7 +183,7 @@ export function aloomaProviderOf(scope: IConstruct): TerraformProvider {
     new TerraformVersionCheck(provider, {
       minimum: PROVIDER_MINIMUM_TERRAFORM,
       feature: 'write-only attributes, which the Alooma provider uses',
-      fix: 'Install Terraform 1.11 or newer where cdktf runs Terraform (or set TERRAFORM_BINARY_NAME), or keep engine "terraform_data"',
+      fix: "Install Terraform 1.11 or newer where cdktf runs Terraform (or set TERRAFORM_BINARY_NAME), or set engine: 'terraform_data' on the stack's AloomaConnection, declared before its inputs (Terraform 1.4+)",
     }),
   );
   return provider;
@@ -259,7 +259,7 @@ export function providerAttributes(
     throw errors.notOnProviderEngine(
       scope,
       `the ${kind.typeName} resource has no attribute for the configuration field(s) ${restKeys.map((k) => JSON.stringify(k)).join(', ')}`,
-      'Remove them (extraConfiguration, headers), or keep engine "terraform_data" for this stack',
+      "Remove them (extraConfiguration, headers), or set engine: 'terraform_data' on the stack's AloomaConnection",
     );
   }
   for (const [path, secret] of Object.entries(input.secrets)) {
@@ -269,7 +269,7 @@ export function providerAttributes(
       throw errors.notOnProviderEngine(
         scope,
         `the ${kind.typeName} resource has no write-only attribute for the secret at ${JSON.stringify(path)}`,
-        'Keep engine "terraform_data" for an input with secrets in a free-form configuration',
+        "Set engine: 'terraform_data' on the stack's AloomaConnection for an input with secrets in a free-form configuration",
       );
     }
     Object.assign(out, secretAttributes(secret, field.attribute, field.envAttribute));
