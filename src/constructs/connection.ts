@@ -122,11 +122,15 @@ export interface AloomaConnectionProps {
 
 /**
  * How a stack reaches Alooma and how it synthesizes: at most one per stack,
- * optional. Credentials are named by environment variable, never given as
- * values: only the names enter the manifest.
+ * optional (without one, the stack uses the default engine, the provider,
+ * with owner = the stack's name and the connection from the environment).
+ * Credentials are named by environment variable or come from Terraform,
+ * never given as plain values.
  *
- * Declaring a connection also declares the stack's reconciler, so a stack
- * whose last input was removed from the code still deletes it on deploy.
+ * With a provisioner engine, declaring a connection also declares the
+ * stack's reconciler, so a stack whose last input was removed from the code
+ * still deletes it on deploy (with the provider, Terraform destroys the
+ * removed input's resource).
  */
 export class AloomaConnection extends Construct {
   /** The connection of the stack containing `scope`, if one is declared. */
