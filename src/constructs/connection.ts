@@ -99,8 +99,8 @@ export interface AloomaConnectionProps {
    *   blocks carry each input over with the same id and no API write.
    * - `terraform_data`: one `terraform_data` per input and a reconciler that
    *   runs the runtime from a provisioner (with `node` where Terraform runs).
-   *   Needs only Terraform 1.4+: the choice where Terraform is older than
-   *   1.11.
+   *   Needs Terraform 1.4+ (1.8+ when values are Terraform references): the
+   *   choice where Terraform is older than 1.11.
    * - `null_resource`: the same with `@cdktf/provider-null`.
    *
    * @default 'provider'

@@ -48,7 +48,7 @@ import { TerraformData } from './terraform-data';
  *   needs Terraform 1.11 and `node` where Terraform runs. See
  *   private/provider-engine.ts.
  * - `terraform_data`: a provisioner engine on Terraform's built-in resource
- *   (Terraform 1.4+); a reconciler runs the runtime with `node` where
+ *   (Terraform 1.4+, 1.8+ with references: `issensitive`); a reconciler runs the runtime with `node` where
  *   Terraform runs; configuration changes are in-place updates.
  * - `null_resource`: the same from `@cdktf/provider-null` (install it); its
  *   triggers are strings, so configuration is shown as JSON and a change is
