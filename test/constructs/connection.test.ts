@@ -85,7 +85,11 @@ describe('AloomaConnection', () => {
       );
 
       expect(json.resource.terraform_data).toBeUndefined();
+      // it names its engine, so an upgrade that made the provider the default leaves it there
       expect(json.provider).toEqual({ null: [{}] });
+      expect(json.moved).toBeUndefined();
+      expect(json.removed).toBeUndefined();
+      expect(json.terraform?.required_version).toBeUndefined();
       expect({ ...json.resource.null_resource.Hook, '//': undefined }).toMatchInlineSnapshot(`
 {
   "//": undefined,
