@@ -4,8 +4,10 @@
  * By default it targets the local emulator (`npm start`, account "demo");
  * set ALOOMA_API_URL (and ALOOMA_ACCOUNT) to target a real account.
  *
- * At deploy time the runtime reads credentials and secrets from the
- * environment; only variable names are synthesized:
+ * It uses the default engine, the Alooma provider (installed next to the
+ * stack at synth; Terraform 1.11+). At deploy time the provider reads
+ * credentials and secrets from the environment; only variable names are
+ * synthesized:
  *   ALOOMA_API_KEY=demo-key (the emulator's key), or ALOOMA_USERNAME + ALOOMA_PASSWORD
  *   ORDERS_DB_PASSWORD, MIXPANEL_API_SECRET
  *

@@ -9,8 +9,10 @@
  *                  the first BENCH_CHANGED inputs, so two synths differ by
  *                  exactly that many inputs (default 0)
  *   BENCH_CHANGED  inputs that differ between the variants (default 1)
- *   BENCH_ENGINE   the connection's engine: terraform_data (default) or
- *                  provider
+ *   BENCH_ENGINE   the connection's engine, always set explicitly:
+ *                  terraform_data (the default here, for the sections that
+ *                  measure the provisioner engine) or provider (the
+ *                  package's default engine)
  *   BENCH_SECRET   where the password comes from: env ($PG_PASSWORD at
  *                  apply; the default with terraform_data) or terraform (an
  *                  ephemeral variable `pg_password`, version "1"; the default

@@ -4,14 +4,14 @@
  * Every configuration property takes Terraform references: a variable per
  * environment, an attribute of another resource (known only after it is
  * created), and secrets that Terraform holds (a sensitive variable, an
- * ephemeral one). Secrets reach the runtime in the apply step's environment
- * only, never the manifest, state or plan output.
+ * ephemeral one). The stack uses the default engine, the Alooma provider:
+ * secrets go through its write-only attributes, never into state or plan
+ * output.
  *
  * Run it against the local emulator (`npm run emulator` in another shell):
  *
  *   cd examples/composed
- *   export ALOOMA_API_KEY=demo-key          # diff's live report and destroy-time steps
- *   export TF_VAR_alooma_api_key=demo-key   # the key the apply step gets from Terraform
+ *   export TF_VAR_alooma_api_key=demo-key   # the key the provider gets from Terraform
  *   export TF_VAR_orders_db_password=...    TF_VAR_crm_token=...
  *   npx cdktf deploy --var environment=dev
  *

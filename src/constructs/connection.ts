@@ -15,9 +15,9 @@ import {
   checkOneOf,
   checkUrl,
 } from './private/checks';
-import { AloomaEngine, ENGINES, loadNullProvider } from './private/engine';
+import { AloomaEngine, DEFAULT_ENGINE, ENGINES, loadNullProvider } from './private/engine';
 import { aloomaProviderOf } from './private/provider-engine';
-import { connectionOf, registerConnection } from './private/registry';
+import { connectionOf, firstDefaultEngineUser, registerConnection } from './private/registry';
 
 // Defined next to the code that synthesizes each engine; re-exported here, the public entry point.
 export type { AloomaEngine } from './private/engine';
@@ -79,12 +79,11 @@ export interface AloomaConnectionProps {
    */
   readonly owner?: string;
   /**
-   * Resource engine of the stack. Declare the connection before the inputs
-   * when choosing `null_resource` or `provider`.
+   * Resource engine of the stack. A stack with no connection, or a
+   * connection with no `engine`, uses the provider. Choosing a provisioner
+   * engine (`terraform_data`, `null_resource`) needs the connection declared
+   * before the stack's inputs.
    *
-   * - `terraform_data`: one `terraform_data` per input and a reconciler that
-   *   runs the runtime from a provisioner.
-   * - `null_resource`: the same with `@cdktf/provider-null`.
    * - `provider`: the Alooma Terraform provider; each input is an
    *   `alooma_database_input`, `alooma_rest_input`, `alooma_s3_input`,
    *   `alooma_mixpanel_input` or `alooma_input` resource (same props), the
@@ -97,10 +96,17 @@ export interface AloomaConnectionProps {
    *   and `node` where Terraform runs. Secrets go through write-only
    *   attributes (`AloomaSecret.fromTerraform`) or the variable's name
    *   (`AloomaSecret.fromEnv`: read by the provider when it writes). A
-   *   stack deployed with `terraform_data` switches to `provider` in place:
-   *   `moved` blocks carry each input over with the same id and no API write.
+   *   stack deployed earlier with `terraform_data` (the default before the
+   *   provider) moves to the provider in place, also when its code never
+   *   named an engine: `moved` blocks carry each input over with the same
+   *   id and no API write.
+   * - `terraform_data`: one `terraform_data` per input and a reconciler that
+   *   runs the runtime from a provisioner (with `node` where Terraform runs).
+   *   Needs Terraform 1.4+ (1.8+ when values are Terraform references): the
+   *   choice where Terraform is older than 1.11.
+   * - `null_resource`: the same with `@cdktf/provider-null`.
    *
-   * @default 'terraform_data'
+   * @default 'provider'
    */
   readonly engine?: AloomaEngine;
   /**
@@ -119,11 +125,15 @@ export interface AloomaConnectionProps {
 
 /**
  * How a stack reaches Alooma and how it synthesizes: at most one per stack,
- * optional. Credentials are named by environment variable, never given as
- * values: only the names enter the manifest.
+ * optional (without one, the stack uses the default engine, the provider,
+ * with owner = the stack's name and the connection from the environment).
+ * Credentials are named by environment variable or come from Terraform,
+ * never given as plain values.
  *
- * Declaring a connection also declares the stack's reconciler, so a stack
- * whose last input was removed from the code still deletes it on deploy.
+ * With a provisioner engine, declaring a connection also declares the
+ * stack's reconciler, so a stack whose last input was removed from the code
+ * still deletes it on deploy (with the provider, Terraform destroys the
+ * removed input's resource).
  */
 export class AloomaConnection extends Construct {
   /** The connection of the stack containing `scope`, if one is declared. */
@@ -152,16 +162,11 @@ export class AloomaConnection extends Construct {
 
     this.engine =
       props.engine === undefined
-        ? 'terraform_data'
+        ? DEFAULT_ENGINE
         : checkOneOf(this, 'props.engine', props.engine, ENGINES);
-    const reconciler = stack.node.tryFindChild(AloomaReconciler.ID);
-    if (AloomaReconciler.isAloomaReconciler(reconciler) && reconciler.engine !== this.engine) {
-      throw errors.connectionDeclaredLate(
-        this,
-        this.engine,
-        reconciler.inputs[0]?.node.path ?? reconciler.node.path,
-      );
-    }
+    const earlier = firstDefaultEngineUser(stack);
+    if (earlier !== undefined && this.engine !== DEFAULT_ENGINE)
+      throw errors.connectionDeclaredLate(this, this.engine, earlier.node.path);
     if (props.nullProvider !== undefined && this.engine !== 'null_resource') {
       throw errors.conflictingProperties(
         this,

@@ -243,7 +243,7 @@ export function connectionDeclaredLate(
     scope,
     AloomaErrorCode.CONNECTION_DECLARED_LATE,
     `engine ${quote(engine)} is chosen after ${firstInputPath} was declared with the default engine`,
-    "Declare the AloomaConnection before the stack's inputs",
+    "Declare the AloomaConnection before the stack's inputs: an input declared before it uses the default engine, the provider",
   );
 }
 
@@ -285,7 +285,7 @@ export function runtimeBundleMissing(scope: IConstruct, path: string): AloomaCon
 export function engineUnavailable(
   scope: IConstruct,
   cause: string,
-  fix = 'Install it (npm install @cdktf/provider-null) or use the default engine "terraform_data"',
+  fix = 'Install it (npm install @cdktf/provider-null), or set engine "terraform_data" (built into Terraform) or leave engine unset (the provider)',
 ): AloomaConstructError {
   return error(
     scope,

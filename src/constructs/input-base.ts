@@ -31,7 +31,13 @@ import {
   providerAttributes,
   providerKindOf,
 } from './private/provider-engine';
-import { connectionOf, otherInputsNamed, registerInputName } from './private/registry';
+import {
+  connectionOf,
+  engineOf,
+  otherInputsNamed,
+  registerDefaultEngineUse,
+  registerInputName,
+} from './private/registry';
 import { COMMON_INPUT_PROPS } from '../alooma/input-props';
 
 /** Properties every input construct has. */
@@ -101,12 +107,17 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
   public readonly paused: boolean;
   /**
    * The per-input Terraform resource, an escape hatch for overrides. Its
-   * type depends on the stack's engine: `terraform_data` or `null_resource`
-   * (the input is in its `input`/`triggers`), or with engine `provider` the
-   * provider's resource (`alooma_database_input`, `alooma_rest_input`,
-   * `alooma_s3_input`, `alooma_mixpanel_input` or `alooma_input`, whose
-   * attributes are the provider schema's). An override written for one
-   * engine does not fit the other.
+   * type depends on the stack's engine. With the default engine, the
+   * provider, it is the provider's resource (`alooma_database_input`,
+   * `alooma_rest_input`, `alooma_s3_input`, `alooma_mixpanel_input` or
+   * `alooma_input`, whose attributes are the provider schema's). Before the
+   * provider became the default it was a `terraform_data` (the input in its
+   * `input`), which it still is with engine `terraform_data`, and a
+   * `null_resource` (the input in its `triggers`) with engine
+   * `null_resource`. An override written for one engine does not fit
+   * another: an override written for the old default needs
+   * `engine: 'terraform_data'` on the AloomaConnection, or rewriting against
+   * the provider's attributes.
    */
   public readonly resource: TerraformResource;
 
@@ -136,7 +147,9 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
             RemovalPolicy.RETAIN,
           ]);
 
-    if (connectionOf(TerraformStack.of(this))?.engine === 'provider') {
+    const stack = TerraformStack.of(this);
+    if (engineOf(stack) === 'provider') {
+      if (connectionOf(stack) === undefined) registerDefaultEngineUse(stack, this);
       this.resource = this.createProviderResource();
     } else {
       const reconciler = AloomaReconciler.of(this);
@@ -241,7 +254,8 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
 
   /**
    * The provider resource, with a `moved` block from the `terraform_data`
-   * this input had under the default engine (same construct path, so the
+   * this input had under the `terraform_data` engine, the default before the
+   * provider (same construct path, so the
    * same logical id): a stack switched to `provider` carries each input over
    * (the provider's MoveResourceState finds it by name and owner) instead of
    * creating it again. A `moved` block whose source is not in state does

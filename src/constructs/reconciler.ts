@@ -30,7 +30,7 @@ import {
 } from './private/engine';
 import { driftTokenOf, liveDiffAspect, LiveDiffParticipant } from './private/live-diff';
 import { extractReferences } from './private/references';
-import { connectionOf } from './private/registry';
+import { connectionOf, engineOf } from './private/registry';
 import { sha256, stableJson } from './private/render';
 import { defaultRuntimeBundle, RUNTIME_BUNDLE_CONTEXT_KEY } from './private/runtime-bundle';
 import { TerraformVersionCheck } from './private/terraform-data';
@@ -76,8 +76,11 @@ export interface IManagedInput extends IConstruct {
 }
 
 /**
- * The per-stack reconciler, created implicitly by the first input or by the
- * `AloomaConnection` of a stack (`AloomaReconciler.of(stack)`).
+ * The per-stack reconciler of the provisioner engines (`terraform_data`,
+ * `null_resource`), declared by the stack's `AloomaConnection` when it
+ * chooses one of them (`AloomaReconciler.of(stack)`). A stack of the
+ * default engine, the provider, has none: Terraform and the provider do
+ * its work.
  *
  * It ships the runtime bundle and the stack's manifest as assets and declares
  * one resource that is replaced whenever the manifest changes: its creation
@@ -89,13 +92,24 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
   /** Construct id of the reconciler, a direct child of its stack. */
   public static readonly ID = 'AloomaReconciler';
 
-  /** The reconciler of the stack that contains `scope`, created on first use. */
+  /**
+   * The reconciler of the stack that contains `scope`, created on first
+   * use. Throws when the stack's engine is the provider (the default: no
+   * connection, or one without `engine`).
+   */
   public static of(scope: IConstruct): AloomaReconciler {
     const stack = TerraformStack.of(scope);
     const existing = stack.node.tryFindChild(AloomaReconciler.ID);
     if (existing !== undefined) {
       if (AloomaReconciler.isAloomaReconciler(existing)) return existing;
       throw errors.reservedId(existing, AloomaReconciler.ID);
+    }
+    if (engineOf(stack) === 'provider') {
+      throw errors.notOnProviderEngine(
+        scope,
+        'the stack has no reconciler: Terraform and the provider do its work',
+        "Declare an AloomaConnection with engine: 'terraform_data' (or 'null_resource') before the stack's inputs to use the reconciler",
+      );
     }
     return new AloomaReconciler(stack);
   }
@@ -128,7 +142,8 @@ export class AloomaReconciler extends Construct implements LiveDiffParticipant {
     Object.defineProperty(this, RECONCILER_BRAND, { value: true });
     this.stack = stack;
     const connection = connectionOf(stack);
-    this.engine = connection?.engine ?? 'terraform_data';
+    // AloomaReconciler.of has checked the engine is a provisioner engine, which only a connection chooses.
+    this.engine = engineOf(stack);
 
     const runtimeBundle = path.resolve(
       this.node.tryGetContext(RUNTIME_BUNDLE_CONTEXT_KEY) ?? defaultRuntimeBundle(),

@@ -34,7 +34,11 @@ function load(): { cdktf: Core; cdktn: Core; forCdktf: Build; forCdktn: Build } 
 function synthesize(core: Core, build: Build): Record<string, any> {
   const app = core.Testing.app({ context: { 'alooma-cdktf:runtimeBundle': RUNTIME_STUB } });
   const stack = new core.TerraformStack(app, 'shop');
-  new build.AloomaConnection(stack, 'Alooma', { apiUrl: 'http://127.0.0.1:8787' });
+  // The provisioner engine: its manifest and runtime asset are what the builds could differ in.
+  new build.AloomaConnection(stack, 'Alooma', {
+    apiUrl: 'http://127.0.0.1:8787',
+    engine: 'terraform_data',
+  });
   const orders = new build.AloomaDatabaseInput(stack, 'Orders', {
     name: 'orders_db',
     source: {
@@ -70,6 +74,20 @@ describe('the cdktn build', () => {
       'orders_db',
     ]);
     expect(viaCdktn).toEqual(viaCdktf);
+  });
+
+  test('with the default engine (the provider, no connection) both builds synthesize the same provider resources', () => {
+    const { cdktf, cdktn, forCdktf, forCdktn } = load();
+    const providerStack = (core: Core, build: Build) => {
+      const stack = new core.TerraformStack(core.Testing.app(), 'shop');
+      new build.AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
+      const json = JSON.parse(core.Testing.synth(stack));
+      delete json['//'];
+      return json;
+    };
+    const viaCdktn = providerStack(cdktn, forCdktn);
+    expect(Object.keys(viaCdktn.resource)).toEqual(['alooma_input']);
+    expect(viaCdktn).toEqual(providerStack(cdktf, forCdktf));
   });
 
   test('loads cdktn only, never cdktf', () => {

@@ -13,6 +13,7 @@ describe('AloomaConnection', () => {
       passwordEnv: 'ACME_ALOOMA_PASSWORD',
       owner: 'shop-prod',
       concurrency: 8,
+      engine: 'terraform_data',
     });
 
     const manifest = AloomaReconciler.of(stack).manifest();
@@ -31,17 +32,35 @@ describe('AloomaConnection', () => {
 
   test('the owner defaults to the stack name and the connection to the runtime defaults', () => {
     const stack = testStack('shop-inputs');
+    new AloomaConnection(stack, 'Alooma', { engine: 'terraform_data' });
     new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
-    expect(AloomaConnection.of(stack)).toBeUndefined();
     expect(AloomaReconciler.of(stack).manifest()).toMatchObject({
       owner: 'shop-inputs',
       connection: {},
     });
   });
 
-  test('declaring a connection declares the reconciler, so removing the last input still prunes it', () => {
-    const json = synthJson((stack) => new AloomaConnection(stack, 'Alooma'));
+  test('with no connection the inputs use the default engine, the provider, owned by the stack name', () => {
+    const stack = testStack('shop-inputs');
+    new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
+    const out = JSON.parse(Testing.synth(stack));
+
+    expect(AloomaConnection.of(stack)).toBeUndefined();
+    expect(out.resource.alooma_input.Hook.name).toBe('hook');
+    expect(out.provider.alooma).toEqual([{ owner: 'shop-inputs' }]);
+  });
+
+  test('a connection without engine chooses the provider; declaring it declares the provider block', () => {
+    const stack = testStack();
+    const connection = new AloomaConnection(stack, 'Alooma');
+
+    expect(connection.engine).toBe('provider');
+    expect(JSON.parse(Testing.synth(stack)).provider.alooma).toEqual([{ owner: 'stack' }]);
+  });
+
+  test('declaring a terraform_data connection declares the reconciler, so removing the last input still prunes it', () => {
+    const json = synthJson(() => undefined, 'terraform_data');
 
     expect(json.resource.terraform_data.AloomaReconciler.triggers_replace.names).toEqual([]);
   });
@@ -66,7 +85,11 @@ describe('AloomaConnection', () => {
       );
 
       expect(json.resource.terraform_data).toBeUndefined();
+      // it names its engine, so an upgrade that made the provider the default leaves it there
       expect(json.provider).toEqual({ null: [{}] });
+      expect(json.moved).toBeUndefined();
+      expect(json.removed).toBeUndefined();
+      expect(json.terraform?.required_version).toBeUndefined();
       expect({ ...json.resource.null_resource.Hook, '//': undefined }).toMatchInlineSnapshot(`
 {
   "//": undefined,
@@ -151,7 +174,9 @@ describe('AloomaConnection', () => {
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
       new AloomaConnection(stack, 'Alooma', { account: 'acme' });
 
-      expect(AloomaReconciler.of(stack).manifest().connection).toEqual({ account: 'acme' });
+      expect(JSON.parse(Testing.synth(stack)).provider.alooma).toEqual([
+        { account: 'acme', owner: 'stack' },
+      ]);
     });
 
     test('contradictory and invalid props are refused', () => {
@@ -170,9 +195,10 @@ describe('AloomaConnection', () => {
       expect(() => new AloomaConnection(testStack(), 'A', { account: 'a/b' })).toThrow(
         /props.account/,
       );
-      expect(() => new AloomaConnection(testStack(), 'A', { apiKeyEnv: 'my key' })).toThrow(
-        /invalid_secret_reference/,
-      );
+      expect(
+        () =>
+          new AloomaConnection(testStack(), 'A', { apiKeyEnv: 'my key', engine: 'terraform_data' }),
+      ).toThrow(/invalid_secret_reference/);
       expect(() => new AloomaConnection(testStack(), 'A', { concurrency: 0 })).toThrow(
         /props.concurrency is 0/,
       );

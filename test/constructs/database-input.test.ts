@@ -34,7 +34,7 @@ describe('AloomaDatabaseInput', () => {
         synth((stack) => {
           const input = new AloomaDatabaseInput(stack, 'Orders', props({ defaultSchema: 'SHOP' }));
           input.addTable('users', 'updated_at');
-        }),
+        }, 'terraform_data'),
       ),
     );
 
@@ -89,9 +89,13 @@ describe('AloomaDatabaseInput', () => {
   });
 
   test('tables are a map in input, so adding one is an in-place update', () => {
-    const before = synthJson((stack) => new AloomaDatabaseInput(stack, 'Orders', props()));
-    const after = synthJson((stack) =>
-      new AloomaDatabaseInput(stack, 'Orders', props()).addTable('items', 'updated_at'),
+    const before = synthJson(
+      (stack) => new AloomaDatabaseInput(stack, 'Orders', props()),
+      'terraform_data',
+    );
+    const after = synthJson(
+      (stack) => new AloomaDatabaseInput(stack, 'Orders', props()).addTable('items', 'updated_at'),
+      'terraform_data',
     );
 
     expect(after.resource.terraform_data.Orders.input.configuration.tables).toEqual({
@@ -106,6 +110,7 @@ describe('AloomaDatabaseInput', () => {
   test('identity is only name and type: nothing else is in triggers_replace', () => {
     const json = synthJson(
       (stack) => new AloomaDatabaseInput(stack, 'Orders', props({ paused: true, batchSize: 10 })),
+      'terraform_data',
     );
 
     expect(Object.keys(json.resource.terraform_data.Orders.triggers_replace)).toEqual([
@@ -149,6 +154,7 @@ describe('AloomaDatabaseInput', () => {
               extraConfiguration: { query_timeout: 60 },
             }),
           ),
+        'terraform_data',
       ),
     ).toHaveResourceWithProperties(TERRAFORM_DATA, {
       input: {
@@ -171,6 +177,7 @@ describe('AloomaDatabaseInput', () => {
     const json = synthJson(
       (stack) =>
         new AloomaDatabaseInput(stack, 'Orders', props({ removalPolicy: RemovalPolicy.RETAIN })),
+      'terraform_data',
     );
 
     expect(json.resource.terraform_data.Orders.provisioner).toBeUndefined();

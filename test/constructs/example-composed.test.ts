@@ -1,24 +1,33 @@
 /**
- * The composed example (examples/composed) stays true: it synthesizes,
- * passes validation, and wires every reference and secret as documented.
+ * The composed example (examples/composed) stays true: it synthesizes with
+ * the default engine (the provider), passes validation, and wires every
+ * reference and secret as documented.
  */
 import { ComposedInputsStack } from '../../examples/composed/main';
-import { AloomaReconciler } from '../../src/constructs';
 import { testApp, validate } from './helpers';
 import { Testing } from 'cdktf';
 
-test('the composed example synthesizes with references and Terraform secrets', () => {
+test('the composed example synthesizes to the provider with references and Terraform secrets', () => {
   const stack = new ComposedInputsStack(testApp(), 'shop-composed');
   expect(() => validate(stack)).not.toThrow();
   const json = JSON.parse(Testing.synth(stack));
-  const reconciler = json.resource.terraform_data.AloomaReconciler;
-  expect(reconciler.triggers_replace.references).toEqual({
-    'crm_contacts/configuration/base_url':
-      'https://crm-${var.environment}.example.com/api/contacts',
-    'orders_db/configuration/batch_size': '${var.batch_size}',
-    'orders_db/configuration/server': '${terraform_data.OrdersDatabase.output.address}',
+
+  expect(json.resource.terraform_data.AloomaReconciler).toBeUndefined();
+  expect(json.provider.alooma).toEqual([
+    expect.objectContaining({ api_key: '${var.alooma_api_key}', owner: 'shop-composed' }),
+  ]);
+  const orders = json.resource.alooma_database_input.OrdersDb;
+  expect(orders).toMatchObject({
+    server: '${terraform_data.OrdersDatabase.output.address}',
+    batch_size: '${var.batch_size}',
+    password: '${var.orders_db_password}',
+    password_version: '1',
+    tables: { orders: 'xmin::text::bigint', order_items: 'xmin::text::bigint' },
   });
-  expect(Object.keys(reconciler.triggers_replace.secrets_sha256)).toEqual(['orders_db/password']);
-  const manifest = JSON.stringify(AloomaReconciler.of(stack).manifest());
-  expect(manifest).not.toMatch(/var\.|TfToken/);
+  const crm = json.resource.alooma_rest_input.Crm;
+  expect(crm).toMatchObject({
+    base_url: 'https://crm-${var.environment}.example.com/api/contacts',
+    password: '${var.crm_token}', // an ephemeral variable: never in state
+    password_version: '1',
+  });
 });

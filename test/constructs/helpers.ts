@@ -3,6 +3,7 @@ import { App, Testing, TerraformStack } from 'cdktf';
 // Types of cdktf's jest matchers (toHaveResourceWithProperties, ...), as cdktf's project template imports them.
 import 'cdktf/lib/testing/adapters/jest';
 import { RUNTIME_BUNDLE_CONTEXT_KEY } from '../../src/constructs/private/runtime-bundle';
+import { AloomaConnection } from '../../src/constructs';
 
 Testing.setupJest();
 
@@ -14,21 +15,43 @@ export function testApp(context: Record<string, unknown> = {}): App {
   return Testing.app({ context: { [RUNTIME_BUNDLE_CONTEXT_KEY]: RUNTIME_STUB, ...context } });
 }
 
-/** A stack in a fresh test app. */
-export function testStack(id = 'stack', app = testApp()): TerraformStack {
-  return new TerraformStack(app, id);
+/** A provisioner engine, which a stack only gets from its connection. */
+export type ProvisionerEngine = 'terraform_data' | 'null_resource';
+
+/**
+ * A stack in a fresh test app. With `engine`, its AloomaConnection (id
+ * `Alooma`) is declared first and chooses that provisioner engine; without,
+ * the stack has no connection and its inputs use the default engine, the
+ * provider.
+ */
+export function testStack(
+  id = 'stack',
+  app = testApp(),
+  engine?: ProvisionerEngine,
+): TerraformStack {
+  const stack = new TerraformStack(app, id);
+  if (engine !== undefined) new AloomaConnection(stack, 'Alooma', { engine });
+  return stack;
+}
+
+/** A stack of the `terraform_data` engine (see {@link testStack}). */
+export function terraformDataStack(id = 'stack', app = testApp()): TerraformStack {
+  return testStack(id, app, 'terraform_data');
 }
 
 /** Synthesized JSON of a stack built by `build`, without running validations. */
-export function synth(build: (stack: TerraformStack) => void): string {
-  const stack = testStack();
+export function synth(build: (stack: TerraformStack) => void, engine?: ProvisionerEngine): string {
+  const stack = testStack('stack', testApp(), engine);
   build(stack);
   return Testing.synth(stack);
 }
 
 /** Synthesized config of a stack, parsed. */
-export function synthJson(build: (stack: TerraformStack) => void): TerraformJson {
-  return JSON.parse(synth(build)) as TerraformJson;
+export function synthJson(
+  build: (stack: TerraformStack) => void,
+  engine?: ProvisionerEngine,
+): TerraformJson {
+  return JSON.parse(synth(build, engine)) as TerraformJson;
 }
 
 /** Runs the stack's validations, as `cdktf synth` does; throws their messages. */
@@ -40,6 +63,9 @@ export function validate(stack: TerraformStack): void {
 export interface TerraformJson {
   resource: Record<string, Record<string, Record<string, any>>>;
   provider?: Record<string, unknown>;
+  terraform?: Record<string, any>;
+  moved?: Array<{ from: string; to: string }>;
+  removed?: Array<{ from: string; lifecycle: { destroy: boolean } }>;
 }
 
 import { filesUnder } from '../helpers/files';

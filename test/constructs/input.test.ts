@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { AloomaInput, AloomaInputType, AloomaSecret, RemovalPolicy } from '../../src/constructs';
-import { synth, synthJson, testStack } from './helpers';
+import { synth, synthJson, terraformDataStack, testStack } from './helpers';
 
 describe('AloomaInput', () => {
   test('synthesizes a webhook with its identity and configuration', () => {
@@ -10,6 +10,7 @@ describe('AloomaInput', () => {
           name: 'webhook_events',
           type: AloomaInputType.RESTAPI,
         }),
+      'terraform_data',
     );
 
     expect({ ...json.resource.terraform_data.Webhook, provisioner: undefined, '//': undefined })
@@ -36,7 +37,7 @@ describe('AloomaInput', () => {
   });
 
   test('secrets become references in input and manifest, plain configuration stays', () => {
-    const stack = testStack();
+    const stack = terraformDataStack();
     const input = new AloomaInput(stack, 'Clicks', {
       name: 'clickstream_s3',
       type: AloomaInputType.S3,
@@ -84,6 +85,7 @@ describe('AloomaInput', () => {
             type: AloomaInputType.SALESFORCE,
             secrets: { oauth2: AloomaSecret.fromEnv('SF_TOKEN', { version }) },
           }),
+        'terraform_data',
       ).resource.terraform_data.Sf;
 
     expect(render('1').input).not.toEqual(render('2').input);
@@ -99,6 +101,7 @@ describe('AloomaInput', () => {
             type: 'RESTAPI',
             removalPolicy: RemovalPolicy.RETAIN,
           }),
+        'terraform_data',
       ),
     ).not.toMatch(/"when": "destroy"[\s\S]*ALOOMA_CDKTF_INPUT_NAME/);
   });

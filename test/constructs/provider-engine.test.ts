@@ -233,7 +233,7 @@ describe('engine "provider"', () => {
     ]);
     // the address the terraform_data engine gives its reconciler, from the same stack
     const old = testStack();
-    new AloomaConnection(old, 'Alooma');
+    new AloomaConnection(old, 'Alooma', { engine: 'terraform_data' });
     ordersInput(old);
     const oldOut = parsed(old);
     expect(Object.keys(oldOut.resource.terraform_data).sort()).toEqual([
@@ -339,12 +339,21 @@ describe('engine "provider"', () => {
     });
   });
 
-  test('the connection must come before the inputs', () => {
+  test('a connection after the inputs may keep the provider and set its block; choosing a provisioner engine there is refused', () => {
     const stack = testStack();
     ordersInput(stack);
-    expect(() => new AloomaConnection(stack, 'Alooma', { engine: 'provider' })).toThrow(
-      /connection_declared_late|before/,
-    );
+    new AloomaConnection(stack, 'Alooma', { account: 'acme', owner: 'team-data' });
+    expect(parsed(stack).provider.alooma).toEqual([{ account: 'acme', owner: 'team-data' }]);
+
+    for (const engine of ['terraform_data', 'null_resource'] as const) {
+      const late = testStack();
+      ordersInput(late);
+      expect(() => new AloomaConnection(late, 'Alooma', { engine })).toThrow(
+        new RegExp(
+          `stack/Alooma: engine "${engine}" is chosen after stack/Orders was declared with the default engine\\. Declare the AloomaConnection before the stack's inputs: an input declared before it uses the default engine, the provider \\[connection_declared_late\\]`,
+        ),
+      );
+    }
   });
 
   test('Terraform older than 1.11: one line says so and how to fix it', () => {
@@ -357,13 +366,102 @@ describe('engine "provider"', () => {
       const stack = providerStack();
       ordersInput(stack);
       expect(() => validate(stack)).toThrow(
-        /terraform-1\.10 1\.10\.5 is older than 1\.11\.0, the first with write-only attributes, which the Alooma provider uses\. Install Terraform 1\.11 or newer .*keep engine "terraform_data" \[terraform_version\]/,
+        /terraform-1\.10 1\.10\.5 is older than 1\.11\.0, the first with write-only attributes, which the Alooma provider uses\. Install Terraform 1\.11 or newer .*or set engine: 'terraform_data' on the stack's AloomaConnection, declared before its inputs \(Terraform 1\.4\+\) \[terraform_version\]/,
       );
       // the terraform_data engine still runs on it
       const old = testStack();
-      new AloomaConnection(old, 'Alooma');
+      new AloomaConnection(old, 'Alooma', { engine: 'terraform_data' });
       ordersInput(old);
       expect(() => validate(old)).not.toThrow();
+    } finally {
+      if (before === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+      else process.env.TERRAFORM_BINARY_NAME = before;
+    }
+  });
+});
+
+/**
+ * The default engine: a stack with no connection, or a connection that names
+ * no engine, synthesizes to the provider, so a stack deployed before the
+ * provider became the default (then terraform_data) moves on upgrade.
+ */
+describe('the default engine is the provider', () => {
+  const stacks: Array<[string, () => TerraformStack]> = [
+    ['no connection', () => testStack('shop')],
+    [
+      'a connection without engine',
+      () => {
+        const stack = testStack('shop');
+        new AloomaConnection(stack, 'Alooma', { apiUrl: 'https://app.alooma.com' });
+        return stack;
+      },
+    ],
+  ];
+
+  test.each(stacks)(
+    '%s: provider resources, the provider block, required_version >= 1.11, moved blocks and the old reconciler forgotten',
+    (_, build) => {
+      const stack = build();
+      ordersInput(stack);
+      new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
+      const out = parsed(stack);
+
+      expect(Object.keys(out.resource).sort()).toEqual(['alooma_database_input', 'alooma_input']);
+      expect(stack.node.tryFindChild('AloomaReconciler')).toBeUndefined();
+      expect(out.provider.alooma).toEqual([
+        expect.objectContaining({ owner: 'shop' }), // the stack's name, as the provisioner engines used
+      ]);
+      expect(out.terraform.required_providers.alooma.source).toBe(PROVIDER_SOURCE);
+      expect(out.terraform.required_version).toBe('>= 1.11');
+      expect(out.moved).toEqual([
+        { from: 'terraform_data.Orders', to: 'alooma_database_input.Orders' },
+        { from: 'terraform_data.Hook', to: 'alooma_input.Hook' },
+      ]);
+      expect(out.removed).toEqual([
+        { from: 'terraform_data.AloomaReconciler', lifecycle: { destroy: false } },
+      ]);
+      expect(AloomaConnection.of(stack)?.engine ?? 'none').toMatch(/^(provider|none)$/);
+    },
+  );
+
+  test('the moved blocks name the addresses the terraform_data engine gave the same code', () => {
+    const old = testStack('shop');
+    new AloomaConnection(old, 'Alooma', { engine: 'terraform_data' });
+    ordersInput(old);
+    new AloomaInput(old, 'Hook', { name: 'hook', type: 'RESTAPI' });
+    const before = Object.keys(parsed(old).resource.terraform_data)
+      .sort()
+      .map((id) => `terraform_data.${id}`);
+
+    const now = testStack('shop');
+    ordersInput(now);
+    new AloomaInput(now, 'Hook', { name: 'hook', type: 'RESTAPI' });
+    const out = parsed(now);
+    expect([...out.moved.map((m: { from: string }) => m.from), out.removed[0].from].sort()).toEqual(
+      before,
+    );
+  });
+
+  test('Terraform 1.5 and no engine chosen: one line says to install 1.11 or set engine terraform_data', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-old-tf-'));
+    const fake = path.join(dir, 'terraform-1.5');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "Terraform v1.5.7"\n', { mode: 0o755 });
+    const before = process.env.TERRAFORM_BINARY_NAME;
+    process.env.TERRAFORM_BINARY_NAME = fake;
+    try {
+      const stack = testStack();
+      new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
+      let message = '';
+      try {
+        validate(stack);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      const lines = message.split('\n').filter((l) => l.includes('[terraform_version]'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /1\.5\.7 is older than 1\.11\.0.*Install Terraform 1\.11 or newer.*or set engine: 'terraform_data' on the stack's AloomaConnection/,
+      );
     } finally {
       if (before === undefined) delete process.env.TERRAFORM_BINARY_NAME;
       else process.env.TERRAFORM_BINARY_NAME = before;

@@ -22,6 +22,7 @@ import {
   manifestAsset,
   redactHashes,
   synthJson,
+  terraformDataStack,
   testApp,
   testStack,
   validate,
@@ -66,7 +67,7 @@ describe('AloomaReconciler', () => {
       redactHashes(
         Testing.synth(
           (() => {
-            const stack = testStack();
+            const stack = terraformDataStack();
             new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
             database(stack, 'Orders', 'orders_db');
             return stack;
@@ -116,7 +117,7 @@ describe('AloomaReconciler', () => {
   });
 
   test('is a singleton per stack, found by id', () => {
-    const stack = testStack();
+    const stack = terraformDataStack();
     new AloomaInput(stack, 'A', { name: 'a', type: 'RESTAPI' });
     new AloomaInput(stack, 'B', { name: 'b', type: 'RESTAPI' });
 
@@ -129,7 +130,7 @@ describe('AloomaReconciler', () => {
     const json = synthJson((stack) => {
       for (let i = 0; i < 5; i++)
         new AloomaInput(stack, `Hook${i}`, { name: `hook_${i}`, type: 'RESTAPI' });
-    });
+    }, 'terraform_data');
 
     expect(json.resource.terraform_data.AloomaReconciler.depends_on).toEqual(
       [0, 1, 2, 3, 4].map((i) => `terraform_data.Hook${i}`),
@@ -137,7 +138,7 @@ describe('AloomaReconciler', () => {
   });
 
   test('RETAIN inputs are in the manifest but not among the names the stack may delete', () => {
-    const stack = testStack();
+    const stack = terraformDataStack();
     new AloomaInput(stack, 'Kept', {
       name: 'kept',
       type: 'RESTAPI',
@@ -163,7 +164,7 @@ describe('AloomaReconciler', () => {
       synthJson((stack) => {
         const input = database(stack, 'Orders', 'orders_db');
         if (extra) input.addTable('items', 'updated_at');
-      }).resource.terraform_data.AloomaReconciler.triggers_replace;
+      }, 'terraform_data').resource.terraform_data.AloomaReconciler.triggers_replace;
 
     expect(render(true).digest).not.toBe(render(false).digest);
     expect(render(true).names).toEqual(render(false).names);
@@ -177,7 +178,7 @@ describe('AloomaReconciler', () => {
         configuration: { note: HOSTILE_NAME },
       });
       database(stack, 'Orders', 'orders_db', { tables: { [HOSTILE_NAME]: 'id' } });
-    });
+    }, 'terraform_data');
     const all = commands(json);
 
     expect(all).toHaveLength(4);
@@ -195,7 +196,7 @@ describe('AloomaReconciler', () => {
         type: 'RESTAPI',
         configuration: { [`k\${x}`]: '%{y}' },
       });
-    });
+    }, 'terraform_data');
     const hostile = json.resource.terraform_data.Hostile;
 
     expect(hostile.triggers_replace.name).toBe(
@@ -209,7 +210,7 @@ describe('AloomaReconciler', () => {
 
   test('Terraform reads the escaped strings back as the literal user strings', () => {
     const app = testApp();
-    const stack = new TerraformStack(app, 'hostile');
+    const stack = terraformDataStack('hostile', app);
     new AloomaInput(stack, 'Hostile', {
       name: HOSTILE_NAME,
       type: 'RESTAPI',
@@ -242,7 +243,7 @@ describe('AloomaReconciler', () => {
   test('the manifest is byte-identical across synths and independent of declaration order', () => {
     const synthOnce = (reverse: boolean) => {
       const app = testApp();
-      const stack = new TerraformStack(app, 'shop');
+      const stack = terraformDataStack('shop', app);
       const build = [
         () => database(stack, 'Orders', 'orders_db').addTable('users', 'updated_at'),
         () => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' }),
@@ -269,7 +270,7 @@ describe('AloomaReconciler', () => {
 
   test('the manifest asset is the final manifest, including tables added after construction', () => {
     const app = testApp();
-    const stack = new TerraformStack(app, 'shop');
+    const stack = terraformDataStack('shop', app);
     const input = database(stack, 'Orders', 'orders_db');
     input.addTable('late', 'updated_at');
     app.synth();
@@ -301,7 +302,10 @@ describe('AloomaReconciler', () => {
     try {
       const app = testApp();
       const stack = new TerraformStack(app, 'shop');
-      new AloomaConnection(stack, 'Alooma', { apiUrl: 'https://app.alooma.com' });
+      new AloomaConnection(stack, 'Alooma', {
+        apiUrl: 'https://app.alooma.com',
+        engine: 'terraform_data',
+      });
       database(stack, 'Orders', 'orders_db');
       new AloomaRestInput(stack, 'Api', {
         name: 'api',
@@ -372,7 +376,7 @@ describe('AloomaReconciler', () => {
       process.env.TERRAFORM_BINARY_NAME = binary('1.11.0');
       const app = testApp();
       for (const name of ['one', 'two']) {
-        const stack = new TerraformStack(app, name);
+        const stack = terraformDataStack(name, app);
         for (let i = 0; i < 30; i++)
           new AloomaInput(stack, `Hook${i}`, { name: `${name}_${i}`, type: 'RESTAPI' });
       }
@@ -383,7 +387,7 @@ describe('AloomaReconciler', () => {
 
     test('a Terraform older than 1.4 fails validation', () => {
       process.env.TERRAFORM_BINARY_NAME = binary('1.3.9');
-      const stack = testStack();
+      const stack = terraformDataStack();
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
 
       expect(() => validate(stack)).toThrow(
@@ -393,7 +397,7 @@ describe('AloomaReconciler', () => {
 
     test("the user's own validations still run", () => {
       process.env.TERRAFORM_BINARY_NAME = binary('1.11.0');
-      const stack = testStack();
+      const stack = terraformDataStack();
       new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
       stack.node.addValidation({ validate: () => ['my own rule failed'] });
 
@@ -412,17 +416,27 @@ describe('AloomaReconciler', () => {
       });
       const stack = new TerraformStack(app, 'stack');
 
-      expect(() => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' })).toThrow(
+      expect(() => new AloomaConnection(stack, 'Alooma', { engine: 'terraform_data' })).toThrow(
         /stack\/AloomaReconciler: the runtime bundle \/nonexistent\/runtime.js does not exist.*npm run bundle.*\[runtime_bundle_missing\]/,
       );
     });
+  });
+
+  test('a stack of the default engine (the provider) has none, and asking for one says how to get it', () => {
+    const stack = testStack();
+    new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' });
+
+    expect(stack.node.tryFindChild(AloomaReconciler.ID)).toBeUndefined();
+    expect(() => AloomaReconciler.of(stack)).toThrow(
+      /stack: engine "provider": the stack has no reconciler.*engine: 'terraform_data'.*\[engine_unavailable\]/,
+    );
   });
 
   test('its id is reserved in every stack', () => {
     const stack = testStack();
     new Construct(stack, AloomaReconciler.ID);
 
-    expect(() => new AloomaInput(stack, 'Hook', { name: 'hook', type: 'RESTAPI' })).toThrow(
+    expect(() => new AloomaConnection(stack, 'Alooma', { engine: 'terraform_data' })).toThrow(
       /stack\/AloomaReconciler: the construct id "AloomaReconciler" is reserved.*\[invalid_scope\]/,
     );
   });

@@ -13,7 +13,7 @@ import {
   AloomaSecret,
   ephemeralVariable,
 } from '../../src/constructs';
-import { synthJson, testStack, validate } from './helpers';
+import { synthJson, terraformDataStack, testStack, validate } from './helpers';
 
 function composedStack(stack: TerraformStack) {
   const env = new TerraformVariable(stack, 'env', { type: 'string' });
@@ -57,7 +57,7 @@ describe('Terraform references', () => {
   });
 
   test('the manifest holds placeholders, never an expression or a secret', () => {
-    const stack = testStack();
+    const stack = terraformDataStack();
     composedStack(stack);
     const manifest = AloomaReconciler.of(stack).manifest();
     const orders = manifest.inputs.find((i) => i.name === 'orders_db')!;
@@ -81,7 +81,7 @@ describe('Terraform references', () => {
   });
 
   test('the reconciler carries expressions in its triggers and hands them over through self', () => {
-    const json = synthJson(composedStack);
+    const json = synthJson(composedStack, 'terraform_data');
     const reconciler = (json.resource as any).terraform_data.AloomaReconciler;
     expect(reconciler.triggers_replace.references).toMatchObject({
       'orders_db/configuration/server': '${var.env}-db.internal',
@@ -129,7 +129,7 @@ describe('Terraform references', () => {
   });
 
   test("each input's planned state shows the expressions and no secret value or hash", () => {
-    const json = synthJson(composedStack);
+    const json = synthJson(composedStack, 'terraform_data');
     const orders = (json.resource as any).terraform_data.Orders;
     // a value Terraform holds sensitive is hidden (terraform_data's output would show it)
     expect(orders.input.configuration.server).toBe(
@@ -148,7 +148,7 @@ describe('Terraform references', () => {
   test('a connection URL from Terraform reaches the per-input destroy step through self', () => {
     const json = synthJson((stack) => {
       const url = new TerraformVariable(stack, 'url', { type: 'string' });
-      new AloomaConnection(stack, 'Alooma', { apiUrl: url.stringValue });
+      new AloomaConnection(stack, 'Alooma', { apiUrl: url.stringValue, engine: 'terraform_data' });
       new AloomaRestInput(stack, 'Api', { name: 'api', baseUrl: 'https://x.example.com' });
     });
     const api = (json.resource as any).terraform_data.Api;
@@ -177,7 +177,7 @@ describe('Terraform references everywhere a configuration value goes', () => {
     const flag = new TerraformVariable(stack, 'flag', { type: 'bool' });
     const list = new TerraformVariable(stack, 'list', { type: 'list(string)' });
     const map = new TerraformVariable(stack, 'map', { type: 'map(string)' });
-    new AloomaConnection(stack, 'Alooma', { account: text.stringValue });
+    new AloomaConnection(stack, 'Alooma', { account: text.stringValue, engine: 'terraform_data' });
     const api = new AloomaRestInput(stack, 'Api', {
       name: 'api',
       baseUrl: 'https://x.example.com',
@@ -275,7 +275,7 @@ describe('values handed to Terraform functions', () => {
       db.addTable('quoted', '"UpdatedAt"');
       db.addTable('slashed', 'a\\b');
       db.addTable('directive', 'x%{y}');
-    });
+    }, 'terraform_data');
     const merged = (json.resource as any).terraform_data.Db.input.configuration.tables;
     expect(merged).toContain(
       'merge(var.tables, {"quoted" = "\\"UpdatedAt\\"", "slashed" = "a\\\\b", "directive" = "x%%{y}"})',
@@ -283,7 +283,7 @@ describe('values handed to Terraform functions', () => {
   });
 
   test('ids of keys that contain a slash do not collide', () => {
-    const stack = testStack();
+    const stack = terraformDataStack();
     const text = new TerraformVariable(stack, 'text', { type: 'string' });
     new AloomaRestInput(stack, 'Api', {
       name: 'api',

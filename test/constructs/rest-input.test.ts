@@ -5,7 +5,7 @@ import {
   ParameterTemplate,
 } from '../../src/constructs';
 import { AloomaReconciler } from '../../src/constructs/reconciler';
-import { synthJson, testStack, validate } from './helpers';
+import { synthJson, terraformDataStack, testStack, validate } from './helpers';
 
 function props(overrides: Partial<AloomaRestInputProps> = {}): AloomaRestInputProps {
   return { name: 'mixpanel_engage', baseUrl: 'https://mixpanel.com/api/2.0/engage', ...overrides };
@@ -33,7 +33,7 @@ describe('AloomaRestInput', () => {
       });
       input.addParameter({ parameter: 'where', type: 'Days Past', value: 2 });
       input.addTemplate('properties["$last_seen"]>="%Y-%m-%dT00:00:00"', 'where');
-    });
+    }, 'terraform_data');
 
     expect(json.resource.terraform_data.Engage.input).toMatchInlineSnapshot(`
 {
@@ -238,7 +238,7 @@ describe('AloomaRestInput', () => {
     });
 
     test('ParameterTemplate outside a REST input is refused', () => {
-      const stack = testStack();
+      const stack = terraformDataStack();
       expect(
         () =>
           new ParameterTemplate(AloomaReconciler.of(stack), 'T', {

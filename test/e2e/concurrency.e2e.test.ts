@@ -42,7 +42,7 @@ function stackCode(stack: string, body: string): string {
   return `
 {
   const stack = new TerraformStack(app, ${JSON.stringify(stack)});
-  new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, concurrency: 3 });
+  new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, concurrency: 3, engine: 'terraform_data' });
   ${body}
 }`;
 }

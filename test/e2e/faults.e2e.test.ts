@@ -56,7 +56,7 @@ import { AloomaConnection, AloomaDatabaseInput, AloomaSecret } from ${JSON.strin
 const app = new App();
 for (const [name, count] of Object.entries(${JSON.stringify(STACKS)})) {
   const stack = new TerraformStack(app, name);
-  new AloomaConnection(stack, 'Alooma');
+  new AloomaConnection(stack, 'Alooma', { engine: 'terraform_data' });
   for (let i = 0; i < count; i++) {
     new AloomaDatabaseInput(stack, 'Db' + i, {
       name: name + '_db_' + i,

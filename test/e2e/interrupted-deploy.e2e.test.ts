@@ -30,7 +30,7 @@ import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
 import { AloomaConnection, AloomaDatabaseInput, AloomaSecret } from ${JSON.stringify(CONSTRUCTS_MODULE)};
 const app = new App();
 const stack = new TerraformStack(app, 'half');
-new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, concurrency: 2 });
+new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, concurrency: 2, engine: 'terraform_data' });
 for (let i = 0; i < ${COUNT}; i++) {
   new AloomaDatabaseInput(stack, 'Db' + i, {
     name: 'half_db_' + i,

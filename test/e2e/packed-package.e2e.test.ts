@@ -1,7 +1,8 @@
 /**
  * The package as other projects get it: `npm pack`, installed into a fresh
- * cdktf app (no ts-node, no repo), synthesized and deployed with terraform
- * to a real emulator process.
+ * cdktf app (no ts-node, no repo), synthesized with the default engine (the
+ * Alooma provider, installed next to the stack by the synthesis) and
+ * deployed with plain terraform to a real emulator process.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -72,8 +73,13 @@ app.synth();
   );
   run(process.execPath, ['main.js'], appDir);
 
-  // THEN terraform deploys it with nothing but node
+  // THEN the stack uses the provider, shipped in the package and installed next to the stack
   const stackDir = path.join(appDir, 'cdktf.out/stacks/consumer');
+  const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, unknown>;
+  };
+  expect(Object.keys(synthesized.resource)).toEqual(['alooma_database_input']);
+  // AND terraform deploys it with nothing but node: no registry, no CLI configuration
   const env = {
     ALOOMA_API_URL: emulator.url,
     ALOOMA_API_KEY: 'demo-key',
@@ -81,7 +87,7 @@ app.synth();
   };
   terraformOk(stackDir, ['init', '-input=false', '-no-color']);
   const apply = terraformOk(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], env);
-  expect(apply.output).toMatch(/1 created/);
+  expect(apply.output).toMatch(/Resources: 1 added, 0 changed, 0 destroyed/);
   expect((await liveInputs(emulator.url)).map((n) => n.name)).toEqual(['packed_orders']);
   // and the runtime library and the package's command work
   run(

@@ -1,11 +1,17 @@
 /**
  * The move from the provisioner engine, with the real cdktf CLI, Terraform
- * 1.11 and an emulator process: a stack deployed with `terraform_data`
- * (the default engine) is switched to `engine: 'provider'` and deployed.
- * The `moved {}` blocks and the provider's MoveResourceState carry every
- * input over: no API write at all (the emulator's counters), the same ids,
- * the tables kept, and the old reconciler forgotten without its prune
- * running. A change afterwards applies in place.
+ * 1.11 and an emulator process: a stack deployed with `terraform_data` is
+ * switched to `engine: 'provider'` and deployed. The `moved {}` blocks and
+ * the provider's MoveResourceState carry every input over: no API write at
+ * all (the emulator's counters), the same ids, the tables kept, and the old
+ * reconciler forgotten without its prune running. A change afterwards
+ * applies in place.
+ *
+ * The upgrade: `terraform_data` was the default engine before the provider.
+ * A stack deployed then (its code names no engine; it synthesized exactly as
+ * `engine: 'terraform_data'` does now) and upgraded without touching its
+ * code moves the same way, with no API write; later the connection can go
+ * too (inputs alone, the API URL from `$ALOOMA_API_URL`).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,22 +36,35 @@ function ok(result: { code: number; output: string }): void {
   });
 }
 
-function mainTs(engine: 'terraform_data' | 'provider', tables: Record<string, string>): string {
+/**
+ * The app. `engine`: the connection's engine prop, `'unset'` for a
+ * connection without one, `'no connection'` for inputs alone. `prefix`
+ * keeps the input names of the two stories apart.
+ */
+function mainTs(
+  engine: 'terraform_data' | 'provider' | 'unset' | 'no connection',
+  tables: Record<string, string>,
+  { stack = 'moving', prefix = '' }: { stack?: string; prefix?: string } = {},
+): string {
+  const connection =
+    engine === 'no connection'
+      ? ''
+      : `new AloomaConnection(stack, 'Alooma', { ${engine === 'unset' ? '' : `engine: ${JSON.stringify(engine)}, `}apiUrl: ${JSON.stringify(emulator.url)} });`;
   return `
 import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
 import { AloomaConnection, AloomaDatabaseInput, AloomaInput, AloomaSecret, RemovalPolicy, ephemeralVariable } from ${JSON.stringify(CONSTRUCTS_MODULE)};
 const app = new App();
-const stack = new TerraformStack(app, 'moving');
-new AloomaConnection(stack, 'Alooma', { engine: ${JSON.stringify(engine)}, apiUrl: ${JSON.stringify(emulator.url)} });
+const stack = new TerraformStack(app, ${JSON.stringify(stack)});
+${connection}
 const pg = ephemeralVariable(stack, 'pg_password', { type: 'string' });
 new AloomaDatabaseInput(stack, 'Orders', {
-  name: 'orders_db',
+  name: '${prefix}orders_db',
   source: { server: 'db.internal', port: 5432, database: 'shop', schema: 'public', dbType: 'psql', user: 'reader',
             password: AloomaSecret.fromTerraform(pg.stringValue, { ephemeral: true, version: '1' }) },
   tables: ${JSON.stringify(tables)},
 });
-new AloomaInput(stack, 'Webhook', { name: 'storefront_hook', type: 'RESTAPI' });
-new AloomaInput(stack, 'Archive', { name: 'archive_hook', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN });
+new AloomaInput(stack, 'Webhook', { name: '${prefix}storefront_hook', type: 'RESTAPI' });
+new AloomaInput(stack, 'Archive', { name: '${prefix}archive_hook', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN });
 app.synth();
 `;
 }
@@ -140,5 +159,69 @@ describe('from engine terraform_data to engine provider', () => {
         return text.includes(PASSWORD) || text.includes(hash);
       }),
     ).toEqual([]);
+  });
+});
+
+describe('a stack deployed with the old default (terraform_data), upgraded without touching its code', () => {
+  const UPGRADE = { stack: 'upgraded', prefix: 'up_' };
+  let upgraded: CdktfApp;
+  let before: Record<string, Record<string, any>>;
+  const ours = async () =>
+    Object.fromEntries(Object.entries(await byName()).filter(([n]) => n.startsWith('up_')));
+
+  test('1. deployed with the terraform_data engine, the default of the version it was written for', async () => {
+    upgraded = createCdktfApp('alooma-upgrade-');
+    upgraded.write({ 'main.ts': mainTs('terraform_data', TABLES, UPGRADE) });
+    ok(upgraded.cdktf(['deploy', '--auto-approve'], env));
+    before = await ours();
+    expect(Object.keys(before).sort()).toEqual([
+      'up_archive_hook',
+      'up_orders_db',
+      'up_storefront_hook',
+    ]);
+  });
+
+  test('2. the same code with no engine prop plans the move only, and deploys with no API write', async () => {
+    upgraded.write({ 'main.ts': mainTs('unset', TABLES, UPGRADE) });
+    await emulator.resetStats();
+    const diff = upgraded.cdktf(['diff'], env);
+    ok(diff);
+    expect(diff.output).toMatch(
+      /terraform_data\.Orders has moved to alooma_database_input\.Orders/,
+    );
+    expect(diff.output).toMatch(/terraform_data\.Archive has moved to alooma_input\.Archive/);
+    expect(diff.output).toMatch(/terraform_data\.AloomaReconciler will no longer be managed/);
+    expect(diff.output).toMatch(/Plan: 0 to add, 0 to change, 0 to destroy/);
+    const deploy = upgraded.cdktf(['deploy', '--auto-approve'], env);
+    ok(deploy);
+    expect(writeCount(await emulator.stats())).toBe(0);
+    const after = await ours();
+    expect(Object.fromEntries(Object.entries(after).map(([n, i]) => [n, i.id]))).toEqual(
+      Object.fromEntries(Object.entries(before).map(([n, i]) => [n, i.id])),
+    );
+    expect(JSON.parse(after.up_orders_db.configuration.tables)).toEqual(TABLES);
+    const state = JSON.parse(
+      fs.readFileSync(`${upgraded.dir}/terraform.upgraded.tfstate`, 'utf8'),
+    ) as { resources: Array<{ type: string }> };
+    expect(state.resources.map((r) => r.type).sort()).toEqual([
+      'alooma_database_input',
+      'alooma_input',
+      'alooma_input',
+    ]);
+  });
+
+  test('3. with no connection at all (inputs alone), a table change is one in-place write', async () => {
+    upgraded.write({
+      'main.ts': mainTs('no connection', { ...TABLES, items: 'updated_at' }, UPGRADE),
+    });
+    await emulator.resetStats();
+    const deploy = upgraded.cdktf(['deploy', '--auto-approve'], {
+      ...env,
+      ALOOMA_API_URL: emulator.url,
+    });
+    ok(deploy);
+    expect(deploy.output).toMatch(/0 added, 1 changed, 0 destroyed/);
+    expect(writeCount(await emulator.stats())).toBe(1);
+    expect((await ours()).up_orders_db.id).toBe(before.up_orders_db.id);
   });
 });

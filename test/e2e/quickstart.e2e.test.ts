@@ -117,7 +117,17 @@ test('the README quickstart, run as written, deploys its inputs to the emulator'
     output: '',
   });
 
-  // THEN the inputs of main.ts exist in the emulator, configured as the code says
+  // THEN the stack used the default engine, the provider: one alooma_* resource per input
+  const synthesized = JSON.parse(
+    fs.readFileSync(path.join(appDir, 'cdktf.out/stacks/quickstart/cdk.tf.json'), 'utf8'),
+  ) as { resource: Record<string, unknown> };
+  expect(Object.keys(synthesized.resource).sort()).toEqual([
+    'alooma_input',
+    'alooma_mixpanel_input',
+    'alooma_s3_input',
+  ]);
+  expect(deploy.output).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
+  // AND the inputs of main.ts exist in the emulator, configured as the code says
   const live = await liveInputs(emulator.url);
   expect(live.map((n) => n.name).sort()).toEqual([
     'clickstream_s3',

@@ -24,9 +24,9 @@ ${
   withReferences
     ? `const url = new TerraformVariable(stack, 'alooma_url', { type: 'string' });
 const bucket = new TerraformVariable(stack, 'bucket', { type: 'string' });
-new AloomaConnection(stack, 'Alooma', { apiUrl: url.stringValue });
+new AloomaConnection(stack, 'Alooma', { apiUrl: url.stringValue, engine: 'terraform_data' });
 new AloomaInput(stack, 'Clicks', { name: 'clicks', type: 'S3', configuration: { awsBucketName: bucket.stringValue } });`
-    : `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+    : `new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, engine: 'terraform_data' });
 new AloomaInput(stack, 'Clicks', { name: 'clicks', type: 'S3', configuration: { awsBucketName: 'clicks-v1' } });`
 }
 app.synth();

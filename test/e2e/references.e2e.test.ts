@@ -64,6 +64,7 @@ const aloomaKey = new TerraformVariable(stack, 'alooma_api_key', { type: 'string
 new AloomaConnection(stack, 'Alooma', {
   apiUrl: ${JSON.stringify(emulator.url)},
   apiKey: AloomaSecret.fromTerraform(aloomaKey.stringValue),
+  engine: 'terraform_data',
 });
 const env = new TerraformVariable(stack, 'env', { type: 'string' });
 const port = new TerraformVariable(stack, 'port', { type: 'string', default: '5432' });

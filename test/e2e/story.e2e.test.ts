@@ -3,7 +3,9 @@
  * cdktf CLI, real terraform and a real emulator process:
  * synth -> diff -> deploy -> deploy again (no-op) -> change -> diff -> deploy
  * -> rename -> remove -> destroy, asserting on Alooma's state and on what
- * terraform prints. Secrets are checked everywhere at the end.
+ * terraform prints. Secrets are checked everywhere at the end. This is the
+ * provisioner engine (`engine: 'terraform_data'` on the connection); the
+ * default engine, the provider, has its story in provider-story.e2e.test.ts.
  */
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { createRawInput, liveInputs, writeCount } from '../helpers/runtime-cli';
@@ -52,7 +54,7 @@ import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
 import { AloomaConnection, AloomaDatabaseInput, AloomaInput, AloomaRestInput, AloomaSecret, RemovalPolicy } from ${JSON.stringify(CONSTRUCTS_MODULE)};
 const app = new App();
 const stack = new TerraformStack(app, 'story');
-new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)} });
+new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(emulator.url)}, engine: 'terraform_data' });
 new AloomaDatabaseInput(stack, 'Orders', {
   name: "orders_db",
   source: { server: 'db.internal', port: 5432, database: 'shop', schema: 'public', dbType: 'psql', user: 'reader',

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import {
+  AloomaConnection,
   AloomaDatabaseInput,
   AloomaInput,
   AloomaRestInput,
@@ -213,6 +214,8 @@ describe('constructs refuse bad input at synth time, naming the construct path a
   test('names with quotes, spaces, shell metacharacters and unicode are legal and stay out of commands', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-names-')) });
     const s = new TerraformStack(app, 'names');
+    // The provisioner engine: the one whose resources carry commands.
+    new AloomaConnection(s, 'Alooma', { engine: 'terraform_data' });
     const names = [
       `it's "quoted"`,
       'with spaces',

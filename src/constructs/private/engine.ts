@@ -42,17 +42,22 @@ import { TerraformData } from './terraform-data';
 
 /**
  * What the stack synthesizes to.
- * - `terraform_data`: Terraform's built-in resource; needs no provider, so it
- *   works offline; configuration changes are in-place updates.
- * - `null_resource`: from `@cdktf/provider-null` (install it); its triggers
- *   are strings, so configuration is shown as JSON and a change is a
- *   (harmless) replacement.
- * - `provider`: the Alooma Terraform provider (shipped with this package and
- *   installed next to the stack at synth): one `alooma_*` resource per input,
- *   Terraform's own plan, refresh, drift and import; needs Terraform 1.11
- *   and `node` where Terraform runs. See private/provider-engine.ts.
+ * - `provider` (the default): the Alooma Terraform provider (shipped with
+ *   this package and installed next to the stack at synth): one `alooma_*`
+ *   resource per input, Terraform's own plan, refresh, drift and import;
+ *   needs Terraform 1.11 and `node` where Terraform runs. See
+ *   private/provider-engine.ts.
+ * - `terraform_data`: a provisioner engine on Terraform's built-in resource
+ *   (Terraform 1.4+, 1.8+ with references: `issensitive`); a reconciler runs the runtime with `node` where
+ *   Terraform runs; configuration changes are in-place updates.
+ * - `null_resource`: the same from `@cdktf/provider-null` (install it); its
+ *   triggers are strings, so configuration is shown as JSON and a change is
+ *   a (harmless) replacement.
  */
 export type AloomaEngine = 'terraform_data' | 'null_resource' | 'provider';
+
+/** The engine of a stack that declares no `engine`: the Alooma provider. */
+export const DEFAULT_ENGINE: AloomaEngine = 'provider';
 
 /** The engines of the provisioner model (a reconciler resource and per-input `terraform_data`/`null_resource`). */
 export type ProvisionerEngine = Exclude<AloomaEngine, 'provider'>;

@@ -189,7 +189,7 @@ export function aloomaProviderOf(scope: IConstruct): TerraformProvider {
     new TerraformVersionCheck(provider, {
       minimum: PROVIDER_MINIMUM_TERRAFORM,
       feature: 'write-only attributes, which the Alooma provider uses',
-      fix: 'Install Terraform 1.11 or newer where cdktf runs Terraform (or set TERRAFORM_BINARY_NAME), or keep engine "terraform_data"',
+      fix: "Install Terraform 1.11 or newer where cdktf runs Terraform (or set TERRAFORM_BINARY_NAME), or set engine: 'terraform_data' on the stack's AloomaConnection, declared before its inputs (Terraform 1.4+)",
     }),
   );
   return provider;

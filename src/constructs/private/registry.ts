@@ -9,7 +9,7 @@ import { TerraformProvider } from './core';
 import { IConstruct } from 'constructs';
 import { ConnectionSpec } from '../../runtime/protocol';
 import type { AloomaSecret } from '../secret';
-import type { AloomaEngine } from './engine';
+import { AloomaEngine, DEFAULT_ENGINE } from './engine';
 
 /** What the reconciler needs from a stack's `AloomaConnection`. */
 export interface StackConnection {
@@ -29,6 +29,27 @@ const connections = new WeakMap<IConstruct, StackConnection>();
 /** The connection declared in `stack`, if any. */
 export function connectionOf(stack: IConstruct): StackConnection | undefined {
   return connections.get(stack);
+}
+
+/** The engine of `stack`: its connection's, else the default (the provider). */
+export function engineOf(stack: IConstruct): AloomaEngine {
+  return connections.get(stack)?.engine ?? DEFAULT_ENGINE;
+}
+
+const defaultEngineUsers = new WeakMap<IConstruct, IConstruct>();
+
+/**
+ * Records that `input` was declared in `stack` before any connection, so
+ * with the default engine; a connection declared later may not choose
+ * another one.
+ */
+export function registerDefaultEngineUse(stack: IConstruct, input: IConstruct): void {
+  if (!defaultEngineUsers.has(stack)) defaultEngineUsers.set(stack, input);
+}
+
+/** The first construct of `stack` that was declared with the default engine, if any. */
+export function firstDefaultEngineUser(stack: IConstruct): IConstruct | undefined {
+  return defaultEngineUsers.get(stack);
 }
 
 /** Records the connection of `stack`; the caller checks there was none. */
