@@ -429,7 +429,7 @@ app.synth();
     expect(diff.output).toMatch(/^WARN \[prov\/AloomaProvider\]: alooma \(prov\)/m);
     expect(diff.output).toContain(
       `p_orphan (RESTAPI, id ${orphan}): this owner's input is in neither the code nor the state; the provider never deletes it. ` +
-        'Declare it and import it (alooma-cdktf import p_orphan prints the code), or delete it: alooma-cdktf inputs delete p_orphan --apply --yes.',
+        'Declare it again (the create adopts it; alooma-cdktf import p_orphan prints the construct), or delete it: alooma-cdktf inputs delete p_orphan --apply --yes.',
     );
     expect(diff.output).toMatch(/No changes/);
   });
@@ -446,6 +446,47 @@ app.synth();
     // another owner's input and the orphan are never touched
     expect(await named('p_taken')).toHaveLength(1);
     expect(await named('p_orphan')).toHaveLength(1);
+  });
+
+  test('an app of both engines: one runtime process, one structure read, each stack its own report', async () => {
+    const dir = fs.mkdtempSync(path.join(papp.dir, 'mixed-'));
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `
+import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
+import { AloomaConnection, AloomaInput } from ${JSON.stringify(CONSTRUCTS_MODULE)};
+const app = new App();
+for (const engine of ['provider', 'terraform_data'] as const) {
+  const stack = new TerraformStack(app, 'mix_' + engine);
+  new AloomaConnection(stack, 'Alooma', { engine, apiUrl: ${JSON.stringify(emulator.url)} });
+  new AloomaInput(stack, 'Hook', { name: 'mix_hook_' + engine, type: 'RESTAPI' });
+}
+app.synth();
+`,
+    );
+    await emulator.resetStats();
+    const result = synth(dir, penv);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('');
+    expect((await emulator.stats())['GET plumbing']).toBe(1);
+    expect(annotationsOf(dir)).toEqual([
+      {
+        stack: 'mix_provider',
+        level: '@cdktf/info',
+        constructPath: 'mix_provider/AloomaProvider',
+        message: expect.stringMatching(
+          /^alooma \(mix_provider\): 1 input\(s\) checked against live Alooma/,
+        ),
+      },
+      {
+        stack: 'mix_terraform_data',
+        level: '@cdktf/warn',
+        constructPath: 'mix_terraform_data/AloomaReconciler',
+        message: expect.stringMatching(
+          /^alooma \(mix_terraform_data\): 1 of 1 input\(s\) differ from live Alooma.*\n {2}mix_hook_terraform_data: missing in Alooma \(will be created\)/s,
+        ),
+      },
+    ]);
   });
 
   test('Alooma unreachable: one warning on the provider block, and synth goes on', () => {

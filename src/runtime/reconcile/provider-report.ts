@@ -150,12 +150,17 @@ export function findingText(finding: ProviderFinding, owner: string): string {
         `${finding.input.name} (${finding.input.address}): the planned create adopts the input this owner already has, ` +
         `id ${finding.live.id} (a lost state, an earlier apply that failed, a migration): no new input.`
       );
-    case 'conflict':
+    case 'conflict': {
+      const only = finding.holders.length === 1 ? finding.holders[0] : undefined;
+      const fix =
+        only !== undefined && readOwnershipMarker(only.configuration) === undefined
+          ? `Rename the input in the code, or manage that input here: import it by id (an import {} block, resource.importFrom("${only.id}")).`
+          : 'Rename the input in the code, or free the name in Alooma.';
       return (
         `${finding.input.name} (${finding.input.address}): the planned create fails with conflict: the name is held by ` +
-        `${finding.holders.map((n) => holder(n, owner)).join(', ')}. Terraform's plan stops here, so nothing of this stack is applied. ` +
-        `Rename the input in the code, or manage the existing one here with an import {} block (alooma-cdktf import ${finding.input.name}).`
+        `${finding.holders.map((n) => holder(n, owner)).join(', ')}. Terraform's plan stops here, so nothing of this stack is applied. ${fix}`
       );
+    }
     case 'taken':
       return (
         `${finding.input.name} (${finding.input.address}): input ${finding.live.id} now carries owner "${finding.owner}"'s marker: ` +
@@ -164,7 +169,7 @@ export function findingText(finding: ProviderFinding, owner: string): string {
     case 'orphan':
       return (
         `${finding.live.name} (${finding.live.type}, id ${finding.live.id}): this owner's input is in neither the code nor the state; ` +
-        `the provider never deletes it. Declare it and import it (alooma-cdktf import ${finding.live.name} prints the code), ` +
+        `the provider never deletes it. Declare it again (the create adopts it; alooma-cdktf import ${finding.live.name} prints the construct), ` +
         `or delete it: alooma-cdktf inputs delete ${finding.live.name} --apply --yes.`
       );
     case 'retained':

@@ -8,6 +8,9 @@ import { LiveInput } from '../../../src/runtime/reconcile/plan';
 import { providerFindings, providerReport } from '../../../src/runtime/reconcile/provider-report';
 
 const OWNER = 'shop';
+const FREE = 'Rename the input in the code, or free the name in Alooma.';
+const IMPORT =
+  'Rename the input in the code, or manage that input here: import it by id (an import {} block, resource.importFrom("b1")).';
 
 function live(id: string, name: string, owner?: string, type = 'RESTAPI'): LiveInput {
   return {
@@ -65,25 +68,33 @@ describe('providerReport', () => {
   });
 
   test.each([
-    ['another owner', [live('b1', 'hook', 'billing')], 'b1 (owner "billing")'],
+    ['another owner', [live('b1', 'hook', 'billing')], 'b1 (owner "billing")', FREE],
     [
       "no marker (the provider adopts only its owner's inputs)",
       [live('b1', 'hook')],
       'b1 (no owner: not managed by alooma-cdktf)',
+      IMPORT,
     ],
-    ['this owner, another type', [live('b1', 'hook', OWNER, 'ODBC')], 'b1 (this owner, type ODBC)'],
+    [
+      'this owner, another type',
+      [live('b1', 'hook', OWNER, 'ODBC')],
+      'b1 (this owner, type ODBC)',
+      FREE,
+    ],
     [
       "two inputs, one of them this owner's",
       [live('b1', 'hook', OWNER), live('b2', 'hook', 'billing')],
       'b1 (this owner, type RESTAPI), b2 (owner "billing")',
+      FREE,
     ],
   ])(
-    'GIVEN the name held by %s WHEN reported THEN a conflict naming the holders blocks that resource',
-    (_, holders, named) => {
+    'GIVEN the name held by %s WHEN reported THEN a conflict naming the holders, with its fix, blocks that resource',
+    (_, holders, named, fix) => {
       const report = providerReport(stack([['hook', 'alooma_input.Hook']]), holders);
       expect(report.level).toBe('warn');
       expect(report.lines[1]).toContain(
-        `the planned create fails with conflict: the name is held by ${named}.`,
+        `the planned create fails with conflict: the name is held by ${named}. ` +
+          `Terraform's plan stops here, so nothing of this stack is applied. ${fix}`,
       );
       expect(report.blocked).toEqual([
         {
@@ -110,7 +121,7 @@ describe('providerReport', () => {
     expect(report.blocked).toEqual([]);
     expect(report.lines.slice(1)).toEqual([
       "  old_hook (RESTAPI, id o1): this owner's input is in neither the code nor the state; the provider never deletes it. " +
-        'Declare it and import it (alooma-cdktf import old_hook prints the code), or delete it: alooma-cdktf inputs delete old_hook --apply --yes.',
+        'Declare it again (the create adopts it; alooma-cdktf import old_hook prints the construct), or delete it: alooma-cdktf inputs delete old_hook --apply --yes.',
     ]);
   });
 
