@@ -291,6 +291,12 @@ export interface ProviderLiveDiffStack {
   readonly state?: readonly ProviderStateInput[];
   /** Why the state was not read, e.g. `the state is in a "s3" backend`. */
   readonly stateUnread?: string;
+  /**
+   * Addresses of code inputs that Terraform moves in from the
+   * `terraform_data` engine (a `moved {}` block whose source is in state):
+   * no create; the provider takes the input over by name and owner.
+   */
+  readonly moving?: readonly string[];
 }
 
 /** An input the code of a `provider` stack declares. */

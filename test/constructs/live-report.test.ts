@@ -127,6 +127,25 @@ describe('a provider stack in the live report', () => {
     ]);
   });
 
+  test('GIVEN a state of the terraform_data engine WHEN synthesized THEN the inputs its moved {} blocks carry over are moving, not created', () => {
+    const runtime = stubRuntime({ ok: true, stacks: {}, structureReads: 1 });
+    const statePath = path.join(dir, 'moved.tfstate');
+    fs.writeFileSync(
+      statePath,
+      state([
+        {
+          mode: 'managed',
+          type: 'terraform_data',
+          name: 'Hook',
+          provider: 'provider["terraform.io/builtin/terraform"]',
+          instances: [{ attributes: { id: 'uuid-1' } }],
+        },
+      ]),
+    );
+    synthesized(providerStack(runtime, (s) => new LocalBackend(s, { path: statePath })));
+    expect(recorded()[0]).toMatchObject({ state: [], moving: ['alooma_input.Hook'] });
+  });
+
   test('GIVEN no state file yet WHEN synthesized THEN the state is empty (every input a create)', () => {
     const runtime = stubRuntime({ ok: true, stacks: {}, structureReads: 1 });
     const statePath = path.join(dir, 'none.tfstate');

@@ -202,14 +202,20 @@ export function registerProviderLiveReport(
         address: address(c.resource),
       }));
       const connection = connectionOf(stack);
-      const state = readProviderState(stack, options);
+      const { others, ...state } = readProviderState(stack, options);
       if (code.length === 0 && (state.state?.length ?? 0) === 0) return undefined;
+      // the `moved {}` source each input resource declares (see createProviderResource)
+      const moving = inputs()
+        .filter((c) => others.has(`terraform_data.${c.resource.friendlyUniqueId}`))
+        .map((c) => address(c.resource))
+        .filter((at) => !state.state?.some((s) => s.address === at));
       const request: ProviderLiveDiffStack = {
         engine: 'provider',
         owner: connection?.owner ?? stack.node.id,
         connection: extractReferences(connection?.spec ?? {}, '@connection', {}) as ConnectionSpec,
         inputs: code,
         ...state,
+        ...(moving.length > 0 ? { moving } : {}),
       };
       return request;
     },
@@ -249,7 +255,8 @@ function isProviderInput(c: IConstruct): c is ProviderInputView {
 function readProviderState(
   stack: TerraformStack,
   options: ProviderLiveReportOptions,
-): Pick<ProviderLiveDiffStack, 'state' | 'stateUnread'> {
+): Pick<ProviderLiveDiffStack, 'state' | 'stateUnread'> & { others: ReadonlySet<string> } {
+  const none = new Set<string>();
   // The stack's backend if it declares one (cdktf adds the default local one
   // only at synthesis; adding it here would change what the tests see).
   const declared = stack.node.children.find(isBackend);
@@ -259,12 +266,14 @@ function readProviderState(
   if (type !== 'local') {
     return {
       stateUnread: `the stack's state is in a "${type ?? 'unknown'}" backend, which synth does not read`,
+      others: none,
     };
   }
   const workspace = process.env.TF_WORKSPACE;
   if (workspace !== undefined && workspace !== '' && workspace !== 'default')
     return {
       stateUnread: `workspace "${workspace}" is not the default one, whose state synth reads`,
+      others: none,
     };
   // Terraform resolves a relative path from the stack's folder in cdktf.out.
   const stackDir = path.join(path.resolve(App.of(stack).outdir), 'stacks', stack.node.id);
@@ -273,13 +282,17 @@ function readProviderState(
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: [] };
-    return { stateUnread: `the state file ${file} cannot be read` };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: [], others: none };
+    return { stateUnread: `the state file ${file} cannot be read`, others: none };
   }
   try {
-    return { state: providerStateInputs(JSON.parse(text), options) };
+    const parsed: unknown = JSON.parse(text);
+    return {
+      state: providerStateInputs(parsed, options),
+      others: new Set(otherStateAddresses(parsed, options)),
+    };
   } catch {
-    return { stateUnread: `the state file ${file} is not a Terraform state` };
+    return { stateUnread: `the state file ${file} is not a Terraform state`, others: none };
   }
 }
 
@@ -292,6 +305,15 @@ interface BackendView extends IConstruct {
 
 function isBackend(c: IConstruct): c is BackendView {
   return c.node.id === 'backend' && typeof (c as Partial<BackendView>).toTerraform === 'function';
+}
+
+/** Addresses of the other managed resources of a state (a `moved {}` source, say). */
+function otherStateAddresses(state: unknown, options: ProviderLiveReportOptions): string[] {
+  const resources = (state as { resources?: Array<Record<string, unknown>> }).resources ?? [];
+  return resources
+    .filter((r) => r.mode === 'managed' && r.module === undefined)
+    .filter((r) => r.provider !== `provider["${options.providerSource}"]`)
+    .map((r) => `${String(r.type)}.${String(r.name)}`);
 }
 
 /** The provider's resources in a Terraform state (format version 4). */

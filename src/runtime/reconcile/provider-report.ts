@@ -69,6 +69,7 @@ export function providerFindings(
   const stateByAddress = new Map(state.map((s) => [s.address, s]));
   const stateIds = new Set(state.map((s) => s.id));
   const codeAddresses = new Set(stack.inputs.map((i) => i.address));
+  const moving = new Set(stack.moving ?? []);
   const ownerOf = (n: LiveInput) => readOwnershipMarker(n.configuration)?.owner;
   const findings: ProviderFinding[] = [];
   const adopted = new Set<string>();
@@ -83,8 +84,13 @@ export function providerFindings(
         findings.push({ kind: 'taken', input, live: current, owner });
       continue;
     }
-    // Not in state, or gone from Alooma: Terraform plans a create.
     const named = inputs.filter((n) => n.name === input.name);
+    if (managed === undefined && moving.has(input.address)) {
+      // Terraform moves it from terraform_data: the provider takes this owner's input over, no create
+      for (const n of named) if (ownerOf(n) === stack.owner) adopted.add(n.id);
+      continue;
+    }
+    // Not in state, or gone from Alooma: Terraform plans a create.
     if (named.length === 0) continue;
     const ours = named.filter((n) => ownerOf(n) === stack.owner);
     if (named.length === 1 && ours.length === 1 && ours[0].type === input.type) {

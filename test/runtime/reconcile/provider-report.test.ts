@@ -144,6 +144,14 @@ describe('providerReport', () => {
     ).toBe('info');
   });
 
+  test('GIVEN an input moving in from terraform_data (moved {} source in state) WHEN reported THEN no create, no adoption, no orphan', () => {
+    const moving: ProviderLiveDiffStack = {
+      ...stack([['hook', 'alooma_input.Hook']]),
+      moving: ['alooma_input.Hook'],
+    };
+    expect(providerFindings(moving, [live('a1', 'hook', OWNER)])).toEqual([]);
+  });
+
   test('GIVEN a managed input whose marker now names another owner WHEN reported THEN its update is said to fail', () => {
     const report = providerReport(
       stack([['hook', 'alooma_input.Hook']], [['alooma_input.Hook', 'a1', 'hook']]),
