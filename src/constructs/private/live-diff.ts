@@ -196,7 +196,8 @@ export function registerProviderLiveReport(
         defaultRuntimeBundle(),
     ),
     request: () => {
-      const code: ProviderCodeInput[] = inputs().map((c) => ({
+      const found = inputs();
+      const code: ProviderCodeInput[] = found.map((c) => ({
         name: c.inputName,
         type: c.inputType,
         address: address(c.resource),
@@ -205,7 +206,7 @@ export function registerProviderLiveReport(
       const { others, ...state } = readProviderState(stack, options);
       if (code.length === 0 && (state.state?.length ?? 0) === 0) return undefined;
       // the `moved {}` source each input resource declares (see createProviderResource)
-      const moving = inputs()
+      const moving = found
         .filter((c) => others.has(`terraform_data.${c.resource.friendlyUniqueId}`))
         .map((c) => address(c.resource))
         .filter((at) => !state.state?.some((s) => s.address === at));
