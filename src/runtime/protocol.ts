@@ -268,6 +268,75 @@ export interface MissingSecret {
   readonly env: string;
 }
 
+/**
+ * A stack of the `provider` engine as its live report sees it: the inputs
+ * the code declares and the Alooma resources Terraform's state holds. Its
+ * report says only what Terraform's own refresh and plan cannot: a create
+ * that adopts an input of this owner, a create that fails with `conflict`
+ * (the name is another owner's), inputs of this owner that neither the code
+ * nor the state has (orphans the provider never deletes), and removals that
+ * RETAIN keeps in Alooma. Sent on the `live-diff` stdin next to manifests.
+ */
+export interface ProviderLiveDiffStack {
+  readonly engine: 'provider';
+  /** The provider's `owner` (the connection's owner, else the stack's name). */
+  readonly owner: string;
+  readonly connection: ConnectionSpec;
+  /** The inputs of the code, each with its resource address (`alooma_input.Hook`). */
+  readonly inputs: readonly ProviderCodeInput[];
+  /**
+   * The Alooma resources of the stack's Terraform state (local backend);
+   * absent when synth cannot read the state ({@link stateUnread} says why).
+   */
+  readonly state?: readonly ProviderStateInput[];
+  /** Why the state was not read, e.g. `the state is in a "s3" backend`. */
+  readonly stateUnread?: string;
+  /**
+   * Addresses of code inputs that Terraform moves in from the
+   * `terraform_data` engine (a `moved {}` block whose source is in state):
+   * no create; the provider takes the input over by name and owner.
+   */
+  readonly moving?: readonly string[];
+}
+
+/** An input the code of a `provider` stack declares. */
+export interface ProviderCodeInput {
+  readonly name: string;
+  readonly type: string;
+  /** Resource address in the stack, `<resource type>.<logical id>`. */
+  readonly address: string;
+}
+
+/** An Alooma resource in a `provider` stack's Terraform state. */
+export interface ProviderStateInput {
+  readonly address: string;
+  /** The Alooma input id Terraform manages at that address. */
+  readonly id: string;
+  readonly name: string;
+  /** `retain_on_delete`: destroying the resource keeps the input. */
+  readonly retain: boolean;
+}
+
+/** What the constructs send the `live-diff` command: a manifest (provisioner engines) or a provider stack. */
+export type LiveDiffStack = Manifest | ProviderLiveDiffStack;
+
+/** True when `stack` is a `provider` stack's request, not a manifest. */
+export function isProviderLiveDiffStack(stack: LiveDiffStack): stack is ProviderLiveDiffStack {
+  return (stack as ProviderLiveDiffStack).engine === 'provider';
+}
+
+/**
+ * An input whose apply is known at synth to fail (its name is another
+ * owner's): the constructs give its resource a precondition carrying
+ * `message`, so Terraform's plan stops before any write, and `destroy`
+ * (which never evaluates it) still works.
+ */
+export interface BlockedInput {
+  /** Resource address in the stack. */
+  readonly address: string;
+  readonly message: string;
+}
+
 /** One stack's part of the {@link LiveDiffAnswer}, keyed by `Manifest.owner`. */
 export interface StackLiveDiff {
   /** Drift token for the reconciler's triggers; empty when nothing was compared. */
@@ -282,6 +351,13 @@ export interface StackLiveDiff {
    * Secrets from Terraform are left out: they are set by the stack at apply.
    */
   readonly missingSecrets: readonly MissingSecret[];
+  /**
+   * Annotation level of the report when it is not {@link inSync}'s: a
+   * `provider` stack's report of adoptions only is `info`. @default - `warn`
+   */
+  readonly level?: 'info' | 'warn';
+  /** Inputs of a `provider` stack whose apply would fail; empty otherwise. */
+  readonly blocked?: readonly BlockedInput[];
 }
 
 /**

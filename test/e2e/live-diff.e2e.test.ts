@@ -1,10 +1,20 @@
 /**
- * The live diff during `cdktf diff`: drift made in Alooma behind the code's
- * back is reported, `cdktf deploy` restores it, and the next `cdktf diff` is
- * clean in both the live report and Terraform's plan. Everything it says is
- * a cdktf annotation (in cdktf.out/manifest.json, printed by the cdktf CLI),
- * never a line on stdout; a secret the next deploy needs and the environment
- * lacks is an error there, as it is for the runtime's `plan`.
+ * The live report during `cdktf diff`, per engine.
+ *
+ * Provisioner engines (`terraform_data`, set explicitly): drift made in
+ * Alooma behind the code's back is reported, `cdktf deploy` restores it, and
+ * the next `cdktf diff` is clean in both the live report and Terraform's
+ * plan. A secret the next deploy needs and the environment lacks stops
+ * Terraform's plan (diff and deploy fail, as the runtime's `plan` does) while
+ * `cdktf destroy` still works.
+ *
+ * Engine `provider`: only what Terraform's refresh cannot show: a create
+ * that adopts (then deploys with 0 creates), a create whose name another
+ * owner holds (the plan stops; nothing of the stack is applied; destroy
+ * works), orphans of the stack's owner.
+ *
+ * Everything is a cdktf annotation (in cdktf.out/manifest.json, printed by
+ * the cdktf CLI), never a line on stdout.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,10 +22,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { filesUnder } from '../helpers/files';
-import { liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
+import { createRawInput, liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
 import { CDKTF_MODULE, CONSTRUCTS_MODULE, CdktfApp, createCdktfApp } from '../helpers/cdktf-app';
 import { TerraformStack, Testing } from 'cdktf';
 import { AloomaConnection, AloomaInput } from '../../src/constructs';
+import { MARKER_FIELD } from '../../src/runtime/protocol';
 
 const RUNTIME_STUB = path.resolve(__dirname, '../constructs/fixtures/runtime-stub.js');
 
@@ -31,7 +42,7 @@ import { AloomaConnection, AloomaDatabaseInput, AloomaInput, AloomaSecret } from
 const app = new App();
 for (let s = 0; s < ${stacks}; s++) {
   const stack = new TerraformStack(app, s === 0 ? 'drift' : 'drift' + s);
-  new AloomaConnection(stack, 'Alooma', { apiUrl: ${JSON.stringify(url)} });
+  new AloomaConnection(stack, 'Alooma', { engine: 'terraform_data', apiUrl: ${JSON.stringify(url)} });
   new AloomaDatabaseInput(stack, 'Orders', {
     name: s === 0 ? 'orders_db' : 'orders_db_' + s,
     source: { server: 'db', port: 5432, database: 'shop', dbType: 'psql', user: 'u', password: AloomaSecret.fromEnv('DRIFT_PW'${secretVersion ? `, { version: ${JSON.stringify(secretVersion)} }` : ''}) },
@@ -216,13 +227,19 @@ test('a secret the next deploy writes but the environment lacks fails cdktf diff
   const { DRIFT_PW: _unset, ...withoutSecret } = env;
   await emulator.resetStats();
 
-  // WHEN cdktf diff runs THEN it fails before any plan, with an error naming DRIFT_PW and orders_db
+  // WHEN cdktf diff runs THEN it fails at plan, naming DRIFT_PW and orders_db (annotation and precondition)
   const diff = app.cdktf(['diff'], withoutSecret);
   expect(diff.code).not.toBe(0);
   expect(diff.output).toMatch(/orders_db: password \(secret\) rotated/);
+  const message =
+    /alooma \(drift\): the next deploy writes a secret whose variable is not set: DRIFT_PW \(input "orders_db", password\)\. The deploy would fail, so Terraform's plan stops before any write \(cdktf destroy still works\): export DRIFT_PW/;
   expect(diff.output).toMatch(
-    /^ERROR \[drift\/AloomaReconciler\]: alooma \(drift\): the next deploy writes a secret whose variable is not set: DRIFT_PW \(input "orders_db", password\)\. The deploy would fail: export DRIFT_PW/m,
+    new RegExp(`^WARN \\[drift/AloomaReconciler\\]: ${message.source}`, 'm'),
   );
+  expect(diff.output).toMatch(/Resource precondition failed/);
+  // Terraform prints the precondition's message (wrapped at 78 columns)
+  const unwrapped = diff.output.replace(/\s+/g, ' ');
+  expect(unwrapped).toMatch(new RegExp(`Resource precondition failed.* ${message.source}`));
   // no stack trace into this library under the error
   expect(diff.output).not.toMatch(/live-diff\.ts/);
   expect(diff.output).not.toMatch(/must be replaced/);
@@ -243,6 +260,23 @@ test('a secret the next deploy writes but the environment lacks fails cdktf diff
   expect(withSecret.output).toMatch(/orders_db: password \(secret\) rotated/);
   expect(withSecret.output).not.toMatch(/^ERROR|not set/m);
   expect(runCli(['plan', '--manifest', manifest], env).code).toBe(2);
+
+  // WHEN cdktf deploy runs without the variable THEN it stops at plan: no write
+  await emulator.resetStats();
+  const deploy = app.cdktf(['deploy', '--auto-approve'], withoutSecret);
+  expect(deploy.code).not.toBe(0);
+  expect(deploy.output).toMatch(/Resource precondition failed/);
+  expect(writeCount(await emulator.stats())).toBe(0);
+
+  // WHEN cdktf destroy runs without the variable (destroy writes no secret) THEN it works
+  const destroy = app.cdktf(['destroy', '--auto-approve'], withoutSecret);
+  if (destroy.code !== 0) throw new Error(destroy.output);
+  expect(destroy.output).toMatch(
+    /WARN \[drift\/AloomaReconciler\]: alooma \(drift\): the next deploy writes a secret/,
+  );
+  expect(
+    (await liveInputs(emulator.url)).filter((n) => /^(orders_db|hook_0_\d)$/.test(n.name)),
+  ).toEqual([]);
 });
 
 test('Testing.fullSynth, which skips the App.synth pass that resolves tokens early, carries the warning too', () => {
@@ -253,7 +287,10 @@ test('Testing.fullSynth, which skips the App.synth pass that resolves tokens ear
   try {
     const testApp = Testing.app({ context: { 'alooma-cdktf:runtimeBundle': RUNTIME_STUB } });
     const stack = new TerraformStack(testApp, 'solo');
-    new AloomaConnection(stack, 'Alooma', { apiUrl: 'http://127.0.0.1:9' });
+    new AloomaConnection(stack, 'Alooma', {
+      engine: 'terraform_data',
+      apiUrl: 'http://127.0.0.1:9',
+    });
     new AloomaInput(stack, 'Hook', { name: 'solo_hook', type: 'RESTAPI' });
     // WHEN the stack is synthesized on its own THEN the warning is in its manifest
     const outdir = Testing.fullSynth(stack);
@@ -269,6 +306,205 @@ test('Testing.fullSynth, which skips the App.synth pass that resolves tokens ear
   } finally {
     process.env = saved;
   }
+});
+
+describe('engine "provider": only what Terraform\'s refresh cannot show', () => {
+  let papp: CdktfApp;
+  let penv: NodeJS.ProcessEnv;
+  let ids: Record<string, string>;
+  const stateFile = () => path.join(papp.dir, 'terraform.prov.tfstate');
+  const providerTs = (url: string, names: readonly string[]) => `
+import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
+import { AloomaConnection, AloomaInput } from ${JSON.stringify(CONSTRUCTS_MODULE)};
+const app = new App();
+const stack = new TerraformStack(app, 'prov');
+new AloomaConnection(stack, 'Alooma', { engine: 'provider', apiUrl: ${JSON.stringify(url)} });
+${JSON.stringify(names)}.forEach((name, i) => new AloomaInput(stack, 'Hook' + i, { name, type: 'RESTAPI' }));
+app.synth();
+`;
+  const marked = (owner: string) => ({
+    auto_map: 'true',
+    [MARKER_FIELD]: JSON.stringify({ owner }),
+  });
+  const named = async (name: string) =>
+    (await liveInputs(emulator.url)).filter((n) => n.name === name);
+
+  beforeAll(async () => {
+    penv = { ALOOMA_API_KEY: 'demo-key', TF_CLI_CONFIG_FILE: '/dev/null' };
+    papp = createCdktfApp('alooma-live-provider-');
+    papp.write({ 'main.ts': providerTs(emulator.url, ['p_hook_a', 'p_hook_b']) });
+    const deploy = papp.cdktf(['deploy', '--auto-approve'], penv);
+    if (deploy.code !== 0) throw new Error(deploy.output);
+    // nothing to say beyond the plan: one info line, on the provider block
+    expect(deploy.output).toMatch(
+      /^INFO \[prov\/AloomaProvider\]: alooma \(prov\): 2 input\(s\) checked against live Alooma: no adoption, conflict or orphan/m,
+    );
+    ids = {
+      p_hook_a: (await named('p_hook_a'))[0].id,
+      p_hook_b: (await named('p_hook_b'))[0].id,
+    };
+  });
+
+  test('a lost state: the report says the planned creates adopt (by id), and deploy creates nothing', async () => {
+    // GIVEN the state is lost (a crashed disk, a migration)
+    fs.renameSync(stateFile(), `${stateFile()}.lost`);
+
+    // WHEN cdktf diff runs THEN Terraform plans 2 creates, and the report says each adopts its input
+    const diff = papp.cdktf(['diff'], penv);
+    expect(diff.code).toBe(0);
+    expect(diff.output).toMatch(/Plan: 2 to add, 0 to change, 0 to destroy/);
+    expect(diff.output).toMatch(
+      /^INFO \[prov\/AloomaProvider\]: alooma \(prov\): live Alooma vs the code and the state/m,
+    );
+    for (const [name, i] of [
+      ['p_hook_a', 0],
+      ['p_hook_b', 1],
+    ] as const) {
+      expect(diff.output).toContain(
+        `${name} (alooma_input.Hook${i}): the planned create adopts the input this owner already has, id ${ids[name]}`,
+      );
+    }
+
+    // WHEN cdktf deploy runs THEN no input is created: the same ids, one of each name
+    await emulator.resetStats();
+    const deploy = papp.cdktf(['deploy', '--auto-approve'], penv);
+    if (deploy.code !== 0) throw new Error(deploy.output);
+    expect((await emulator.stats())['POST plumbing/inputs'] ?? 0).toBe(0);
+    expect((await named('p_hook_a')).map((n) => n.id)).toEqual([ids.p_hook_a]);
+    expect((await named('p_hook_b')).map((n) => n.id)).toEqual([ids.p_hook_b]);
+
+    // AND the next diff has nothing more to say
+    const after = papp.cdktf(['diff'], penv);
+    expect(after.code).toBe(0);
+    expect(after.output).toMatch(/no adoption, conflict or orphan/);
+  });
+
+  test('a name another owner holds: said at diff naming the owner; the plan stops, so nothing is half-applied; destroy works', async () => {
+    // GIVEN another stack's input p_taken, and code adding it with a new p_hook_c
+    await createRawInput(emulator.url, {
+      name: 'p_taken',
+      type: 'RESTAPI',
+      configuration: marked('billing'),
+    });
+    const taken = (await named('p_taken'))[0].id;
+    papp.write({
+      'main.ts': providerTs(emulator.url, ['p_hook_a', 'p_hook_b', 'p_hook_c', 'p_taken']),
+    });
+
+    // WHEN cdktf diff runs THEN a warning names the holder and the plan fails at that resource
+    const diff = papp.cdktf(['diff'], penv);
+    expect(diff.code).not.toBe(0);
+    expect(diff.output).toMatch(
+      /^WARN \[prov\/AloomaProvider\]: alooma \(prov\): live Alooma vs the code and the state/m,
+    );
+    expect(diff.output).toContain(
+      `p_taken (alooma_input.Hook3): the planned create fails with conflict: the name is held by ${taken} (owner "billing")`,
+    );
+    expect(diff.output).toMatch(/Resource precondition failed/);
+    expect(diff.output).toMatch(/alooma_input\.Hook3/);
+
+    // WHEN cdktf deploy runs THEN it stops at plan: p_hook_c is not created alone
+    await emulator.resetStats();
+    const deploy = papp.cdktf(['deploy', '--auto-approve'], penv);
+    expect(deploy.code).not.toBe(0);
+    expect(writeCount(await emulator.stats())).toBe(0);
+    expect(await named('p_hook_c')).toEqual([]);
+
+    // WHEN the name is free again THEN the report is quiet
+    papp.write({ 'main.ts': providerTs(emulator.url, ['p_hook_a', 'p_hook_b']) });
+  });
+
+  test('an orphan of this owner (in neither code nor state) is named with its fix', async () => {
+    // GIVEN an input carrying this stack's owner that nothing declares or holds in state
+    await createRawInput(emulator.url, {
+      name: 'p_orphan',
+      type: 'RESTAPI',
+      configuration: marked('prov'),
+    });
+    const orphan = (await named('p_orphan'))[0].id;
+
+    // WHEN cdktf diff runs THEN it is reported with both fixes; Terraform plans nothing for it
+    const diff = papp.cdktf(['diff'], penv);
+    expect(diff.code).toBe(0);
+    expect(diff.output).toMatch(/^WARN \[prov\/AloomaProvider\]: alooma \(prov\)/m);
+    expect(diff.output).toContain(
+      `p_orphan (RESTAPI, id ${orphan}): this owner's input is in neither the code nor the state; the provider never deletes it. ` +
+        'Declare it again (the create adopts it; alooma-cdktf import p_orphan prints the construct), or delete it: alooma-cdktf inputs delete p_orphan --apply --yes.',
+    );
+    expect(diff.output).toMatch(/No changes/);
+  });
+
+  test('with a conflict in the code, cdktf destroy still works (the precondition is never evaluated by a destroy)', async () => {
+    papp.write({ 'main.ts': providerTs(emulator.url, ['p_hook_a', 'p_hook_b', 'p_taken']) });
+    const destroy = papp.cdktf(['destroy', '--auto-approve'], penv);
+    if (destroy.code !== 0) throw new Error(destroy.output);
+    expect(destroy.output).toMatch(
+      /p_taken \(alooma_input\.Hook2\): the planned create fails with conflict/,
+    );
+    expect(await named('p_hook_a')).toEqual([]);
+    expect(await named('p_hook_b')).toEqual([]);
+    // another owner's input and the orphan are never touched
+    expect(await named('p_taken')).toHaveLength(1);
+    expect(await named('p_orphan')).toHaveLength(1);
+  });
+
+  test('an app of both engines: one runtime process, one structure read, each stack its own report', async () => {
+    const dir = fs.mkdtempSync(path.join(papp.dir, 'mixed-'));
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `
+import { App, TerraformStack } from ${JSON.stringify(CDKTF_MODULE)};
+import { AloomaConnection, AloomaInput } from ${JSON.stringify(CONSTRUCTS_MODULE)};
+const app = new App();
+for (const engine of ['provider', 'terraform_data'] as const) {
+  const stack = new TerraformStack(app, 'mix_' + engine);
+  new AloomaConnection(stack, 'Alooma', { engine, apiUrl: ${JSON.stringify(emulator.url)} });
+  new AloomaInput(stack, 'Hook', { name: 'mix_hook_' + engine, type: 'RESTAPI' });
+}
+app.synth();
+`,
+    );
+    await emulator.resetStats();
+    const result = synth(dir, penv);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('');
+    expect((await emulator.stats())['GET plumbing']).toBe(1);
+    expect(annotationsOf(dir)).toEqual([
+      {
+        stack: 'mix_provider',
+        level: '@cdktf/info',
+        constructPath: 'mix_provider/AloomaProvider',
+        message: expect.stringMatching(
+          /^alooma \(mix_provider\): 1 input\(s\) checked against live Alooma/,
+        ),
+      },
+      {
+        stack: 'mix_terraform_data',
+        level: '@cdktf/warn',
+        constructPath: 'mix_terraform_data/AloomaReconciler',
+        message: expect.stringMatching(
+          /^alooma \(mix_terraform_data\): 1 of 1 input\(s\) differ from live Alooma.*\n {2}mix_hook_terraform_data: missing in Alooma \(will be created\)/s,
+        ),
+      },
+    ]);
+  });
+
+  test('Alooma unreachable: one warning on the provider block, and synth goes on', () => {
+    const dir = fs.mkdtempSync(path.join(papp.dir, 'unreachable-'));
+    fs.writeFileSync(path.join(dir, 'main.ts'), providerTs('http://127.0.0.1:9', ['p_far']));
+    const result = synth(dir, { ...penv, ALOOMA_LIVE_DIFF_TIMEOUT_MS: '2000' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(annotationsOf(dir)).toEqual([
+      {
+        stack: 'prov',
+        level: '@cdktf/warn',
+        constructPath: 'prov/AloomaProvider',
+        message: expect.stringMatching(/^live diff skipped after \d+\.\ds: .*\(synth continues\)$/),
+      },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'cdktf.out/stacks/prov/cdk.tf.json'))).toBe(true);
+  });
 });
 
 /** Every annotation of the synthesized app (cdktf.out/manifest.json), stack by stack. */

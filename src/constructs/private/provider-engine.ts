@@ -44,6 +44,7 @@ import { RemovalPolicy } from '../removal-policy';
 import type { AloomaSecret } from '../secret';
 import { escapeTemplates } from './render';
 import { containsReference, escapeForHcl, isReference } from './references';
+import { registerProviderLiveReport } from './live-diff';
 import { connectionOf } from './registry';
 import { TerraformVersionCheck } from './terraform-data';
 
@@ -185,6 +186,12 @@ export function aloomaProviderOf(scope: IConstruct): TerraformProvider {
   stack.addOverride('terraform.required_version', PROVIDER_REQUIRED_VERSION);
   forgetReconciler(stack);
   installProviderOnSynth(stack);
+  // the synth-time live report: what Terraform's refresh cannot show
+  registerProviderLiveReport(provider, {
+    providerSource: PROVIDER_SOURCE,
+    providerType: PROVIDER_TYPE,
+    attributes: providerSchema().resources.COMMON_ATTRIBUTES,
+  });
   provider.node.addValidation(
     new TerraformVersionCheck(provider, {
       minimum: PROVIDER_MINIMUM_TERRAFORM,

@@ -1,15 +1,20 @@
 /**
  * `live-diff`: what the constructs run once per app during synth. Reads every
- * stack's manifest from stdin, reads the live structure once per connection,
- * and prints JSON ({@link LiveDiffAnswer}): per stack, the report lines, the
- * drift token and the secrets the next deploy needs that the environment
- * lacks. Never fails synth: any problem becomes `{ ok: false, message }`.
+ * stack from stdin (a manifest for the provisioner engines, a
+ * {@link ProviderLiveDiffStack} for the `provider` engine), reads the live
+ * structure once per connection, and prints JSON ({@link LiveDiffAnswer}):
+ * per stack, the report lines, and for a manifest the drift token and the
+ * secrets the next deploy needs that the environment lacks, for a provider
+ * stack the inputs whose apply would fail. Never fails synth: any problem
+ * becomes `{ ok: false, message }`.
  */
 import {
   ConnectionSpec,
+  isProviderLiveDiffStack,
   LiveDiffAnswer,
-  Manifest,
+  LiveDiffStack,
   MissingSecret,
+  ProviderLiveDiffStack,
   StackLiveDiff,
   TERRAFORM_SECRET_ENV_PREFIX,
 } from '../protocol';
@@ -18,27 +23,37 @@ import { driftToken } from '../reconcile/drift';
 import { hasReferences } from '../references';
 import { LiveInput, Plan, planManifest } from '../reconcile/plan';
 import { liveReportLines } from '../reconcile/report';
+import { providerReport } from '../reconcile/provider-report';
 import { formatError } from './errors';
 
-/** Reads live state once per distinct connection and diffs every manifest against it. */
+/** Reads live state once per distinct connection and reports every stack against it. */
 export async function liveDiff(
-  manifests: readonly Manifest[],
+  requests: readonly LiveDiffStack[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<LiveDiffAnswer> {
-  const byConnection = new Map<string, Manifest[]>();
+  const byConnection = new Map<string, LiveDiffStack[]>();
   const stacks: Record<string, StackLiveDiff> = {};
-  for (const manifest of manifests) {
+  const skip = (owner: string, why: string): StackLiveDiff => ({
+    token: '',
+    lines: [`alooma (${owner}): live diff skipped: ${why}.`],
+    inSync: true,
+    missingSecrets: [],
+  });
+  for (const manifest of requests) {
     if (hasReferences(manifest.connection)) {
       // Where Alooma is comes from Terraform: nothing to compare with before apply.
-      stacks[manifest.owner] = {
-        token: '',
-        lines: [
-          `alooma (${manifest.owner}): live diff skipped: the connection's URL or account comes from Terraform (resolved at apply).`,
-        ],
-        inSync: true,
-        missingSecrets: [],
-      };
+      stacks[manifest.owner] = skip(
+        manifest.owner,
+        "the connection's URL or account comes from Terraform (resolved at apply)",
+      );
+      continue;
+    }
+    if (isProviderLiveDiffStack(manifest) && manifest.state === undefined) {
+      stacks[manifest.owner] = skip(
+        manifest.owner,
+        `${manifest.stateUnread ?? 'the Terraform state cannot be read'}, so adoptions, conflicts and orphans are not reported (Terraform's plan shows drift)`,
+      );
       continue;
     }
     const key = connectionKey(manifest.connection, env);
@@ -57,6 +72,10 @@ export async function liveDiff(
         const live: LiveInput[] = await client.listInputs();
         structureReads += 1;
         for (const manifest of group) {
+          if (isProviderLiveDiffStack(manifest)) {
+            stacks[manifest.owner] = providerStackLiveDiff(manifest, live);
+            continue;
+          }
           const plan = planManifest(manifest, live);
           stacks[manifest.owner] = {
             token: driftToken(plan),
@@ -72,6 +91,19 @@ export async function liveDiff(
   } catch (error) {
     return { ok: false, message: formatError(error).replace('\n', ';') };
   }
+}
+
+/** A `provider` stack's part of the answer: no drift token (Terraform's refresh does that job). */
+function providerStackLiveDiff(stack: ProviderLiveDiffStack, live: LiveInput[]): StackLiveDiff {
+  const report = providerReport(stack, live);
+  return {
+    token: '',
+    lines: report.lines,
+    inSync: report.quiet,
+    missingSecrets: [],
+    level: report.level,
+    blocked: report.blocked,
+  };
 }
 
 /**
