@@ -96,7 +96,9 @@ export interface AloomaConnectionProps {
    *   (`usernameEnv`, ...) are refused. A stack deployed earlier with
    *   `terraform_data` (the default before the provider) moves to the
    *   provider in place, also when its code never named an engine: `moved`
-   *   blocks carry each input over with the same id and no API write.
+   *   blocks carry each input over with the same id and no API write (but
+   *   one for an input whose secret is an `AloomaSecret.fromEnv` without
+   *   `version`: the old engine recorded no version, so it is written again).
    * - `terraform_data`: one `terraform_data` per input and a reconciler that
    *   runs the runtime from a provisioner (with `node` where Terraform runs).
    *   Needs Terraform 1.4+ (1.8+ when values are Terraform references): the
