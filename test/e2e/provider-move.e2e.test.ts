@@ -10,8 +10,12 @@
  * The upgrade: `terraform_data` was the default engine before the provider.
  * A stack deployed then (its code names no engine; it synthesized exactly as
  * `engine: 'terraform_data'` does now) and upgraded without touching its
- * code moves the same way, with no API write; later the connection can go
- * too (inputs alone, the API URL from `$ALOOMA_API_URL`).
+ * code moves the same way: same ids, tables kept. Its password comes from
+ * `AloomaSecret.fromEnv` with no version, as the old quickstart wrote it:
+ * the provisioner engine recorded no version for such a secret, so the move
+ * costs one write (the same secret written again with version "1") for that
+ * input and none for the others. Later the connection can go too (inputs
+ * alone, the API URL from `$ALOOMA_API_URL`).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -44,8 +48,16 @@ function ok(result: { code: number; output: string }): void {
 function mainTs(
   engine: 'terraform_data' | 'provider' | 'unset' | 'no connection',
   tables: Record<string, string>,
-  { stack = 'moving', prefix = '' }: { stack?: string; prefix?: string } = {},
+  {
+    stack = 'moving',
+    prefix = '',
+    passwordFromEnv = false,
+  }: { stack?: string; prefix?: string; passwordFromEnv?: boolean } = {},
 ): string {
+  // fromEnv with no version: how the README's quickstart wrote secrets when terraform_data was the default.
+  const password = passwordFromEnv
+    ? `AloomaSecret.fromEnv('MOVE_PG_PASSWORD')`
+    : `AloomaSecret.fromTerraform(pg.stringValue, { ephemeral: true, version: '1' })`;
   const connection =
     engine === 'no connection'
       ? ''
@@ -60,7 +72,7 @@ const pg = ephemeralVariable(stack, 'pg_password', { type: 'string' });
 new AloomaDatabaseInput(stack, 'Orders', {
   name: '${prefix}orders_db',
   source: { server: 'db.internal', port: 5432, database: 'shop', schema: 'public', dbType: 'psql', user: 'reader',
-            password: AloomaSecret.fromTerraform(pg.stringValue, { ephemeral: true, version: '1' }) },
+            password: ${password} },
   tables: ${JSON.stringify(tables)},
 });
 new AloomaInput(stack, 'Webhook', { name: '${prefix}storefront_hook', type: 'RESTAPI' });
@@ -80,6 +92,7 @@ beforeAll(async () => {
   env = {
     ALOOMA_API_KEY: 'demo-key',
     TF_VAR_pg_password: PASSWORD,
+    MOVE_PG_PASSWORD: PASSWORD,
     TF_CLI_CONFIG_FILE: '/dev/null',
     ALOOMA_LIVE_DIFF: 'off',
   };
@@ -163,7 +176,7 @@ describe('from engine terraform_data to engine provider', () => {
 });
 
 describe('a stack deployed with the old default (terraform_data), upgraded without touching its code', () => {
-  const UPGRADE = { stack: 'upgraded', prefix: 'up_' };
+  const UPGRADE = { stack: 'upgraded', prefix: 'up_', passwordFromEnv: true };
   let upgraded: CdktfApp;
   let before: Record<string, Record<string, any>>;
   const ours = async () =>
@@ -181,25 +194,41 @@ describe('a stack deployed with the old default (terraform_data), upgraded witho
     ]);
   });
 
-  test('2. the same code with no engine prop plans the move only, and deploys with no API write', async () => {
+  test('2. the same code with no engine prop moves every input: same ids, tables kept; only the versionless env secret is written once', async () => {
     upgraded.write({ 'main.ts': mainTs('unset', TABLES, UPGRADE) });
     await emulator.resetStats();
     const diff = upgraded.cdktf(['diff'], env);
     ok(diff);
-    expect(diff.output).toMatch(
-      /terraform_data\.Orders has moved to alooma_database_input\.Orders/,
-    );
-    expect(diff.output).toMatch(/terraform_data\.Archive has moved to alooma_input\.Archive/);
-    expect(diff.output).toMatch(/terraform_data\.AloomaReconciler will no longer be managed/);
-    expect(diff.output).toMatch(/Plan: 0 to add, 0 to change, 0 to destroy/);
-    const deploy = upgraded.cdktf(['deploy', '--auto-approve'], env);
-    ok(deploy);
     expect(writeCount(await emulator.stats())).toBe(0);
+    expect(diff.output).toMatch(/terraform_data\.Archive has moved to alooma_input\.Archive/);
+    expect(diff.output).toMatch(/terraform_data\.Webhook has moved to alooma_input\.Webhook/);
+    expect(diff.output).toMatch(/terraform_data\.AloomaReconciler will no longer be managed/);
+    // The provisioner engine recorded no version for a secret given without one, so the
+    // moved state has none and the provider plans the secret's first versioned write.
+    expect(diff.output).toMatch(
+      /alooma_database_input\.Orders .*will be updated in-place\s+# \(moved from terraform_data\.Orders\)/,
+    );
+    const changed = diff.output
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^[+~-] [a-z_]+ +=/.test(l));
+    expect(changed).toEqual([
+      '+ password_env     = "MOVE_PG_PASSWORD"',
+      '+ password_version = "1"',
+    ]);
+    expect(diff.output).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy/);
+
+    await emulator.resetStats();
+    ok(upgraded.cdktf(['deploy', '--auto-approve'], env));
+    const stats = await emulator.stats();
+    expect(writeCount(stats)).toBe(1);
+    expect(stats['PUT inputs/:id']).toBe(1);
     const after = await ours();
     expect(Object.fromEntries(Object.entries(after).map(([n, i]) => [n, i.id]))).toEqual(
       Object.fromEntries(Object.entries(before).map(([n, i]) => [n, i.id])),
     );
     expect(JSON.parse(after.up_orders_db.configuration.tables)).toEqual(TABLES);
+    expect(await emulator.secretMatches(after.up_orders_db.id, 'password', PASSWORD)).toBe(true);
     const state = JSON.parse(
       fs.readFileSync(`${upgraded.dir}/terraform.upgraded.tfstate`, 'utf8'),
     ) as { resources: Array<{ type: string }> };
@@ -208,6 +237,9 @@ describe('a stack deployed with the old default (terraform_data), upgraded witho
       'alooma_input',
       'alooma_input',
     ]);
+    const again = upgraded.cdktf(['diff'], env);
+    ok(again);
+    expect(again.output).toMatch(/No changes/);
   });
 
   test('3. with no connection at all (inputs alone), a table change is one in-place write', async () => {
