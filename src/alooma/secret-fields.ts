@@ -8,6 +8,14 @@
 export const SECRET_MASK = '********';
 
 /**
+ * Version of a secret that names none. A secret is written when its version
+ * changes, so the constructs render this for a secret given without
+ * `version`, and the provider's move from the `terraform_data` engine (which
+ * recorded no version for such a secret) takes it as the one written.
+ */
+export const DEFAULT_SECRET_VERSION = '1';
+
+/**
  * Configuration keys whose values are secrets: passwords, tokens, OAuth
  * grants, API and secret keys, session ids. `awsAccessKeyId` and other key
  * *ids* are identifiers, not secrets; so is Mixpanel's `mixpanelApiKey` (a

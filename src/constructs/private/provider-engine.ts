@@ -38,7 +38,7 @@ import {
   packageVersion,
   providerRequirement,
 } from '../../provider/install';
-import { parameterSecretPath } from '../../alooma/secret-fields';
+import { DEFAULT_SECRET_VERSION, parameterSecretPath } from '../../alooma/secret-fields';
 import * as errors from '../errors';
 import { RemovalPolicy } from '../removal-policy';
 import type { AloomaSecret } from '../secret';
@@ -53,13 +53,6 @@ export const PROVIDER_MINIMUM_TERRAFORM: readonly [number, number, number] = [1,
 
 /** `required_version` of a stack of the provider engine. */
 export const PROVIDER_REQUIRED_VERSION = '>= 1.11';
-
-/**
- * Version of a secret that names none: the provider writes a write-only
- * value on create and when its `_version` changes, and requires a version
- * with every secret. Bump `version` to write a new value.
- */
-export const DEFAULT_SECRET_VERSION = '1';
 
 /** Construct id of the stack's provider block. */
 export const PROVIDER_ID = 'AloomaProvider';

@@ -742,6 +742,17 @@ function markedVersion(marker: OwnershipMarker | undefined, path: string): strin
 }
 
 /**
+ * The version a Read gives a secret: the marker's, else the prior state's.
+ * The provider records every version it writes, so a marker without one
+ * means the secret was written otherwise (by the provisioner engine, whose
+ * versionless secrets the move from it takes as version "1"): the prior
+ * version stands, as a variable's name does.
+ */
+function readVersion(marker: OwnershipMarker | undefined, path: string, prior: Value): Value {
+  return markedVersion(marker, path) ?? (typeof prior === 'string' ? prior : null);
+}
+
+/**
  * The state of a live input: the live values, with the prior state's
  * spelling kept where the live value means the same (`"5432"` for 5432,
  * `{}` for no tables), write-only values null, secret versions from the
@@ -774,7 +785,7 @@ export function stateFromLive(
   }
   for (const s of kind.secrets) {
     out[s.attribute] = null;
-    out[s.versionAttribute] = markedVersion(marker, s.api);
+    out[s.versionAttribute] = readVersion(marker, s.api, prior?.[s.versionAttribute] ?? null);
     // a variable's name, not in Alooma: kept from the prior state, as retain_on_delete
     out[s.envAttribute] = prior?.[s.envAttribute] ?? null;
   }
@@ -791,11 +802,18 @@ export function stateFromLive(
     out[S.values] = null;
     // versions from the marker (an import knows them); names of variables kept from the prior state
     const versions: ObjectValue = {};
-    for (const path of paths) versions[path] = markedVersion(marker, path);
     const priorVersions = prior?.[S.version] ?? null;
+    const priorVersionOf = (path: string): Value =>
+      isPlainObject(priorVersions) ? (priorVersions[path] ?? null) : null;
+    for (const path of paths) versions[path] = markedVersion(marker, path);
+    // a secret the marker records no version of keeps the prior one (see readVersion)
+    for (const path of prior ? secretMapPaths(prior) : []) {
+      const version = readVersion(marker, path, priorVersionOf(path));
+      if (!(path in versions) && version !== null) versions[path] = version;
+    }
     // none recorded: the prior `{}` kept (null and `{}` mean the same), else null
     out[S.version] =
-      paths.length > 0
+      Object.keys(versions).length > 0
         ? versions
         : isPlainObject(priorVersions) && Object.keys(priorVersions).length === 0
           ? priorVersions
@@ -830,9 +848,15 @@ function extraConfigurationState(live: Readonly<Record<string, unknown>>, prior:
 const COMMON_DEFAULTS: Readonly<Record<string, Value>> = { [A.autoMap]: true };
 
 function parametersState(live: unknown, marker: OwnershipMarker | undefined, prior: Value): Value {
-  const fromLive = parametersFromApi(live, (name) =>
-    markedVersion(marker, parameterSecretPath(name)),
-  );
+  const fromLive = parametersFromApi(live, (name) => {
+    const before = isPlainObject(prior) ? prior[name] : null;
+    const version = readVersion(
+      marker,
+      parameterSecretPath(name),
+      isPlainObject(before) ? (before[PARAMETER_ATTRIBUTES.secretValueVersion] ?? null) : null,
+    );
+    return typeof version === 'string' ? version : null;
+  });
   if (!isPlainObject(prior)) return fromLive;
   if (fromLive === null) return Object.keys(prior).length === 0 ? prior : null;
   const out: ObjectValue = {};

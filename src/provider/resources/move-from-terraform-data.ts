@@ -21,9 +21,11 @@
  */
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { readOwnershipMarker } from '../../alooma/ownership-marker';
+import { DEFAULT_SECRET_VERSION, parameterSecretPath } from '../../alooma/secret-fields';
 import type { ObjectValue, Resource, ResourceContext, StateResult, Value } from '../framework';
 import { databaseInputKind } from './database-input';
 import { genericInputKind } from './input';
+import { PARAMETER_ATTRIBUTES, SECRET_MAP_ATTRIBUTES } from './fields';
 import { COMMON_ATTRIBUTES, type InputKind } from './input-resource';
 import { mixpanelInputKind } from './mixpanel-input';
 import { restInputKind } from './rest-input';
@@ -36,8 +38,113 @@ export const TERRAFORM_DATA_TYPE = 'terraform_data';
 /** Terraform's built-in provider, which serves `terraform_data`. */
 export const BUILTIN_TERRAFORM_PROVIDER = 'terraform.io/builtin/terraform';
 
-/** The private mark of a moved state whose input the next Read looks up. */
-const MOVED_MARK = Buffer.from(JSON.stringify({ moved_from: TERRAFORM_DATA_TYPE }));
+/**
+ * The private mark of a moved state whose input the next Read looks up. It
+ * carries the old engine's secrets (path -> the variable's name, for
+ * `fromEnv`, and the version): that engine recorded a version in the
+ * marker only when the code named one, and kept the variable's name in
+ * `input`, not in Alooma, so the Read takes them from here.
+ */
+interface MovedMark {
+  readonly moved_from: typeof TERRAFORM_DATA_TYPE;
+  readonly secrets: Readonly<Record<string, MovedSecret>>;
+}
+
+/** A secret the provisioner engine managed: its variable (`fromEnv`) and the version it wrote. */
+interface MovedSecret {
+  readonly env?: string;
+  readonly version: string;
+}
+
+function movedMark(secrets: Readonly<Record<string, MovedSecret>>): Buffer {
+  const mark: MovedMark = { moved_from: TERRAFORM_DATA_TYPE, secrets };
+  return Buffer.from(JSON.stringify(mark));
+}
+
+function readMovedMark(priv: Buffer): MovedMark | undefined {
+  if (priv.length === 0) return undefined;
+  try {
+    const mark = JSON.parse(priv.toString('utf8')) as Partial<MovedMark>;
+    return mark.moved_from === TERRAFORM_DATA_TYPE
+      ? ({ moved_from: TERRAFORM_DATA_TYPE, secrets: record(mark.secrets) ?? {} } as MovedMark)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The secrets of a `terraform_data` input (`input.secrets`: path ->
+ * `{env, version?}` for `fromEnv`, `{from, version?}` for `fromTerraform`),
+ * each with the version it was written at: its own, or the version the
+ * constructs give a secret that names none.
+ */
+function movedSecrets(input: Record<string, unknown> | undefined): Record<string, MovedSecret> {
+  const out: Record<string, MovedSecret> = {};
+  for (const [path, ref] of Object.entries(record(input?.secrets) ?? {})) {
+    const r = record(ref);
+    if (r === undefined) continue;
+    out[path] = {
+      ...(typeof r.env === 'string' ? { env: r.env } : {}),
+      version: typeof r.version === 'string' ? r.version : DEFAULT_SECRET_VERSION,
+    };
+  }
+  return out;
+}
+
+/**
+ * The state Read made of a moved input, completed with the old engine's
+ * secrets where Alooma's marker records no version and the state has no
+ * variable name: what the constructs render for the same secret, so the
+ * move plans no secret write.
+ */
+function withMovedSecretState(
+  kind: InputKind,
+  state: ObjectValue,
+  secrets: Readonly<Record<string, MovedSecret>>,
+): ObjectValue {
+  const out: ObjectValue = { ...state };
+  for (const s of kind.secrets) {
+    const moved = secrets[s.api];
+    if (moved === undefined) continue;
+    out[s.versionAttribute] = out[s.versionAttribute] ?? moved.version;
+    if (moved.env !== undefined) out[s.envAttribute] = out[s.envAttribute] ?? moved.env;
+  }
+  const parameters = record(out[A.parameters]);
+  if (kind.parameters && parameters !== undefined) {
+    const P = PARAMETER_ATTRIBUTES;
+    const next: ObjectValue = {};
+    for (const [name, value] of Object.entries(parameters)) {
+      const moved = secrets[parameterSecretPath(name)];
+      const p = record(value) as ObjectValue | undefined;
+      next[name] =
+        moved === undefined || p === undefined
+          ? (value as Value)
+          : {
+              ...p,
+              [P.secretValueVersion]: p[P.secretValueVersion] ?? moved.version,
+              ...(moved.env === undefined
+                ? {}
+                : { [P.secretValueEnv]: p[P.secretValueEnv] ?? moved.env }),
+            };
+    }
+    out[A.parameters] = next;
+  }
+  if (kind.openConfiguration) {
+    const S = SECRET_MAP_ATTRIBUTES;
+    const versions: ObjectValue = { ...(record(out[S.version]) as ObjectValue | undefined) };
+    const envs: ObjectValue = { ...(record(out[S.env]) as ObjectValue | undefined) };
+    const paths = Object.keys(secrets).filter((path) => !path.includes('.'));
+    for (const path of paths) {
+      versions[path] = versions[path] ?? secrets[path].version;
+      const env = secrets[path].env;
+      if (env !== undefined) envs[path] = envs[path] ?? env;
+    }
+    if (paths.length > 0) out[S.version] = versions;
+    if (Object.keys(envs).length > 0) out[S.env] = envs;
+  }
+  return out;
+}
 
 const A = COMMON_ATTRIBUTES;
 
@@ -76,7 +183,7 @@ export function moveFromTerraformData(
         ...(kind.apiType === undefined ? { [A.type]: type } : {}),
         [A.retainOnDelete]: input?.removal_policy === 'retain',
       },
-      private: MOVED_MARK,
+      private: movedMark(movedSecrets(input)),
     };
   };
 }
@@ -93,15 +200,21 @@ export function withMoveFromTerraformData(
     ...resource,
     move: moveFromTerraformData(kind),
     async read(request, ctx) {
-      if (!request.private.equals(MOVED_MARK) || request.state[A.id] !== '')
-        return resource.read(request, ctx);
+      const mark = readMovedMark(request.private);
+      if (mark === undefined || request.state[A.id] !== '') return resource.read(request, ctx);
       const id = await movedInputId(request.state, ctx);
       const result = await resource.read(
         { state: { ...request.state, [A.id]: id }, private: Buffer.alloc(0) },
         ctx,
       );
       // the mark is spent: an empty private replaces it
-      return result === null ? null : { ...result, private: result.private ?? Buffer.alloc(0) };
+      return result === null
+        ? null
+        : {
+            ...result,
+            state: withMovedSecretState(kind, result.state, mark.secrets),
+            private: result.private ?? Buffer.alloc(0),
+          };
     },
   };
 }
