@@ -34,3 +34,32 @@ export function readOwnershipMarker(
   const marker = parseLiveJsonField(configuration[MARKER_FIELD]);
   return typeof marker?.owner === 'string' ? (marker as unknown as OwnershipMarker) : undefined;
 }
+
+/**
+ * Version of a secret set in an input that no stack has marked (made through
+ * the API or the console): nothing records which value it holds, so it reads
+ * as "1", the version the constructs and the README's HCL give a secret by
+ * default. Importing such an input with that version plans no secret write.
+ */
+export const UNRECORDED_SECRET_VERSION = '1';
+
+/**
+ * The version a secret at `path` of a live input is at: the one its marker
+ * records; {@link UNRECORDED_SECRET_VERSION} when the input has no marker and
+ * the secret is set (`live` is what the API shows there: the mask); else
+ * undefined (nothing written that a version could name).
+ */
+export function liveSecretVersion(
+  marker: OwnershipMarker | undefined,
+  path: string,
+  live: unknown,
+): string | undefined {
+  const versions = marker?.secretVersions;
+  const recorded = Array.isArray(versions)
+    ? versions.find((v) => v?.path === path)?.version
+    : undefined;
+  if (recorded !== undefined) return recorded;
+  return marker === undefined && live !== undefined && live !== null && live !== ''
+    ? UNRECORDED_SECRET_VERSION
+    : undefined;
+}

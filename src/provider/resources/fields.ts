@@ -148,8 +148,15 @@ export function fromApiValue(codec: FieldCodec, live: unknown): Value {
         out[k] = typeof v === 'string' ? v : JSON.stringify(v);
       return out;
     }
-    case 'json_text':
-      return typeof live === 'string' ? live : JSON.stringify(live);
+    case 'json_text': {
+      if (typeof live !== 'string') return JSON.stringify(live);
+      // compact, as jsonencode() and the constructs write it: an import plans no whitespace change
+      try {
+        return JSON.stringify(JSON.parse(live));
+      } catch {
+        return live;
+      }
+    }
     case 'string_list':
       return Array.isArray(live) ? live.map((v) => (typeof v === 'string' ? v : String(v))) : null;
   }

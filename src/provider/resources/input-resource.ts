@@ -21,7 +21,11 @@ import { MARKER_FIELD } from '../../alooma/fields';
 import { inputTypeProblem, isSystemInputType } from '../../alooma/input-types';
 import { isPlainObject as isJsonObject } from '../../alooma/json';
 import { nameProblem, NAME_RULE } from '../../alooma/names';
-import { readOwnershipMarker, type OwnershipMarker } from '../../alooma/ownership-marker';
+import {
+  liveSecretVersion,
+  readOwnershipMarker,
+  type OwnershipMarker,
+} from '../../alooma/ownership-marker';
 import { configurationProblem, type FieldProblem } from '../../alooma/rules';
 import {
   isParameter,
@@ -538,6 +542,13 @@ export function desiredConfiguration(
       sameMeaning(field.api, field.codec, value, liveConfiguration[field.api])
     )
       continue;
+    // absent in a live input reads as the default (stateFromLive): nothing to write
+    if (
+      live !== undefined &&
+      !(field.api in liveConfiguration) &&
+      value === (kind.attributes[field.attribute]?.default ?? COMMON_DEFAULTS[field.attribute])
+    )
+      continue;
     out[field.api] = toApiValue(field.codec, value);
   }
   if (kind.openConfiguration)
@@ -625,19 +636,13 @@ function secretVersions(
   return versions.length > 0 ? { secretVersions: versions } : {};
 }
 
-/** The version the marker records for a secret path, or null. */
-function markedVersion(marker: OwnershipMarker | undefined, path: string): string | null {
-  const versions = marker?.secretVersions;
-  return (
-    (Array.isArray(versions) ? versions.find((v) => v?.path === path)?.version : undefined) ?? null
-  );
-}
-
 /**
  * The state of a live input: the live values, with the prior state's
  * spelling kept where the live value means the same (`"5432"` for 5432,
  * `{}` for no tables), write-only values null, secret versions from the
- * marker, `retain_on_delete` from the prior state (Alooma has no such field).
+ * marker ("1" for a secret set in an input no one marked: see
+ * `liveSecretVersion`), `retain_on_delete` from the prior state (Alooma has
+ * no such field).
  */
 export function stateFromLive(
   kind: InputKind,
@@ -666,7 +671,7 @@ export function stateFromLive(
   }
   for (const s of kind.secrets) {
     out[s.attribute] = null;
-    out[s.versionAttribute] = markedVersion(marker, s.api);
+    out[s.versionAttribute] = liveSecretVersion(marker, s.api, live[s.api]) ?? null;
     // a variable's name, not in Alooma: kept from the prior state, as retain_on_delete
     out[s.envAttribute] = prior?.[s.envAttribute] ?? null;
   }
@@ -681,8 +686,15 @@ export function stateFromLive(
 const COMMON_DEFAULTS: Readonly<Record<string, Value>> = { [A.autoMap]: true };
 
 function parametersState(live: unknown, marker: OwnershipMarker | undefined, prior: Value): Value {
-  const fromLive = parametersFromApi(live, (name) =>
-    markedVersion(marker, parameterSecretPath(name)),
+  const fromLive = parametersFromApi(
+    live,
+    (name) =>
+      liveSecretVersion(
+        marker,
+        parameterSecretPath(name),
+        (Array.isArray(live) ? live : []).find((p) => isParameter(p) && p.parameter === name)
+          ?.value,
+      ) ?? null,
   );
   if (!isPlainObject(prior)) return fromLive;
   if (fromLive === null) return Object.keys(prior).length === 0 ? prior : null;

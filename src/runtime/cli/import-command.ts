@@ -1,9 +1,11 @@
 /**
- * `alooma-cdktf import NAME... | --all`: one structure read, then code.
+ * `alooma-cdktf import NAME... | --all`: one structure read, then code:
+ * construct code for an engine (`--engine`, default `provider`), or plain
+ * HCL with `import {}` blocks (`--hcl`).
  */
 import { isInputNode, isSystemInputType } from '../../alooma/input-types';
 import type { AloomaClient } from '../client/client';
-import { generateImportCode, ImportResult } from '../import/codegen';
+import { generateImportCode, ImportEngine, ImportResult } from '../import/codegen';
 import { findInput } from '../inputs/inputs';
 import { CliError } from './errors';
 
@@ -20,7 +22,13 @@ export interface ImportCommandResult extends ImportResult {
 export async function importCommand(
   client: ImportClient,
   names: readonly string[],
-  options: { all?: boolean; core?: 'cdktf' | 'cdktn'; module?: string; function?: string },
+  options: {
+    all?: boolean;
+    core?: 'cdktf' | 'cdktn';
+    module?: string;
+    function?: string;
+    engine?: ImportEngine;
+  },
 ): Promise<ImportCommandResult> {
   if (!options.all && names.length === 0) {
     throw new CliError(
@@ -45,16 +53,29 @@ export async function importCommand(
       'system inputs are managed by Alooma itself; leave them out',
     );
   }
+  const engine = options.engine ?? 'provider';
   const result = generateImportCode(chosen, {
+    engine,
     core: options.core,
     moduleName: options.module,
     functionName: options.function,
     account,
   });
-  const notices = result.owned.map(
-    ({ input, owner }) =>
-      `note: "${input}" is managed by the stack "${owner}" (ownership marker): ` +
-      `deploying this code from another stack fails with error[conflict] until "${owner}" lets it go`,
-  );
+  const notices = [
+    ...result.owned.map(
+      ({ input, owner }) =>
+        `note: "${input}" is managed by the stack "${owner}" (ownership marker): ` +
+        (engine === 'provider'
+          ? `importing it into another stack is refused with error[conflict] until "${owner}" lets it go`
+          : `deploying this code from another stack fails with error[conflict] until "${owner}" lets it go`),
+    ),
+    ...result.secretVariables
+      .filter((s) => engine === 'provider' && s.version === undefined)
+      .map(
+        (s) =>
+          `note: Alooma records no version for ${s.field} of "${s.input}": ` +
+          `the first deploy writes it from ${s.variable} (set it)`,
+      ),
+  ];
   return { ...result, notices };
 }

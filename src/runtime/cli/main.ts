@@ -12,6 +12,7 @@ import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
 import { importCommand } from './import-command';
+import { IMPORT_ENGINES, type ImportEngine } from '../import/codegen';
 import { addProviderCommands } from './provider-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
 import { OutputCapture, printReport } from './report-file';
@@ -149,7 +150,9 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
 
   program
     .command('import')
-    .description('print TypeScript construct code for live inputs; deploying it changes nothing')
+    .description(
+      'print construct code (or --hcl: HCL with import blocks) for live inputs; deploying it changes nothing',
+    )
     .argument('[names...]', 'inputs to import')
     .option('--all', 'import every input (system inputs excluded)')
     .addOption(
@@ -159,10 +162,24 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     )
     .option('--module <name>', "module to import the constructs from (default: the core's build)")
     .option('--function <name>', 'name of the generated function', 'importedInputs')
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'engine of the stack: provider (import blocks by id) or a provisioner engine (adopted by name)',
+      )
+        .choices([...IMPORT_ENGINES])
+        .default('provider'),
+    )
     .action(
       (
         names: string[],
-        opts: { all?: boolean; core: 'cdktf' | 'cdktn'; module?: string; function: string },
+        opts: {
+          all?: boolean;
+          core: 'cdktf' | 'cdktn';
+          module?: string;
+          function: string;
+          engine: ImportEngine;
+        },
       ) =>
         run(async () => {
           const client = loadClient().fromEnv(
