@@ -11,6 +11,9 @@
  *   on the first deploy (the marker written), then `cdktf diff` is clean.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { terraform } from '../helpers/terraform';
 import { AloomaClient } from '../../src/runtime/client';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { createRawInput, liveInputs, runCli, writeCount } from '../helpers/runtime-cli';
@@ -484,3 +487,86 @@ async function liveHistory(url: string) {
     api.close();
   }
 }
+
+describe('plain Terraform: alooma-cdktf import --hcl', () => {
+  let fresh: EmulatorProcess;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const tf = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    terraform(dir, [args[0], '-no-color', ...args.slice(1)], { ...env, ...extra });
+  beforeAll(async () => {
+    fresh = await startEmulatorProcess();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-import-hcl-'));
+    dir = path.join(root, 'infra');
+    fs.mkdirSync(dir);
+    fs.mkdirSync(path.join(root, 'home'));
+    env = {
+      TF_CLI_CONFIG_FILE: '/dev/null',
+      HOME: path.join(root, 'home'),
+      ALOOMA_API_URL: fresh.url,
+      ALOOMA_API_KEY: 'demo-key',
+      // not the stored password: were it written, secretMatches below would say so
+      TF_VAR_db_password: 'Not-The-Stored-Password',
+    };
+    for (const input of API_CREATED.filter((c) => ['pv_odbc', 'pv_hook'].includes(c.name)))
+      await createRawInput(fresh.url, input);
+  });
+  afterAll(async () => fresh?.stop());
+
+  test('import blocks, terraform plan -generate-config-out, a source for the secret: imported with 0 writes, then no change', async () => {
+    const before = await liveInputs(fresh.url);
+    const idOf = (name: string) => before.find((n) => n.name === name)!.id;
+
+    // GIVEN the configuration the command prints, and the provider installed beside it
+    const imported = runCli(['import', '--all', '--hcl', '--owner', 'hcl-team'], env);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(
+      `import {\n  to = alooma_database_input.pv_odbc\n  id = "${idOf('pv_odbc')}"\n}`,
+    );
+    expect(imported.stdout).toContain(
+      `import {\n  to = alooma_input.pv_hook\n  id = "${idOf('pv_hook')}"\n}`,
+    );
+    expect(imported.stdout).toContain(
+      '#       alooma_database_input.pv_odbc: password = var.<an ephemeral variable>   (password_version "1" as read: no write)',
+    );
+    fs.writeFileSync(path.join(dir, 'main.tf'), imported.stdout);
+    expect(runCli(['provider', 'install', '--dir', dir]).code).toBe(0);
+    expect(tf(['init']).code).toBe(0);
+
+    // WHEN Terraform generates the resource blocks: the secret is null, so the plan stops there
+    const generate = tf(['plan', '-generate-config-out=generated.tf']);
+    expect(generate.code).toBe(1);
+    expect(generate.output.replace(/\s+/g, ' ')).toContain('password is required');
+    const generated = fs.readFileSync(path.join(dir, 'generated.tf'), 'utf8');
+    expect(generated).toMatch(/^ {2}password\s+= null # sensitive$/m);
+    expect(generated).toMatch(/^ {2}password_version\s+= "1"$/m);
+    expect(generated).toMatch(
+      /^ {2}tables = \{\n {4}orders = "xmin::text::bigint"\n {4}users {2}= "updated_at"\n {2}\}$/m,
+    );
+    // AND the step the output names: the password from an ephemeral variable
+    fs.writeFileSync(
+      path.join(dir, 'generated.tf'),
+      generated.replace(/^( {2}password\s+)= null # sensitive$/m, '$1= var.db_password'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'variables.tf'),
+      'variable "db_password" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n',
+    );
+
+    // THEN the plan only imports, the apply writes nothing, and the next plan has no change
+    const plan = tf(['plan', '-detailed-exitcode']);
+    expect(plan.output).toContain('Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.');
+    expect(plan.code).toBe(2);
+    await fresh.resetStats();
+    const apply = tf(['apply', '-auto-approve']);
+    expect(apply.output).toContain(
+      'Apply complete! Resources: 2 imported, 0 added, 0 changed, 0 destroyed.',
+    );
+    expect(writeCount(await fresh.stats())).toBe(0);
+    expect(await fresh.secretMatches(idOf('pv_odbc'), 'password', 'Pv-Db-Password-1')).toBe(true);
+    const again = tf(['plan', '-detailed-exitcode']);
+    expect(again.output).toContain('No changes.');
+    expect(again.code).toBe(0);
+  });
+});

@@ -11,7 +11,7 @@ import { EmulatorDefaults, EnvVar, Manifest, Subcommand } from '../protocol';
 import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
-import { importCommand } from './import-command';
+import { importCommand, importHclCommand } from './import-command';
 import { IMPORT_ENGINES, type ImportEngine } from '../import/codegen';
 import { addProviderCommands } from './provider-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
@@ -170,6 +170,11 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
         .choices([...IMPORT_ENGINES])
         .default('provider'),
     )
+    .option(
+      '--hcl',
+      'print a plain Terraform configuration instead: import {} blocks for the provider, with the terraform plan -generate-config-out steps',
+    )
+    .option('--owner <name>', "with --hcl: the provider block's owner")
     .action(
       (
         names: string[],
@@ -179,6 +184,8 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
           module?: string;
           function: string;
           engine: ImportEngine;
+          hcl?: boolean;
+          owner?: string;
         },
       ) =>
         run(async () => {
@@ -187,6 +194,15 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
             {},
             { defaultUrl: EmulatorDefaults.URL },
           );
+          if (opts.hcl) {
+            const hcl = await importHclCommand(client, names, {
+              ...opts,
+              providerVersion: packageVersion(),
+            });
+            process.stdout.write(hcl.hcl);
+            for (const notice of hcl.notices) process.stderr.write(`${notice}\n`);
+            return 0;
+          }
           const result = await importCommand(client, names, opts);
           process.stdout.write(result.code);
           for (const notice of result.notices) process.stderr.write(`${notice}\n`);
