@@ -13,7 +13,12 @@
  * Pure text generation, as the construct code is.
  */
 import { AloomaInputType } from '../../alooma/input-types';
-import { isParameter, isSecretKey, isSecretParameter } from '../../alooma/secret-fields';
+import {
+  isParameter,
+  isSecretKey,
+  isSecretParameter,
+  parameterSecretPath,
+} from '../../alooma/secret-fields';
 import { liveSecretVersion } from '../../alooma/ownership-marker';
 import { secretVariableName } from '../../alooma/input-props';
 import { requiredProvidersHcl } from '../../provider/install/hcl';
@@ -104,7 +109,7 @@ export function generateImportHcl(
       for (const p of parameters.filter(isParameter).filter(isSecretParameter))
         secret(
           `parameters[${JSON.stringify(p.parameter)}].${PARAMETER_SECRET_ATTRIBUTE}`,
-          `parameters.${p.parameter}.value`,
+          parameterSecretPath(p.parameter),
           p.value,
         );
     const kept =
