@@ -94,6 +94,16 @@ export interface ImportResult {
    * them go.
    */
   readonly owned: ReadonlyArray<{ readonly input: string; readonly owner: string }>;
+  /**
+   * Engine `provider`: generic inputs whose secret fields (set in Alooma)
+   * `AloomaInput` cannot declare there (the provider's `alooma_input` keeps
+   * secrets as stored, and without them the construct's API rules refuse a
+   * type that requires them). Their code is written commented out.
+   */
+  readonly unsupported: ReadonlyArray<{
+    readonly input: string;
+    readonly fields: readonly string[];
+  }>;
 }
 
 /** Generates a TypeScript module declaring `inputs` with the constructs. */
@@ -106,6 +116,7 @@ export function generateImportCode(
   const provider = engine === 'provider';
   const secrets: Array<{ variable: string; input: string; field: string; version?: string }> = [];
   const owned: Array<{ input: string; owner: string }> = [];
+  const unsupported: Array<{ input: string; fields: string[] }> = [];
   const classes = new Set<string>(['AloomaSecret']);
   const blocks: string[] = [];
 
@@ -141,6 +152,17 @@ export function generateImportCode(
     } else {
       classes.add('AloomaInput');
       block = genericInput(node, id, secret, style);
+      const secretFields = setSecretFields(node);
+      if (provider && secretFields.length > 0) {
+        unsupported.push({ input: node.name, fields: secretFields });
+        block = [
+          `// "${oneLine(node.name)}" (${oneLine(node.type)}) holds the secret(s) ${secretFields.join(', ')}, which`,
+          "// AloomaInput cannot declare on engine 'provider' (alooma_input keeps secrets as stored, and",
+          '// the API requires them of this type). Import it with `alooma-cdktf import --engine',
+          '// terraform_data` into a stack of that engine, or with `--hcl` into plain Terraform.',
+          ...block.split('\n').map((line) => `// ${line}`),
+        ].join('\n');
+      }
     }
     const owner = marker?.owner;
     if (owner !== undefined) {
@@ -202,7 +224,7 @@ export function generateImportCode(
     '}',
     '',
   ].join('\n');
-  return { code, secretVariables: secrets, owned };
+  return { code, secretVariables: secrets, owned, unsupported };
 }
 
 /**
@@ -289,7 +311,15 @@ function restInput(
   delete c[MARKER_FIELD];
   const props: string[] = [`name: ${str(node.name)},`];
   const { password, parameters: parametersField, ...restProps } = REST_INPUT_PROPS;
-  props.push(...typedProps(restProps, c));
+  // alooma_rest_input has no headers attribute: on engine provider they stay as stored
+  props.push(
+    ...typedProps(
+      style.provider
+        ? Object.fromEntries(Object.entries(restProps).filter(([p]) => p !== 'headers'))
+        : restProps,
+      c,
+    ),
+  );
   if (c[password] !== undefined) props.push(`password: ${secret(password, 'password')},`);
   delete c[password];
   const pagination = typedProps(REST_PAGINATION_PROPS, c).map((p) => p.replace(/,$/, ''));
@@ -368,6 +398,13 @@ function genericInput(
     indent(props.join('\n'), 2),
     `})${importCall(style)};`,
   ].join('\n');
+}
+
+/** The secret fields of a generic input that are set in Alooma (masked), sorted. */
+function setSecretFields(node: AloomaNode): string[] {
+  return Object.keys(node.configuration)
+    .filter((k) => isSecretKey(k) && isSet(node.configuration[k]))
+    .sort();
 }
 
 /**

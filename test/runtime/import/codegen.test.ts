@@ -262,7 +262,7 @@ describe('import code for engine provider (the default)', () => {
   });
 
   test('GIVEN the fields the provider resources cannot hold THEN a comment names them: no extraConfiguration, no generic secrets', () => {
-    const { code } = generateImportCode([
+    const result = generateImportCode([
       { ...odbc, configuration: { ...odbc.configuration, custom_query: 'select 1' } },
       {
         ...webhook,
@@ -271,15 +271,20 @@ describe('import code for engine provider (the default)', () => {
         configuration: { auto_map: 'true', oauth2: '********', custom_objects: 'Account' },
       },
     ]);
+    const { code } = result;
     expect(code).not.toContain('extraConfiguration');
     expect(code).not.toMatch(/^\s+secrets: \{/m);
     expect(code).toContain(
       '  // Kept in Alooma as they are, not managed by AloomaDatabaseInput: custom_query.\n  const ordersDb',
     );
+    // a generic input whose secret the construct cannot declare there: commented out, and said
     expect(code).toContain(
-      '  // Kept in Alooma as they are, not managed by AloomaInput (secrets the provider keeps as stored): oauth2.\n  new AloomaInput(',
+      '  // "crm" (SALESFORCE) holds the secret(s) oauth2, which\n' +
+        "  // AloomaInput cannot declare on engine 'provider' (alooma_input keeps secrets as stored, and\n",
     );
-    expect(code).toContain("custom_objects: 'Account',");
+    expect(code).toContain("  // new AloomaInput(scope, 'Crm', {\n");
+    expect(code).toContain("  //     custom_objects: 'Account',\n");
+    expect(result.unsupported).toEqual([{ input: 'crm', fields: ['oauth2'] }]);
   });
 
   test('GIVEN engine terraform_data THEN no import and no version: the first deploy adopts by name', () => {
