@@ -6,6 +6,7 @@
  */
 import { parseLiveJsonField } from './canonical';
 import { MARKER_FIELD } from './fields';
+import { DEFAULT_SECRET_VERSION } from './secret-fields';
 
 /** Content of {@link MARKER_FIELD}. */
 export interface OwnershipMarker {
@@ -33,4 +34,28 @@ export function readOwnershipMarker(
 ): OwnershipMarker | undefined {
   const marker = parseLiveJsonField(configuration[MARKER_FIELD]);
   return typeof marker?.owner === 'string' ? (marker as unknown as OwnershipMarker) : undefined;
+}
+
+/**
+ * The version a secret at `path` of a live input is at: the one its marker
+ * records; {@link DEFAULT_SECRET_VERSION} when the input has no marker and
+ * the secret is set (made through the API or the console: nothing records
+ * which value it holds, so it reads as the version the constructs and the
+ * README's HCL give a secret by default, and an import plans no secret
+ * write; `live` is what the API shows there: the mask); else undefined
+ * (nothing written that a version could name).
+ */
+export function liveSecretVersion(
+  marker: OwnershipMarker | undefined,
+  path: string,
+  live: unknown,
+): string | undefined {
+  const versions = marker?.secretVersions;
+  const recorded = Array.isArray(versions)
+    ? versions.find((v) => v?.path === path)?.version
+    : undefined;
+  if (recorded !== undefined) return recorded;
+  return marker === undefined && live !== undefined && live !== null && live !== ''
+    ? DEFAULT_SECRET_VERSION
+    : undefined;
 }

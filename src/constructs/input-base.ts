@@ -169,6 +169,35 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
     this.node.addValidation({ validate: () => this.validateApiRules() });
   }
 
+  /**
+   * Adopts the existing Alooma input `id` (its id, or its name where no other
+   * input carries it) with an `import {}` block on the provider resource
+   * (Terraform 1.5+; the Alooma provider needs 1.11): the next
+   * `cdktf deploy` takes it into state without writing to Alooma, and plans
+   * only what differs from these props. The provider refuses a system input,
+   * an input of another kind and one another owner manages (`conflict`).
+   * Once the input is in state the block changes nothing and may stay.
+   * `alooma-cdktf import` writes this call for you.
+   *
+   * Engine `provider` only: the provisioner engines (`terraform_data`,
+   * `null_resource`) adopt an input by its name and the stack's ownership
+   * marker on the first deploy, with no import, so there it throws rather
+   * than do nothing (the id would be silently ignored).
+   */
+  public importFrom(id: string): void {
+    if (typeof id !== 'string' || id.trim() === '')
+      throw errors.invalidProperty(this, 'importFrom(id)', id, 'the id or name of a live input');
+    if (!(this.resource instanceof AloomaProviderResource)) {
+      throw new AloomaConstructError(
+        errors.AloomaErrorCode.CONFLICTING_PROPERTIES,
+        this.node.path,
+        'importFrom() needs engine "provider"; this stack\'s engine adopts an existing input by its name and ownership marker on the first deploy',
+        'Remove the importFrom() call (the input of this name is adopted without it), or set engine: "provider" on the AloomaConnection',
+      );
+    }
+    this.resource.importFrom(id);
+  }
+
   /** The input as the manifest records it. */
   public toInputSpec(): InputSpec {
     const { configuration, secrets } = this.render();

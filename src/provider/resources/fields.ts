@@ -201,7 +201,15 @@ export function fromApiValue(codec: FieldCodec, live: unknown): Value {
         out[k] = typeof v === 'string' ? v : JSON.stringify(v);
       return out;
     }
-    case 'json_text':
+    case 'json_text': {
+      if (typeof live !== 'string') return JSON.stringify(live);
+      // compact, as jsonencode() and the constructs write it: an import plans no whitespace change
+      try {
+        return JSON.stringify(JSON.parse(live));
+      } catch {
+        return live;
+      }
+    }
     case 'json_value':
       return typeof live === 'string' ? live : JSON.stringify(live);
     case 'string_list':

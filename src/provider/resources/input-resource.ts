@@ -21,7 +21,11 @@ import { MARKER_FIELD } from '../../alooma/fields';
 import { inputTypeProblem, isSystemInputType } from '../../alooma/input-types';
 import { isPlainObject as isJsonObject } from '../../alooma/json';
 import { nameProblem, NAME_RULE } from '../../alooma/names';
-import { readOwnershipMarker, type OwnershipMarker } from '../../alooma/ownership-marker';
+import {
+  liveSecretVersion,
+  readOwnershipMarker,
+  type OwnershipMarker,
+} from '../../alooma/ownership-marker';
 import { configurationProblem, type FieldProblem } from '../../alooma/rules';
 import {
   isParameter,
@@ -589,6 +593,13 @@ export function desiredConfiguration(
       sameMeaning(field.api, field.codec, value, liveConfiguration[field.api])
     )
       continue;
+    // absent in a live input reads as the default (stateFromLive): nothing to write
+    if (
+      live !== undefined &&
+      !(field.api in liveConfiguration) &&
+      value === (kind.attributes[field.attribute]?.default ?? COMMON_DEFAULTS[field.attribute])
+    )
+      continue;
     out[field.api] = toApiValue(field.codec, value);
   }
   if (kind.openConfiguration)
@@ -733,30 +744,31 @@ function secretVersions(
   return versions.length > 0 ? { secretVersions: versions } : {};
 }
 
-/** The version the marker records for a secret path, or null. */
-function markedVersion(marker: OwnershipMarker | undefined, path: string): string | null {
-  const versions = marker?.secretVersions;
-  return (
-    (Array.isArray(versions) ? versions.find((v) => v?.path === path)?.version : undefined) ?? null
-  );
-}
-
 /**
- * The version a Read gives a secret: the marker's, else the prior state's.
+ * The version a Read gives a secret: the marker's (or, in an input no
+ * marker claims, "1" for a secret that is set: see liveSecretVersion), else
+ * the prior state's.
  * The provider records every version it writes, so a marker without one
  * means the secret was written otherwise (by the provisioner engine, whose
  * versionless secrets the move from it takes as version "1"): the prior
  * version stands, as a variable's name does.
  */
-function readVersion(marker: OwnershipMarker | undefined, path: string, prior: Value): Value {
-  return markedVersion(marker, path) ?? (typeof prior === 'string' ? prior : null);
+function readVersion(
+  marker: OwnershipMarker | undefined,
+  path: string,
+  live: unknown,
+  prior: Value,
+): Value {
+  return liveSecretVersion(marker, path, live) ?? (typeof prior === 'string' ? prior : null);
 }
 
 /**
  * The state of a live input: the live values, with the prior state's
  * spelling kept where the live value means the same (`"5432"` for 5432,
  * `{}` for no tables), write-only values null, secret versions from the
- * marker, `retain_on_delete` from the prior state (Alooma has no such field).
+ * marker ("1" for a secret set in an input no one marked: see
+ * `liveSecretVersion`), `retain_on_delete` from the prior state (Alooma has
+ * no such field).
  */
 export function stateFromLive(
   kind: InputKind,
@@ -785,7 +797,12 @@ export function stateFromLive(
   }
   for (const s of kind.secrets) {
     out[s.attribute] = null;
-    out[s.versionAttribute] = readVersion(marker, s.api, prior?.[s.versionAttribute] ?? null);
+    out[s.versionAttribute] = readVersion(
+      marker,
+      s.api,
+      live[s.api],
+      prior?.[s.versionAttribute] ?? null,
+    );
     // a variable's name, not in Alooma: kept from the prior state, as retain_on_delete
     out[s.envAttribute] = prior?.[s.envAttribute] ?? null;
   }
@@ -805,10 +822,10 @@ export function stateFromLive(
     const priorVersions = prior?.[S.version] ?? null;
     const priorVersionOf = (path: string): Value =>
       isPlainObject(priorVersions) ? (priorVersions[path] ?? null) : null;
-    for (const path of paths) versions[path] = markedVersion(marker, path);
+    for (const path of paths) versions[path] = liveSecretVersion(marker, path, live[path]) ?? null;
     // a secret the marker records no version of keeps the prior one (see readVersion)
     for (const path of prior ? secretMapPaths(prior) : []) {
-      const version = readVersion(marker, path, priorVersionOf(path));
+      const version = readVersion(marker, path, live[path], priorVersionOf(path));
       if (!(path in versions) && version !== null) versions[path] = version;
     }
     // none recorded: the prior `{}` kept (null and `{}` mean the same), else null
@@ -853,6 +870,7 @@ function parametersState(live: unknown, marker: OwnershipMarker | undefined, pri
     const version = readVersion(
       marker,
       parameterSecretPath(name),
+      (Array.isArray(live) ? live : []).find((p) => isParameter(p) && p.parameter === name)?.value,
       isPlainObject(before) ? (before[PARAMETER_ATTRIBUTES.secretValueVersion] ?? null) : null,
     );
     return typeof version === 'string' ? version : null;

@@ -11,7 +11,8 @@ import { EmulatorDefaults, EnvVar, Manifest, Subcommand } from '../protocol';
 import { liveDiff, readStdin } from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
-import { importCommand } from './import-command';
+import { importCommand, importHclCommand } from './import-command';
+import { IMPORT_ENGINES, type ImportEngine } from '../import/codegen';
 import { addProviderCommands } from './provider-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
 import { OutputCapture, printReport } from './report-file';
@@ -149,7 +150,9 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
 
   program
     .command('import')
-    .description('print TypeScript construct code for live inputs; deploying it changes nothing')
+    .description(
+      'print construct code (or --hcl: HCL with import blocks) for live inputs; deploying it changes nothing',
+    )
     .argument('[names...]', 'inputs to import')
     .option('--all', 'import every input (system inputs excluded)')
     .addOption(
@@ -159,10 +162,31 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     )
     .option('--module <name>', "module to import the constructs from (default: the core's build)")
     .option('--function <name>', 'name of the generated function', 'importedInputs')
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'engine of the stack: provider (import blocks by id) or a provisioner engine (adopted by name)',
+      )
+        .choices([...IMPORT_ENGINES])
+        .default('provider'),
+    )
+    .option(
+      '--hcl',
+      'print a plain Terraform configuration instead: import {} blocks for the provider, with the terraform plan -generate-config-out steps',
+    )
+    .option('--owner <name>', "with --hcl: the provider block's owner")
     .action(
       (
         names: string[],
-        opts: { all?: boolean; core: 'cdktf' | 'cdktn'; module?: string; function: string },
+        opts: {
+          all?: boolean;
+          core: 'cdktf' | 'cdktn';
+          module?: string;
+          function: string;
+          engine: ImportEngine;
+          hcl?: boolean;
+          owner?: string;
+        },
       ) =>
         run(async () => {
           const client = loadClient().fromEnv(
@@ -170,6 +194,15 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
             {},
             { defaultUrl: EmulatorDefaults.URL },
           );
+          if (opts.hcl) {
+            const hcl = await importHclCommand(client, names, {
+              ...opts,
+              providerVersion: packageVersion(),
+            });
+            process.stdout.write(hcl.hcl);
+            for (const notice of hcl.notices) process.stderr.write(`${notice}\n`);
+            return 0;
+          }
           const result = await importCommand(client, names, opts);
           process.stdout.write(result.code);
           for (const notice of result.notices) process.stderr.write(`${notice}\n`);

@@ -1,14 +1,20 @@
 /**
  * `alooma-cdktf import`: turns live inputs into TypeScript construct code
- * that, once deployed, changes nothing (the first deploy only adopts the
- * inputs: it records the ownership marker). Secrets become environment
- * variable references; their values are never read (the API masks them).
+ * that, once deployed, changes nothing in Alooma. For engine `provider`
+ * each construct imports its input by id (`importFrom`: an `import {}`
+ * block), and each secret carries the version the provider reads for it
+ * (the marker's, or "1" for a secret set in an unmarked input), so the
+ * import plans no secret write. For the provisioner engines the first
+ * deploy adopts the inputs by name and records the ownership marker.
+ * Secrets become environment variable references; their values are never
+ * read (the API masks them).
  *
  * Pure text generation: the runtime never imports cdktf.
  */
 import { AloomaNode } from '../client/types';
 import { MARKER_FIELD } from '../protocol';
 import { readMarker } from '../reconcile/plan';
+import { liveSecretVersion } from '../../alooma/ownership-marker';
 import { canonicalField, JsonObject, parseLiveJsonField } from '../../alooma/canonical';
 import { AloomaInputType } from '../../alooma/input-types';
 import {
@@ -34,8 +40,24 @@ import {
   parameterSecretPath,
 } from '../../alooma/secret-fields';
 
+/** Engines the generated code is for (as `AloomaConnection`'s `engine`). */
+export const IMPORT_ENGINES = ['provider', 'terraform_data', 'null_resource'] as const;
+
+/** An engine of {@link IMPORT_ENGINES}. */
+export type ImportEngine = (typeof IMPORT_ENGINES)[number];
+
 /** Options of {@link generateImportCode}. */
 export interface ImportCodeOptions {
+  /**
+   * Engine of the stack the code goes into. `provider`: each input is
+   * imported by id (`.importFrom(id)`) and its secrets carry the version
+   * the provider reads; the provider's resources cannot hold a typed
+   * input's extra fields or a generic input's secrets, which stay in
+   * Alooma as they are (a comment names them). `terraform_data` and
+   * `null_resource` (the same code): adopted by name on the first deploy.
+   * @default 'provider'
+   */
+  readonly engine?: ImportEngine;
   /**
    * CDK core of the app the code goes into: `cdktf` imports the constructs
    * from `alooma-cdktf`, `cdktn` (CDK Terrain) from `alooma-cdktf/cdktn`.
@@ -58,6 +80,13 @@ export interface ImportResult {
     readonly input: string;
     /** The API field the secret is written to, e.g. `awsSecretAccessKey`. */
     readonly field: string;
+    /**
+     * Engine `provider`: the version the code gives the secret, the one the
+     * provider reads for it; undefined when it reads none (the secret is not
+     * set in Alooma, or its input's marker records no version): the first
+     * deploy then writes the secret from `variable`.
+     */
+    readonly version?: string;
   }>;
   /**
    * Imported inputs that carry a stack's ownership marker: deploying the code
@@ -65,6 +94,16 @@ export interface ImportResult {
    * them go.
    */
   readonly owned: ReadonlyArray<{ readonly input: string; readonly owner: string }>;
+  /**
+   * Engine `provider`: generic inputs whose secret fields (set in Alooma)
+   * `AloomaInput` cannot declare there (the provider's `alooma_input` keeps
+   * secrets as stored, and without them the construct's API rules refuse a
+   * type that requires them). Their code is written commented out.
+   */
+  readonly unsupported: ReadonlyArray<{
+    readonly input: string;
+    readonly fields: readonly string[];
+  }>;
 }
 
 /** Generates a TypeScript module declaring `inputs` with the constructs. */
@@ -73,41 +112,66 @@ export function generateImportCode(
   options: ImportCodeOptions = {},
 ): ImportResult {
   const used = new Set<string>();
-  const secrets: Array<{ variable: string; input: string; field: string }> = [];
+  const engine = options.engine ?? 'provider';
+  const provider = engine === 'provider';
+  const secrets: Array<{ variable: string; input: string; field: string; version?: string }> = [];
   const owned: Array<{ input: string; owner: string }> = [];
+  const unsupported: Array<{ input: string; fields: string[] }> = [];
   const classes = new Set<string>(['AloomaSecret']);
   const blocks: string[] = [];
 
   for (const node of [...inputs].sort((a, b) => a.name.localeCompare(b.name))) {
     const id = uniqueId(pascal(node.name), used);
-    const secret: SecretRefCode = (field, property = field) => {
+    const marker = readMarker(node);
+    const secret: SecretRefCode = (field, property = field, live = node.configuration[field]) => {
       const variable = secretVariableName(node.name, property);
-      secrets.push({ variable, input: node.name, field });
-      return `AloomaSecret.fromEnv(${str(variable)})`;
+      if (!provider) {
+        secrets.push({ variable, input: node.name, field });
+        return `AloomaSecret.fromEnv(${str(variable)})`;
+      }
+      const version = liveSecretVersion(marker, field, live);
+      secrets.push({ variable, input: node.name, field, ...(version ? { version } : {}) });
+      return version === undefined
+        ? `AloomaSecret.fromEnv(${str(variable)})`
+        : `AloomaSecret.fromEnv(${str(variable)}, { version: ${str(version)} })`;
     };
+    const style: CodeStyle = { provider, importId: provider ? node.id : undefined };
     let block: string;
     if (node.type === AloomaInputType.ODBC && parseLiveJsonField(node.configuration.tables)) {
       classes.add('AloomaDatabaseInput').add('InputTable');
-      block = databaseInput(node, id, secret);
+      block = databaseInput(node, id, secret, style);
     } else if (node.type === AloomaInputType.REST_INPUT) {
       classes.add('AloomaRestInput');
-      block = restInput(node, id, secret, classes);
+      block = restInput(node, id, secret, classes, style);
     } else if (node.type === AloomaInputType.S3 && fitsS3Input(node.configuration)) {
       classes.add('AloomaS3Input');
-      block = s3Input(node, id, secret);
+      block = s3Input(node, id, secret, style);
     } else if (node.type === AloomaInputType.MIXPANEL && fitsMixpanelInput(node.configuration)) {
       classes.add('AloomaMixpanelInput');
-      block = mixpanelInput(node, id, secret);
+      block = mixpanelInput(node, id, secret, style);
     } else {
       classes.add('AloomaInput');
-      block = genericInput(node, id, secret);
+      block = genericInput(node, id, secret, style);
+      const secretFields = setSecretFields(node);
+      if (provider && secretFields.length > 0) {
+        unsupported.push({ input: node.name, fields: secretFields });
+        block = [
+          `// "${oneLine(node.name)}" (${oneLine(node.type)}) holds the secret(s) ${secretFields.join(', ')}, which`,
+          "// AloomaInput cannot declare on engine 'provider' (alooma_input keeps secrets as stored, and",
+          '// the API requires them of this type). Import it with `alooma-cdktf import --engine',
+          '// terraform_data` into a stack of that engine, or with `--hcl` into plain Terraform.',
+          ...block.split('\n').map((line) => `// ${line}`),
+        ].join('\n');
+      }
     }
-    const owner = readMarker(node)?.owner;
+    const owner = marker?.owner;
     if (owner !== undefined) {
       owned.push({ input: node.name, owner });
       block = [
         `// "${oneLine(node.name)}" is managed by the stack "${oneLine(owner)}" (its ownership marker):`,
-        `// deployed from another stack it fails with error[conflict] until "${oneLine(owner)}"`,
+        provider
+          ? `// imported into another stack the provider refuses it with error[conflict] until "${oneLine(owner)}"`
+          : `// deployed from another stack it fails with error[conflict] until "${oneLine(owner)}"`,
         '// stops managing it (remove it there with RemovalPolicy.RETAIN, and deploy).',
         block,
       ].join('\n');
@@ -119,15 +183,33 @@ export function generateImportCode(
   const core = options.core ?? 'cdktf';
   const moduleName =
     options.moduleName ?? (core === 'cdktn' ? 'alooma-cdktf/cdktn' : 'alooma-cdktf');
+  const unversioned = provider ? secrets.filter((s) => s.version === undefined) : [];
   const header = [
-    `// Generated by \`alooma-cdktf import\`${options.account ? ` from account "${options.account}"` : ''}.`,
-    '// Deploying it adopts these inputs and changes nothing else.',
-    `// Call it with a ${core} TerraformStack: import { App, TerraformStack } from '${core}';`,
+    `// Generated by \`alooma-cdktf import\`${options.account ? ` from account "${options.account}"` : ''} for engine "${engine}".`,
+    ...(provider
+      ? [
+          '// Deploying it imports these inputs by id (import blocks) and writes no secret. An input',
+          '// with a secret is also updated in place to record the variable named for it (kept in',
+          "// state, which an import cannot read); one that no stack has marked gets this stack's",
+          '// ownership marker then (one write). Inputs without secrets: no write.',
+          `// Call it with a ${core} TerraformStack whose AloomaConnection has engine: 'provider':`,
+          `//   import { App, TerraformStack } from '${core}';`,
+        ]
+      : [
+          '// Deploying it adopts these inputs and changes nothing else.',
+          `// Call it with a ${core} TerraformStack: import { App, TerraformStack } from '${core}';`,
+        ]),
     ...(secrets.length
       ? [
           '// Secrets are read at deploy time from these environment variables',
           '// (needed only when a secret is written: on create or after a version bump):',
           ...secrets.map((s) => `//   ${s.variable}: ${s.field} of ${s.input}`),
+        ]
+      : []),
+    ...(unversioned.length
+      ? [
+          '// Alooma records no version for these, so the first deploy writes them (set the variables):',
+          ...unversioned.map((s) => `//   ${s.variable}`),
         ]
       : []),
   ];
@@ -142,13 +224,44 @@ export function generateImportCode(
     '}',
     '',
   ].join('\n');
-  return { code, secretVariables: secrets, owned };
+  return { code, secretVariables: secrets, owned, unsupported };
 }
 
-/** The code of an `AloomaSecret.fromEnv` for the secret `field`, its variable named after `property`. */
-type SecretRefCode = (field: string, property?: string) => string;
+/**
+ * The code of an `AloomaSecret.fromEnv` for the secret `field` (an API
+ * field or a secret path), its variable named after `property`; `live` is
+ * what the API shows there (the mask when set).
+ */
+type SecretRefCode = (field: string, property?: string, live?: unknown) => string;
 
-function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
+/** How a block is written for the engine. */
+interface CodeStyle {
+  /** Engine `provider`: no `extraConfiguration`, no generic secrets. */
+  readonly provider: boolean;
+  /** Engine `provider`: the id each construct imports (`importFrom`). */
+  readonly importId?: string;
+}
+
+/** `<variable>.importFrom('<id>');` for engine `provider`, else nothing. */
+function importLines(variable: string, style: CodeStyle): string[] {
+  return style.importId === undefined ? [] : [`${variable}.importFrom(${str(style.importId)});`];
+}
+
+/** A comment naming live fields the code leaves to Alooma (unmanaged), if any. */
+function unmanagedComment(construct: string, keys: readonly string[]): string[] {
+  return keys.length
+    ? [
+        `// Kept in Alooma as they are, not managed by ${construct}: ${[...keys].sort().join(', ')}.`,
+      ]
+    : [];
+}
+
+function databaseInput(
+  node: AloomaNode,
+  id: string,
+  secret: SecretRefCode,
+  style: CodeStyle,
+): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const { password, ...sourceProps } = DATABASE_SOURCE_PROPS;
@@ -166,7 +279,8 @@ function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): str
   delete c[tablesField];
   props.push(...commonProps(node, c));
   props.push(...typedProps(inputProps, c));
-  props.push(...extraConfiguration(c));
+  const unmanaged = style.provider ? unmanagedKeys(c) : [];
+  if (!style.provider) props.push(...extraConfiguration(c));
   const variable = camel(id);
   const tableIds = new Set<string>();
   const tableLines = Object.entries(tables)
@@ -177,10 +291,12 @@ function databaseInput(node: AloomaNode, id: string, secret: SecretRefCode): str
         `{ name: ${str(table)}, updateIndicator: ${literal(indicator)} });`,
     );
   return [
+    ...unmanagedComment('AloomaDatabaseInput', unmanaged),
     `const ${variable} = new AloomaDatabaseInput(scope, ${str(id)}, {`,
     indent(props.join('\n'), 2),
     '});',
     ...tableLines,
+    ...importLines(variable, style),
   ].join('\n');
 }
 
@@ -189,12 +305,21 @@ function restInput(
   id: string,
   secret: SecretRefCode,
   classes: Set<string>,
+  style: CodeStyle,
 ): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const props: string[] = [`name: ${str(node.name)},`];
   const { password, parameters: parametersField, ...restProps } = REST_INPUT_PROPS;
-  props.push(...typedProps(restProps, c));
+  // alooma_rest_input has no headers attribute: on engine provider they stay as stored
+  props.push(
+    ...typedProps(
+      style.provider
+        ? Object.fromEntries(Object.entries(restProps).filter(([p]) => p !== 'headers'))
+        : restProps,
+      c,
+    ),
+  );
   if (c[password] !== undefined) props.push(`password: ${secret(password, 'password')},`);
   delete c[password];
   const pagination = typedProps(REST_PAGINATION_PROPS, c).map((p) => p.replace(/,$/, ''));
@@ -204,9 +329,11 @@ function restInput(
   const live = c[parametersField];
   const parameters = Array.isArray(live) ? live.filter(isParameter) : [];
   delete c[parametersField];
-  props.push(...extraConfiguration(c));
+  const unmanaged = style.provider ? unmanagedKeys(c) : [];
+  if (!style.provider) props.push(...extraConfiguration(c));
   const variable = camel(id);
   const lines = [
+    ...unmanagedComment('AloomaRestInput', unmanaged),
     `const ${variable} = new AloomaRestInput(scope, ${str(id)}, {`,
     indent(props.join('\n'), 2),
     '});',
@@ -216,7 +343,9 @@ function restInput(
     const fields = [`parameter: ${str(p.parameter)}`];
     if (p.type !== undefined) fields.push(`type: ${literal(p.type)}`);
     if (isSecretParameter(p))
-      fields.push(`secretValue: ${secret(parameterSecretPath(p.parameter))}`);
+      fields.push(
+        `secretValue: ${secret(parameterSecretPath(p.parameter), parameterSecretPath(p.parameter), p.value)}`,
+      );
     else if (p.value !== undefined) fields.push(`value: ${literal(p.value)}`);
     lines.push(`${variable}.addParameter({ ${fields.join(', ')} });`);
     if (typeof p.template === 'string')
@@ -230,10 +359,16 @@ function restInput(
       `new ParameterTemplate(${variable}, ${str(templateId)}, { template: ${str(template)}, parameters: ${literal(names)} });`,
     );
   }
+  lines.push(...importLines(variable, style));
   return lines.join('\n');
 }
 
-function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
+function genericInput(
+  node: AloomaNode,
+  id: string,
+  secret: SecretRefCode,
+  style: CodeStyle,
+): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const props: string[] = [
@@ -243,16 +378,33 @@ function genericInput(node: AloomaNode, id: string, secret: SecretRefCode): stri
   ];
   const configuration: string[] = [];
   const secrets: string[] = [];
+  const unmanaged: string[] = [];
   for (const key of Object.keys(c).sort()) {
     // An unset secret ('' as the API reads it back) is no secret to declare.
     if (isSecretKey(key)) {
-      if (c[key] !== '' && c[key] !== null) secrets.push(`${propertyKey(key)}: ${secret(key)},`);
+      if (c[key] === '' || c[key] === null) continue;
+      // alooma_input has no attribute for a secret: the provider keeps it as stored
+      if (style.provider) unmanaged.push(key);
+      else secrets.push(`${propertyKey(key)}: ${secret(key)},`);
     } else configuration.push(`${propertyKey(key)}: ${literal(c[key])},`);
   }
   if (configuration.length)
     props.push(`configuration: {\n${indent(configuration.join('\n'), 2)}\n},`);
   if (secrets.length) props.push(`secrets: {\n${indent(secrets.join('\n'), 2)}\n},`);
-  return [`new AloomaInput(scope, ${str(id)}, {`, indent(props.join('\n'), 2), '});'].join('\n');
+  const construct = `new AloomaInput(scope, ${str(id)}, {`;
+  return [
+    ...unmanagedComment('AloomaInput (secrets the provider keeps as stored)', unmanaged),
+    construct,
+    indent(props.join('\n'), 2),
+    `})${importCall(style)};`,
+  ].join('\n');
+}
+
+/** The secret fields of a generic input that are set in Alooma (masked), sorted. */
+function setSecretFields(node: AloomaNode): string[] {
+  return Object.keys(node.configuration)
+    .filter((k) => isSecretKey(k) && isSet(node.configuration[k]))
+    .sort();
 }
 
 /**
@@ -281,7 +433,7 @@ function fitsS3Input(c: Readonly<Record<string, unknown>>): boolean {
   );
 }
 
-function s3Input(node: AloomaNode, id: string, secret: SecretRefCode): string {
+function s3Input(node: AloomaNode, id: string, secret: SecretRefCode, style: CodeStyle): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const f = S3_INPUT_PROPS;
@@ -304,7 +456,7 @@ function s3Input(node: AloomaNode, id: string, secret: SecretRefCode): string {
     delete c[field];
   delete c[f.secretAccessKey];
   props.push(...commonProps(node, c));
-  return typedBlock('AloomaS3Input', id, props, c);
+  return typedBlock('AloomaS3Input', id, props, c, style);
 }
 
 /** An `AloomaMixpanelInput` when the live input has the key and a start date it accepts. */
@@ -315,7 +467,12 @@ function fitsMixpanelInput(c: Readonly<Record<string, unknown>>): boolean {
   );
 }
 
-function mixpanelInput(node: AloomaNode, id: string, secret: SecretRefCode): string {
+function mixpanelInput(
+  node: AloomaNode,
+  id: string,
+  secret: SecretRefCode,
+  style: CodeStyle,
+): string {
   const c = { ...node.configuration };
   delete c[MARKER_FIELD];
   const f = MIXPANEL_INPUT_PROPS;
@@ -328,7 +485,7 @@ function mixpanelInput(node: AloomaNode, id: string, secret: SecretRefCode): str
   ];
   for (const field of Object.values(f)) delete c[field];
   props.push(...commonProps(node, c));
-  return typedBlock('AloomaMixpanelInput', id, props, c);
+  return typedBlock('AloomaMixpanelInput', id, props, c, style);
 }
 
 /**
@@ -341,16 +498,24 @@ function typedBlock(
   id: string,
   props: readonly string[],
   c: Record<string, unknown>,
+  style: CodeStyle,
 ): string {
-  const unmanaged = Object.keys(c).sort();
   return [
-    ...(unmanaged.length
-      ? [`// Kept in Alooma as they are, not managed by ${construct}: ${unmanaged.join(', ')}.`]
-      : []),
+    ...unmanagedComment(construct, Object.keys(c)),
     `new ${construct}(scope, ${str(id)}, {`,
     indent(props.join('\n'), 2),
-    '});',
+    `})${importCall(style)};`,
   ].join('\n');
+}
+
+/** `.importFrom('<id>')` for engine `provider`, else nothing. */
+function importCall(style: CodeStyle): string {
+  return style.importId === undefined ? '' : `.importFrom(${str(style.importId)})`;
+}
+
+/** Fields left in `c`, which engine `provider` leaves to Alooma (no `extraConfiguration` there). */
+function unmanagedKeys(c: Record<string, unknown>): string[] {
+  return Object.keys(c).sort();
 }
 
 /** `prop: value,` for each typed property whose field is in `c`, taken out of `c`. */
