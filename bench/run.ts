@@ -3,11 +3,12 @@
  * in one run, one line per target, then a table; exits 1 when a target fails.
  *
  *   node -r ts-node/register/transpile-only bench/run.ts [options]
- *     --only synth,api,emulator,deploy,provider   run some sections (default: all)
+ *     --only synth,api,emulator,deploy,provider,provider-create   run some sections (default: all)
  *     --rounds N                         synth and emulator rounds (default 3)
  *     --deploy-rounds N                  terraform apply rounds per side (default 3)
  *     --provider-rounds N                terraform plan rounds per engine (default 3)
  *     --provider-inputs N                inputs of the provider section (default 1000)
+ *     --create-inputs N                  inputs each engine creates in provider-create (default 1000)
  *     --no-profile                       do not profile a failing target
  *
  * Needs dist/ (npm run bench bundles first) and terraform on PATH.
@@ -25,9 +26,10 @@ import { benchDeploy } from './targets/deploy';
 import { benchEmulator, measureEmulator } from './targets/emulator';
 import { benchLiveDiff } from './targets/live-diff';
 import { benchProvider, PROVIDER_INPUTS } from './targets/provider';
+import { benchProviderCreate, CREATE_INPUTS } from './targets/provider-create';
 import { benchSynth, synthApp } from './targets/synth';
 
-const SECTIONS = ['synth', 'api', 'emulator', 'deploy', 'provider'] as const;
+const SECTIONS = ['synth', 'api', 'emulator', 'deploy', 'provider', 'provider-create'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -36,6 +38,7 @@ interface Options {
   readonly deployRounds: number;
   readonly providerRounds: number;
   readonly providerInputs: number;
+  readonly createInputs: number;
   readonly profile: boolean;
 }
 
@@ -45,6 +48,7 @@ function parseOptions(argv: string[]): Options {
   let deployRounds = 3;
   let providerRounds = 3;
   let providerInputs = PROVIDER_INPUTS;
+  let createInputs = CREATE_INPUTS;
   let profile = true;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -58,10 +62,11 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--deploy-rounds') deployRounds = positive(flag, value());
     else if (flag === '--provider-rounds') providerRounds = positive(flag, value());
     else if (flag === '--provider-inputs') providerInputs = positive(flag, value());
+    else if (flag === '--create-inputs') createInputs = positive(flag, value());
     else if (flag === '--no-profile') profile = false;
     else throw new Error(`unknown option ${argv[i]} (see bench/run.ts)`);
   }
-  return { only, rounds, deployRounds, providerRounds, providerInputs, profile };
+  return { only, rounds, deployRounds, providerRounds, providerInputs, createInputs, profile };
 }
 
 function positive(flag: string, raw: string): number {
@@ -114,6 +119,7 @@ async function main(): Promise<number> {
     emulator: () => benchEmulator(options.rounds, log),
     deploy: () => benchDeploy(options.deployRounds, log),
     provider: () => benchProvider(options.providerRounds, log, options.providerInputs),
+    'provider-create': () => benchProviderCreate(log, options.createInputs),
   };
   for (const section of SECTIONS) {
     if (!options.only.has(section)) continue;

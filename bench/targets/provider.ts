@@ -74,7 +74,7 @@ const describe = (counts: Record<string, number>) =>
     .join(', ') || 'none';
 
 /** Copies a synthesized stack into `dst` (state and .terraform kept), with its state in `dst`. */
-function syncStack(src: string, dst: string): void {
+export function syncStack(src: string, dst: string): void {
   fs.mkdirSync(dst, { recursive: true });
   for (const entry of fs.readdirSync(src)) {
     if (entry === 'cdk.tf.json') continue;

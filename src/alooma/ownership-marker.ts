@@ -23,6 +23,12 @@ export interface OwnershipMarker {
    * stack's drift token stable once drift is fixed (see runtime/reconcile/drift.ts).
    */
   readonly syncFingerprint?: string;
+  /**
+   * Random id of the provider's create that made the input: a create
+   * confirms its own input by it, never another create's of the same name
+   * and owner (another state of the owner applying at the same moment).
+   */
+  readonly createId?: string;
 }
 
 /**

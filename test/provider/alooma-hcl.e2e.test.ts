@@ -178,6 +178,8 @@ test('create: four inputs, each as configured, secrets written and never read ba
   expect(db.configuration.alooma_cdktf).toEqual({
     owner: 'orders-team',
     secretVersions: [{ path: 'password', version: '1' }],
+    // the create's own id, by which it confirmed its input
+    createId: expect.stringMatching(/^[0-9a-f-]{36}$/),
   });
   expect(await emulator.secretMatches(ids.orders, 'password', DB_PASSWORD)).toBe(true);
   expect(await emulator.secretMatches(ids.orders_api, 'parameters.token.value', API_TOKEN)).toBe(

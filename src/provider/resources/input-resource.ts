@@ -15,6 +15,7 @@
  *   versions written are recorded in the ownership marker, so a Read (an
  *   import) knows them. No secret, and no hash of one, is ever in state.
  */
+import { randomUUID } from 'node:crypto';
 import { canonicalConfig, canonicalField, sortKeys, type Json } from '../../alooma/canonical';
 import { AloomaCdktfError, AloomaErrorCode } from '../../alooma/errors';
 import { MARKER_FIELD } from '../../alooma/fields';
@@ -34,6 +35,7 @@ import {
   SECRET_MASK,
 } from '../../alooma/secret-fields';
 import { AloomaNotFoundError } from '../../runtime/client/errors';
+import type { Sighting } from '../../runtime/client/poller';
 import type { AloomaNode } from '../../runtime/client/types';
 import {
   errorDiagnostic,
@@ -232,7 +234,11 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         planned,
       );
       const node = await writeTurn(ctx, async () => {
-        const existing = await data.client.findInputs(name);
+        // the name as the process's one structure read for creates saw it (shared by all
+        // its creates); an input of the name shown only later is met after the create
+        let existing = (await namesAtStart(data)).get(name) ?? [];
+        // taken then: decide on a read from now (shared with concurrent creates)
+        if (existing.length > 0) existing = await data.client.inputsNamed(name);
         const ours = existing.filter(
           (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
         );
@@ -245,27 +251,33 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         if (existing.length > 0) throw nameTaken(existing, data.owner);
         // stopped while the name was looked up: the create has not begun
         throwIfStopped(ctx);
-        const created = await data.client.createInput(
-          {
-            name,
-            type,
-            configuration: desiredConfiguration(kind, planned, undefined, secrets, data.owner),
-          },
+        // this create's own id in the marker: it confirms its own input, never another create's
+        const createId = randomUUID();
+        const configuration = desiredConfiguration(kind, planned, undefined, secrets, data.owner);
+        configuration[MARKER_FIELD] = {
+          ...(configuration[MARKER_FIELD] as OwnershipMarker),
+          createId,
+        } satisfies OwnershipMarker;
+        const created = await data.client.createInputSighted(
+          { name, type, configuration },
           {
             existingIds: new Set(),
-            isOurs: (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
+            isOurs: (n) => {
+              const marker = readOwnershipMarker(n.configuration);
+              return marker?.owner === data.owner && marker.createId === createId;
+            },
           },
         );
-        const kept = await keepNameOrYield(data, created, name, type);
-        if (kept !== created) {
+        const kept = await keepNameOrYield(data, created, type, createId);
+        if (kept !== created.node) {
           // an earlier create of ours showed late (a lost answer posted again): keep that one
           ctx.log.info('adopting an input this owner created', { id: kept.id });
           await writeInput(kind, data, kept, planned, secrets);
           return kept;
         }
-        if (planned[A.paused] === true && created.paused !== true)
-          await data.client.setPaused({ id: created.id, type }, true);
-        return created;
+        if (planned[A.paused] === true && kept.paused !== true)
+          await data.client.setPaused({ id: kept.id, type }, true);
+        return kept;
       });
       ctx.log.info('created input', { id: node.id });
       return { state: { ...planned, [A.id]: node.id } };
@@ -356,6 +368,31 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
       return { state: { [A.id]: node.id } };
     },
   };
+}
+
+/**
+ * The live inputs by name as one structure read of the process saw them,
+ * made at its first create and shared by all its creates: a create looks its
+ * name up there instead of reading the structure (a bulk apply would read it
+ * once per input). An input of the name that shows only later (another
+ * configuration's create of this moment, an earlier create of ours that
+ * landed late) is met by the look after the create (keepNameOrYield).
+ */
+const createLookups = new WeakMap<AloomaProviderData, Promise<Map<string, AloomaNode[]>>>();
+
+function namesAtStart(data: AloomaProviderData): Promise<Map<string, AloomaNode[]>> {
+  let lookup = createLookups.get(data);
+  if (lookup === undefined) {
+    lookup = data.client.listInputs().then((inputs) => {
+      const byName = new Map<string, AloomaNode[]>();
+      for (const n of inputs) byName.set(n.name, [...(byName.get(n.name) ?? []), n]);
+      return byName;
+    });
+    // a failed read is not kept: the next create reads again
+    lookup.catch(() => createLookups.delete(data));
+    createLookups.set(data, lookup);
+  }
+  return lookup;
 }
 
 function providerData(ctx: ResourceContext<AloomaProviderData>): AloomaProviderData {
@@ -626,8 +663,15 @@ export function desiredConfiguration(
     )
       out.parameters = parameters;
   }
-  const marker: OwnershipMarker = { owner, ...secretVersions(kind, planned) };
   const liveMarker = readOwnershipMarker(liveConfiguration);
+  const marker: OwnershipMarker = {
+    owner,
+    ...secretVersions(kind, planned),
+    // which create made the input: kept (dropping it would be a write of its own)
+    ...(liveMarker?.owner === owner && typeof liveMarker.createId === 'string'
+      ? { createId: liveMarker.createId }
+      : {}),
+  };
   if (
     !liveMarker ||
     JSON.stringify(sortKeys(liveMarker as unknown as Json)) !==
@@ -1244,28 +1288,33 @@ function invalid(path: Path, problem: string): Diagnostic {
  * Two configurations that create one name at the same moment (two teams,
  * two states) both find the name free before either create shows in the
  * structure. After its create each looks again: the input created first
- * keeps the name, and a later one is deleted again (nothing of it is
- * recorded), so the name is never doubled. Both sides decide alike: the
- * structure lists inputs of a name by creation time. The input kept is
- * returned when it is this owner's (an earlier create of ours that showed
- * late); another owner's is a conflict.
+ * keeps the name, and a later one is deleted again by its own creator
+ * (nothing of it is recorded), so the name is never doubled. Both sides
+ * decide alike: the structure lists inputs of a name by creation time, and
+ * each create knows its own input by the `createId` in its marker (two
+ * states of one owner create inputs that differ in nothing else). The look
+ * is the structure read that confirmed the create (`named`, shared by the
+ * creates of that moment): a read that shows the new input shows every
+ * input of the name created before it, which is all the decision needs. The
+ * input kept is returned when it is this owner's (an earlier create of ours,
+ * or the other state's); another owner's is a conflict.
  */
 async function keepNameOrYield(
   data: AloomaProviderData,
-  created: AloomaNode,
-  name: string,
+  { node: created, named }: Sighting,
   type: string,
+  createId: string,
 ): Promise<AloomaNode> {
-  const named = await data.client.findInputs(name);
   const first = named[0];
   const mine = (n: AloomaNode) =>
     readOwnershipMarker(n.configuration)?.owner === data.owner && n.type === type;
   if (first === undefined || !named.some((n) => n.id === created.id)) return created;
   if (first.id === created.id) {
-    // The client confirms a create by name and owner: when an earlier create of ours
-    // showed late, it named that one, and the input this create made is a later one
-    // of ours that nothing records. The first keeps the name; those go.
-    for (const later of named.slice(1).filter(mine)) await deleteIfPresent(data, later.id, type);
+    // A lost answer posted again can land twice: the first keeps the name, the later
+    // ones of this create go. (Another create's later input is its creator's to delete:
+    // it confirms it by its own createId and finds this one first.)
+    const again = (n: AloomaNode) => readOwnershipMarker(n.configuration)?.createId === createId;
+    for (const later of named.slice(1).filter(again)) await deleteIfPresent(data, later.id, type);
     return created;
   }
   await deleteIfPresent(data, created.id, type);

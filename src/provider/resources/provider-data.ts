@@ -13,8 +13,10 @@ export type InputsClient = Pick<
   AloomaClient,
   | 'listInputs'
   | 'findInputs'
+  | 'inputsNamed'
   | 'getNode'
   | 'createInput'
+  | 'createInputSighted'
   | 'updateInput'
   | 'deleteInput'
   | 'setPaused'

@@ -25,14 +25,14 @@ import {
   clientOptionsFromEnv,
   resolveClientConfig,
 } from './config';
-import { CreateInputOptions, createAndConfirm } from './create';
+import { CreateInputOptions, createAndConfirm, createAndSight } from './create';
 import {
   AloomaConflictError,
   AloomaErrorCode,
   AloomaForbiddenError,
   AloomaValidationError,
 } from './errors';
-import { StructurePoller, isLiveInputNamed } from './poller';
+import { Sighting, StructurePoller, liveInputsNamed } from './poller';
 import { registerSecret, registerSecretsIn } from './redact';
 import { Method, STRUCTURE_PATH, Transport } from './transport';
 import {
@@ -51,6 +51,7 @@ import { sleepTimeSeconds } from '../../alooma/rules';
 export { DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_LANDING_WINDOW_MS, DEFAULT_TIMEOUT_MS } from './config';
 export type { ClientAuth, ClientOptions, FromEnvOptions } from './config';
 export type { CreateInputOptions } from './create';
+export type { Sighting } from './poller';
 
 /** A node, or just what the client needs to check it is not a system input. */
 export type NodeRef = string | Pick<AloomaNode, 'id' | 'type'>;
@@ -167,9 +168,17 @@ export class AloomaClient {
    */
   async findInputs(name: string): Promise<AloomaNode[]> {
     const { nodes } = await this.getStructure();
-    return nodes
-      .filter((n) => isLiveInputNamed(n, name))
-      .sort((a, b) => String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')));
+    return liveInputsNamed(nodes, name);
+  }
+
+  /**
+   * As {@link findInputs}, from a structure read shared with every
+   * concurrent caller and with the confirmation of creates: the read starts
+   * after this call (it sees every create answered before it), and one read
+   * serves all who asked meanwhile.
+   */
+  inputsNamed(name: string): Promise<AloomaNode[]> {
+    return this.poller.inputsNamed(name);
   }
 
   /** `GET inputs`: the inputs keyed by id. */
@@ -242,6 +251,19 @@ export class AloomaClient {
    */
   createInput(spec: NewInput, options: CreateInputOptions = {}): Promise<AloomaNode> {
     return createAndConfirm(
+      { config: this.config, transport: this.transport, poller: this.poller },
+      spec,
+      options,
+    );
+  }
+
+  /**
+   * As {@link createInput}, resolving with the new input and every live
+   * input of its name in the structure read that showed it, oldest first (so
+   * a caller knows which input of the name came first without a read of its own).
+   */
+  createInputSighted(spec: NewInput, options: CreateInputOptions = {}): Promise<Sighting> {
+    return createAndSight(
       { config: this.config, transport: this.transport, poller: this.poller },
       spec,
       options,

@@ -17,10 +17,14 @@
  *
  * Waits between attempts go through the one retry policy (retry.ts) and the
  * client's clock, as every other call's; the polling goes through the
- * client's structure poller (poller.ts).
+ * client's structure poller (poller.ts), so concurrent creates share its
+ * reads. The confirmation also hands back every live input of the name in
+ * the read that showed the new one ({@link createAndSight}): a caller that
+ * must know which input of a name came first (the provider) needs no read of
+ * its own.
  */
 import { AloomaError, AloomaErrorCode, AloomaValidationError, isCode } from './errors';
-import { StructurePoller } from './poller';
+import { Sighting, StructurePoller } from './poller';
 import { registerSecretsIn } from './redact';
 import { isRetryable, withRetry } from './retry';
 import { ResolvedClientConfig } from './config';
@@ -64,10 +68,22 @@ export interface CreateContext {
  * @throws AloomaCreateUnconfirmedError when it did not appear within the timeout.
  */
 export async function createAndConfirm(
-  { config, transport, poller }: CreateContext,
+  context: CreateContext,
   spec: NewInput,
   options: CreateInputOptions = {},
 ): Promise<AloomaNode> {
+  return (await createAndSight(context, spec, options)).node;
+}
+
+/**
+ * As {@link createAndConfirm}, resolving with the new input and every live
+ * input of its name in the structure read that showed it, oldest first.
+ */
+export async function createAndSight(
+  { config, transport, poller }: CreateContext,
+  spec: NewInput,
+  options: CreateInputOptions = {},
+): Promise<Sighting> {
   if (
     !isPlainObject(spec) ||
     typeof spec.name !== 'string' ||
@@ -92,8 +108,8 @@ export async function createAndConfirm(
   const isNew = (node: AloomaNode) => !existing.has(node.id) && isOurs(node);
   let mayHaveLanded = false;
 
-  // 'posted': the API accepted it; 'landing': it may still appear; a node: it did.
-  const outcome = await withRetry<'posted' | 'landing' | AloomaNode>(
+  // 'posted': the API accepted it; 'landing': it may still appear; a sighting: it did.
+  const outcome = await withRetry<'posted' | 'landing' | Sighting>(
     async (attempt) => {
       try {
         await transport.attempt('POST', path, { body, expect: 'any' }, attempt);
@@ -112,7 +128,7 @@ export async function createAndConfirm(
           // before the retry policy posts again; a second POST would be a second input.
           mayHaveLanded = true;
           const found = await poller
-            .waitFor(spec.name, config.landingWindowMs, isNew)
+            .sighting(spec.name, config.landingWindowMs, isNew)
             .catch(() => undefined);
           transport.emit({ type: 'create_check', name: spec.name, found: found !== undefined });
           if (found) return found;
@@ -128,7 +144,7 @@ export async function createAndConfirm(
         transport.noteRetry('POST', path, attempt, delayMs, error),
     },
   );
-  return typeof outcome === 'object' ? outcome : poller.waitFor(spec.name, timeoutMs, isNew);
+  return typeof outcome === 'object' ? outcome : poller.sighting(spec.name, timeoutMs, isNew);
 }
 
 /** A 409, or a 400 saying the name is taken. */

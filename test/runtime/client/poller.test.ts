@@ -116,6 +116,110 @@ describe('StructurePoller', () => {
     await poller.lookup('here');
     expect(structure.reads).toBe(2);
   });
+
+  it('GIVEN lookups that ask while a read is in flight WHEN it ends THEN one read that starts after it serves them all', async () => {
+    // reads that see the structure as it was when they started, and end when the test says
+    const nodes: AloomaNode[] = [];
+    const ends: Array<() => void> = [];
+    let reads = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const read = async () => {
+      reads++;
+      const seen = [...nodes];
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise<void>((resolve) => ends.push(resolve));
+      inFlight--;
+      return seen;
+    };
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const poller = new StructurePoller(read, { intervalMs: 5 });
+    const first = poller.inputsNamed('late');
+    await settle();
+    expect(reads).toBe(1);
+    // while it is in flight the input appears and three callers ask, at two moments
+    nodes.push({
+      id: 'id-late',
+      name: 'late',
+      type: 'RESTAPI',
+      category: 'INPUT',
+      configuration: {},
+    });
+    const asked = [poller.inputsNamed('late'), poller.lookup('late')];
+    await settle();
+    asked.push(poller.inputsNamed('late'));
+    await settle();
+    expect(reads).toBe(1);
+    ends.shift()!();
+    // the read in flight missed the input
+    expect(await first).toEqual([]);
+    await settle();
+    expect(reads).toBe(2);
+    ends.shift()!();
+    const [a, b, c] = await Promise.all(asked);
+
+    // the callers got a read of their own, and shared it
+    expect((a as AloomaNode[]).map((n) => n.id)).toEqual(['id-late']);
+    expect((b as AloomaNode | undefined)?.id).toBe('id-late');
+    expect((c as AloomaNode[]).map((n) => n.id)).toEqual(['id-late']);
+    expect(reads).toBe(2);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('GIVEN creates that come one at a time in a stream WHEN a batch window is set THEN one read confirms each batch; a create alone reads at once', async () => {
+    const structure = new FakeStructure();
+    const poller = new StructurePoller(structure.read, {
+      intervalMs: 5,
+      batchWindowMs: 1000,
+      batchSize: 4,
+    });
+    // alone: read at once
+    structure.add('alone');
+    const started = Date.now();
+    await poller.waitFor('alone', 5000);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(structure.reads).toBe(1);
+
+    // then 12 creates, one every 10 ms (each already in the structure when it waits)
+    const waits: Promise<AloomaNode>[] = [];
+    for (let i = 0; i < 12; i++) {
+      structure.add(`s_${i}`);
+      waits.push(poller.waitFor(`s_${i}`, 5000));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Promise.all(waits);
+    // windows end when 4 wait: 3 reads for 12 creates (one read each without the window)
+    expect(structure.reads - 1).toBeLessThanOrEqual(4);
+    expect(structure.maxConcurrentReads).toBe(1);
+  });
+
+  it('GIVEN no batch window (the default) WHEN creates come in a stream THEN each reads at once', async () => {
+    const structure = new FakeStructure();
+    const poller = new StructurePoller(structure.read, { intervalMs: 5 });
+    for (let i = 0; i < 6; i++) {
+      structure.add(`s_${i}`);
+      await poller.waitFor(`s_${i}`, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(structure.reads).toBe(6);
+  });
+
+  it('GIVEN several inputs of the name WHEN a sighting resolves THEN it carries them all from that read, oldest first', async () => {
+    const structure = new FakeStructure();
+    structure.add('dup', { id: 'younger', created_at: '2026-01-02T00:00:00Z' });
+    structure.add('dup', { id: 'older', created_at: '2026-01-01T00:00:00Z' });
+    structure.add('dup', { id: 'gone', deleted: true });
+    structure.add('other');
+    const poller = new StructurePoller(structure.read, { intervalMs: 5 });
+
+    const sighting = await poller.sighting('dup', 1000, (n) => n.id === 'younger');
+
+    expect(sighting.node.id).toBe('younger');
+    expect(sighting.named.map((n) => n.id)).toEqual(['older', 'younger']);
+    expect(structure.reads).toBe(1);
+  });
 });
 
 describe('CookieJar', () => {
