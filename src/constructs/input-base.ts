@@ -122,6 +122,7 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
   public readonly resource: TerraformResource;
 
   private readonly autoMap: boolean;
+  private importedFrom?: string;
   private readonly defaultSchema?: string;
 
   protected constructor(scope: Construct, id: string, type: string, props: AloomaInputCommonProps) {
@@ -196,6 +197,12 @@ export abstract class AloomaInputBase extends Construct implements IManagedInput
       );
     }
     this.resource.importFrom(id);
+    this.importedFrom = id;
+  }
+
+  /** The id (or name) given to {@link importFrom}, if it was called. */
+  public get importId(): string | undefined {
+    return this.importedFrom;
   }
 
   /** The input as the manifest records it. */

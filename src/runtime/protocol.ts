@@ -305,6 +305,11 @@ export interface ProviderCodeInput {
   readonly type: string;
   /** Resource address in the stack, `<resource type>.<logical id>`. */
   readonly address: string;
+  /**
+   * The id (or name) an `import {}` block imports at that address
+   * (`importFrom`): Terraform imports the input instead of creating one.
+   */
+  readonly importId?: string;
 }
 
 /** An Alooma resource in a `provider` stack's Terraform state. */

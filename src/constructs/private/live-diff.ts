@@ -201,6 +201,7 @@ export function registerProviderLiveReport(
         name: c.inputName,
         type: c.inputType,
         address: address(c.resource),
+        ...(c.importId === undefined ? {} : { importId: c.importId }),
       }));
       const connection = connectionOf(stack);
       const { others, ...state } = readProviderState(stack, options);
@@ -236,6 +237,7 @@ interface ProviderInputView extends IConstruct {
   readonly inputName: string;
   readonly inputType: string;
   readonly resource: TerraformResource;
+  readonly importId?: string;
 }
 
 function isProviderInput(c: IConstruct): c is ProviderInputView {

@@ -90,6 +90,12 @@ export function providerFindings(
       for (const n of named) if (ownerOf(n) === stack.owner) adopted.add(n.id);
       continue;
     }
+    if (managed === undefined && input.importId !== undefined) {
+      // an import {} block: Terraform imports that input (by id, or by name), no create
+      for (const n of inputs)
+        if (n.id === input.importId || n.name === input.importId) adopted.add(n.id);
+      continue;
+    }
     // Not in state, or gone from Alooma: Terraform plans a create.
     if (named.length === 0) continue;
     const ours = named.filter((n) => ownerOf(n) === stack.owner);

@@ -152,6 +152,20 @@ describe('providerReport', () => {
     expect(providerFindings(moving, [live('a1', 'hook', OWNER)])).toEqual([]);
   });
 
+  test('GIVEN an input the code imports (importFrom) and an unmarked live input of its name WHEN reported THEN no conflict: Terraform imports it', () => {
+    const importing = (importId: string): ProviderLiveDiffStack => {
+      const base = stack([['hook', 'alooma_input.Hook']]);
+      return { ...base, inputs: [{ ...base.inputs[0], importId }] };
+    };
+    // by id, and by name; an unmarked input and this owner's alike
+    expect(providerFindings(importing('b1'), [live('b1', 'hook')])).toEqual([]);
+    expect(providerFindings(importing('hook'), [live('b1', 'hook', OWNER)])).toEqual([]);
+    // without the import block the same input is a conflict (an unmarked holder)
+    expect(providerFindings(stack([['hook', 'alooma_input.Hook']]), [live('b1', 'hook')])).toEqual([
+      expect.objectContaining({ kind: 'conflict' }),
+    ]);
+  });
+
   test('GIVEN a managed input whose marker now names another owner WHEN reported THEN its update is said to fail', () => {
     const report = providerReport(
       stack([['hook', 'alooma_input.Hook']], [['alooma_input.Hook', 'a1', 'hook']]),
