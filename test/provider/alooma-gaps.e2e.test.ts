@@ -205,6 +205,7 @@ test('create: extra fields, headers and free-form secrets as configured; the key
   expect(hook.configuration.client_secret).toBe('********');
   expect(hook.configuration.alooma_cdktf).toEqual({
     owner: 'gaps-team',
+    createId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     secretVersions: [
       { path: 'client_secret', version: '1' },
       { path: 'oauth_token', version: '1' },
