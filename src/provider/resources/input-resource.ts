@@ -11,7 +11,8 @@
  * - Apply reads only the input it writes, just before the PUT, sends the
  *   fields it does not change back exactly as read (masked secrets keep the
  *   stored values), and writes nothing when nothing differs.
- * - A secret is written on create, or when its `_version` changes; the
+ * - A secret is written on create, when its `_version` changes, or when
+ *   the write moves it to a new destination ({@link withMovedSecrets}); the
  *   versions written are recorded in the ownership marker, so a Read (an
  *   import) knows them. No secret, and no hash of one, is ever in state.
  */
