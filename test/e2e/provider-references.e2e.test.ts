@@ -52,7 +52,7 @@ let app: CdktfApp;
 /** Every command's output, for the checks at the end. */
 const outputs: string[] = [];
 
-function mainTs(passwordVersion: string): string {
+function mainTs(passwordVersion: string, tables: Record<string, string> = TABLES): string {
   return `
 import { App, TerraformStack, TerraformVariable, Token } from ${JSON.stringify(CDKTF_MODULE)};
 import { AloomaConnection, AloomaDatabaseInput, AloomaRestInput, AloomaSecret, ephemeralVariable } from ${JSON.stringify(CONSTRUCTS_MODULE)};
@@ -77,7 +77,7 @@ new AloomaDatabaseInput(stack, 'Orders', {
     database: dbName.stringValue, dbType: 'psql', user: 'reader',
     password: AloomaSecret.fromTerraform(dbPassword.stringValue, { ephemeral: true, version: ${JSON.stringify(passwordVersion)} }),
   },
-  tables: ${JSON.stringify(TABLES)},
+  tables: ${JSON.stringify(tables)},
 });
 const events = new AloomaRestInput(stack, 'Events', {
   name: 'events_api',
@@ -224,14 +224,22 @@ describe('engine "provider" composed with variables, another resource and Terraf
 
   test('4. a new ephemeral value is written only when its version changes: exactly one secret write', async () => {
     const next = { ...prod, db_password: PASSWORD_2 };
-    // A new ephemeral value alone changes nothing Terraform can see ...
+    const more = { ...TABLES, items: 'updated_at' };
+    // A new ephemeral value with an unrelated change (a table added, same destination): the
+    // table is written, the password is not ...
+    app.write({ 'main.ts': mainTs('1', more) });
     await emulator.resetStats();
-    const same = cdktf(['deploy', '--auto-approve'], next);
-    expect(same.code).toBe(0);
-    expect(await writes()).toBe(0);
+    const table = cdktf(['deploy', '--auto-approve'], next);
+    expect(table.code).toBe(0);
+    expect(table.output).toMatch(/0 added, 1 changed, 0 destroyed/);
+    expect({ writes: await writes(), secretWrites: await secretWrites() }).toEqual({
+      writes: 1,
+      secretWrites: 0,
+    });
+    expect(JSON.parse((await byName()).orders_db.configuration.tables)).toEqual(more);
     expect(await emulator.secretMatches(ordersId, 'password', PASSWORD_1)).toBe(true);
     // ... its version bump writes it, once.
-    app.write({ 'main.ts': mainTs('2') });
+    app.write({ 'main.ts': mainTs('2', more) });
     const diff = cdktf(['diff'], next);
     expect(diff.output).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy/);
     expect(diff.output).toMatch(/~ password_version\s+= "1" -> "2"/);
