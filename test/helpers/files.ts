@@ -1,12 +1,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { planFileText } from './plan-file';
 
-/** Every file under `dir`, recursively. */
+/**
+ * Every regular file under `dir`, recursively. Symbolic links are neither
+ * listed nor followed: `terraform init` links the provider's mirror into
+ * `.terraform/`, and a link to a directory is no file to read (what it
+ * points to under `dir` is listed where it is).
+ */
 export function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(full) : [full];
+    if (entry.isDirectory()) return filesUnder(full);
+    return entry.isFile() ? [full] : [];
   });
+}
+
+/**
+ * A file's text as latin1 (every byte one character, so nothing hides in an
+ * encoding); a Terraform plan file (named `plan`, a zip archive) inflated
+ * first, so nothing hides in its compression either.
+ */
+export function fileText(file: string): string {
+  return path.basename(file) === 'plan' ? planFileText(file) : fs.readFileSync(file, 'latin1');
 }
 
 /**

@@ -23,12 +23,18 @@ import {
   type EmulatorProcess,
 } from '../helpers/emulator-process';
 import { planFileText } from '../helpers/plan-file';
+import {
+  diagnostics,
+  header,
+  hclWorkdir,
+  PROVIDER_BUNDLE,
+  requireBundles,
+  type Workdir,
+} from '../helpers/provider-workdir';
 import { runCli, writeCount } from '../helpers/runtime-cli';
-import { terraform, type TerraformResult } from '../helpers/terraform';
+import type { TerraformResult } from '../helpers/terraform';
 
 jest.setTimeout(300_000);
-
-const PROVIDER_BUNDLE = path.resolve(__dirname, '../../dist/provider.js');
 
 const DB_VAR = 'ORDERS_DB_PASSWORD';
 const TOKEN_VAR = 'ORDERS_API_TOKEN';
@@ -37,20 +43,7 @@ const DB_V2 = 'Env-Db-Rotated-7730';
 const TOKEN_V1 = 'Env-Api-Token-1864';
 const VALUES = [DB_V1, DB_V2, TOKEN_V1];
 
-const CONFIG = `terraform {
-  required_version = ">= 1.11"
-  required_providers {
-    alooma = {
-      source  = "alooma-cdktf.invalid/alooma/alooma"
-      version = "0.1.0"
-    }
-  }
-}
-
-provider "alooma" {
-  owner = "env-team"
-}
-
+const CONFIG = `${header('env-team')}
 resource "alooma_database_input" "orders" {
   name             = "orders-db"
   server           = "db.internal.example"
@@ -78,43 +71,25 @@ resource "alooma_rest_input" "orders_api" {
 let emulator: EmulatorProcess;
 let api: AloomaClient;
 let root: string;
+let work: Workdir;
 let dir: string;
-let env: NodeJS.ProcessEnv;
-let config = CONFIG;
-const outputs: string[] = [];
+let outputs: string[];
 const ids: Record<string, string> = {};
 
 function tf(args: string[], extraEnv: NodeJS.ProcessEnv = {}): TerraformResult {
-  const result = terraform(dir, [args[0], '-no-color', ...args.slice(1)], { ...env, ...extraEnv });
-  outputs.push(result.output);
-  return result;
+  return work.tf(args, extraEnv);
 }
 
 function ok(args: string[], extraEnv: NodeJS.ProcessEnv = {}, codes = [0]): TerraformResult {
-  const result = tf(args, extraEnv);
-  if (!codes.includes(result.code))
-    throw new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${result.output}`);
-  return result;
+  return work.ok(args, codes, extraEnv);
 }
 
 function writeConfig(text: string): void {
-  config = text;
-  fs.writeFileSync(path.join(dir, 'main.tf'), text);
+  work.write(text);
 }
 
 function edit(from: string, to: string): string {
-  if (!config.includes(from)) throw new Error(`the configuration has no ${JSON.stringify(from)}`);
-  return config.replace(from, to);
-}
-
-/** The diagnostics of a `-json` command's output. */
-function diagnostics(result: TerraformResult): Array<Record<string, any>> {
-  return result.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { type: string; diagnostic?: Record<string, any> })
-    .filter((m) => m.type === 'diagnostic')
-    .map((m) => m.diagnostic!);
+  return work.edit(from, to);
 }
 
 async function writes(): Promise<number> {
@@ -134,21 +109,13 @@ async function secretWrites(id: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  for (const file of [PROVIDER_BUNDLE, RUNTIME_BUNDLE, EMULATOR_BUNDLE])
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
+  requireBundles([PROVIDER_BUNDLE, RUNTIME_BUNDLE, EMULATOR_BUNDLE]);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-env-secrets-e2e-'));
-  dir = path.join(root, 'infra');
-  fs.mkdirSync(dir);
-  fs.mkdirSync(path.join(root, 'home'));
   emulator = await startEmulatorProcess();
   api = new AloomaClient({ baseUrl: emulator.url, auth: { kind: 'apiKey', apiKey: 'demo-key' } });
   // the variables are set per command, never here: each step says what terraform's environment holds
-  env = {
-    TF_CLI_CONFIG_FILE: '/dev/null',
-    HOME: path.join(root, 'home'),
-    ALOOMA_API_URL: emulator.url,
-    ALOOMA_API_KEY: 'demo-key',
-  };
+  work = hclWorkdir(root, 'infra', emulator);
+  ({ dir, outputs } = work);
 });
 
 afterAll(async () => {
@@ -165,7 +132,7 @@ test('install and init offline', () => {
 });
 
 test('a value and a variable for one secret: refused at plan with the path', async () => {
-  const good = config;
+  const good = work.config();
   writeConfig(
     edit(`  password_env     = "${DB_VAR}"`, `  password_env     = "${DB_VAR}"\n  password = "x"`),
   );

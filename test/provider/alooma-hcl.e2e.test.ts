@@ -25,12 +25,16 @@ import {
   startEmulatorProcess,
   type EmulatorProcess,
 } from '../helpers/emulator-process';
+import {
+  hclWorkdir,
+  PROVIDER_BUNDLE,
+  requireBundles,
+  type Workdir,
+} from '../helpers/provider-workdir';
 import { runCli, writeCount } from '../helpers/runtime-cli';
-import { terraform, type TerraformResult } from '../helpers/terraform';
+import type { TerraformResult } from '../helpers/terraform';
 
 jest.setTimeout(300_000);
-
-const PROVIDER_BUNDLE = path.resolve(__dirname, '../../dist/provider.js');
 const README = path.resolve(__dirname, '../../README.md');
 
 const DB_PASSWORD = 'Db-Ephemeral-Secret-4417';
@@ -53,35 +57,28 @@ export function readmeHclExample(): string {
 let emulator: EmulatorProcess;
 let api: AloomaClient;
 let root: string;
+let work: Workdir;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let config: string;
 /** Every command's output, for the secrets check. */
-const outputs: string[] = [];
+let outputs: string[];
 const ids: Record<string, string> = {};
 
 function tf(args: string[], extraEnv: NodeJS.ProcessEnv = {}): TerraformResult {
-  const result = terraform(dir, [args[0], '-no-color', ...args.slice(1)], { ...env, ...extraEnv });
-  outputs.push(result.output);
-  return result;
+  return work.tf(args, extraEnv);
 }
 
 function ok(args: string[], extraEnv: NodeJS.ProcessEnv = {}, codes = [0]): TerraformResult {
-  const result = tf(args, extraEnv);
-  if (!codes.includes(result.code))
-    throw new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${result.output}`);
-  return result;
+  return work.ok(args, codes, extraEnv);
 }
 
 function writeConfig(text: string): void {
-  config = text;
-  fs.writeFileSync(path.join(dir, 'main.tf'), text);
+  work.write(text);
 }
 
-/** `config` with `from` replaced by `to` once (fails when `from` is not there). */
+/** The configuration with `from` replaced by `to` once (fails when `from` is not there). */
 function edit(from: string, to: string): string {
-  if (!config.includes(from)) throw new Error(`the configuration has no ${JSON.stringify(from)}`);
-  return config.replace(from, to);
+  return work.edit(from, to);
 }
 
 async function writes(): Promise<number> {
@@ -101,23 +98,16 @@ function changeLines(output: string): string[] {
 }
 
 beforeAll(async () => {
-  for (const file of [PROVIDER_BUNDLE, RUNTIME_BUNDLE, EMULATOR_BUNDLE])
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
+  requireBundles([PROVIDER_BUNDLE, RUNTIME_BUNDLE, EMULATOR_BUNDLE]);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'alooma-hcl-e2e-'));
-  dir = path.join(root, 'infra');
-  fs.mkdirSync(dir);
-  fs.mkdirSync(path.join(root, 'home'));
   emulator = await startEmulatorProcess();
   api = new AloomaClient({ baseUrl: emulator.url, auth: { kind: 'apiKey', apiKey: 'demo-key' } });
-  env = {
-    TF_CLI_CONFIG_FILE: '/dev/null',
-    HOME: path.join(root, 'home'),
-    ALOOMA_API_URL: emulator.url,
-    ALOOMA_API_KEY: 'demo-key',
+  work = hclWorkdir(root, 'infra', emulator, {
     TF_VAR_db_password: DB_PASSWORD,
     TF_VAR_api_token: API_TOKEN,
     TF_VAR_aws_secret_key: AWS_SECRET,
-  };
+  });
+  ({ dir, env, outputs } = work);
 });
 
 afterAll(async () => {
@@ -136,7 +126,7 @@ test('alooma-cdktf provider install, then terraform init offline with no CLI con
 });
 
 test('bad input at plan: the diagnostic has the attribute path and never the value', async () => {
-  const good = config;
+  const good = work.config();
   writeConfig(edit('port             = 5432', 'port             = 70000'));
   await emulator.resetStats();
   const plan = tf(['plan', '-json']);
@@ -284,7 +274,7 @@ test('import {} blocks adopt inputs created through the API, by name and by id; 
   ids.legacy = hook.id;
   ids.legacy_db = db.id;
   writeConfig(
-    config +
+    work.config() +
       `
 import {
   to = alooma_input.legacy
@@ -338,7 +328,7 @@ test("import refuses system inputs, another owner's inputs and the wrong type", 
     type: 'RESTAPI',
     configuration: { alooma_cdktf: { owner: 'billing-team' } },
   });
-  const good = config;
+  const good = work.config();
   const attempt = (to: string, resource: string, id: string) => {
     writeConfig(`${good}\nimport {\n  to = ${to}\n  id = "${id}"\n}\n\n${resource}\n`);
     const plan = tf(['plan']);
@@ -426,6 +416,7 @@ test('retain_on_delete: removing the block keeps the input', async () => {
   const apply = ok(['apply', '-auto-approve']);
   expect(apply.output).toContain('0 added, 1 changed, 0 destroyed');
   expect(await writes()).toBe(0);
+  const config = work.config();
   const start = config.indexOf('resource "alooma_s3_input" "exports"');
   const end = config.indexOf('\n}\n', start) + 3;
   writeConfig(config.slice(0, start) + config.slice(end));

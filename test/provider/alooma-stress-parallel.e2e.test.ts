@@ -31,7 +31,7 @@ import {
   PROVIDER_BUNDLE,
   requireBundles,
   type Workdir,
-} from './stress-helpers';
+} from '../helpers/provider-workdir';
 
 jest.setTimeout(300_000);
 

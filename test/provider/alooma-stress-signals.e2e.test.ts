@@ -33,7 +33,7 @@ import {
   requireBundles,
   waitFor,
   type Workdir,
-} from './stress-helpers';
+} from '../helpers/provider-workdir';
 
 jest.setTimeout(300_000);
 

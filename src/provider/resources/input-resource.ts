@@ -11,7 +11,8 @@
  * - Apply reads only the input it writes, just before the PUT, sends the
  *   fields it does not change back exactly as read (masked secrets keep the
  *   stored values), and writes nothing when nothing differs.
- * - A secret is written on create, or when its `_version` changes; the
+ * - A secret is written on create, when its `_version` changes, or when
+ *   the write moves it to a new destination ({@link withMovedSecrets}); the
  *   versions written are recorded in the ownership marker, so a Read (an
  *   import) knows them. No secret, and no hash of one, is ever in state.
  */
@@ -28,6 +29,7 @@ import {
   type OwnershipMarker,
 } from '../../alooma/ownership-marker';
 import { configurationProblem, type FieldProblem } from '../../alooma/rules';
+import { movedMaskedSecrets } from '../../alooma/secret-destination';
 import {
   isParameter,
   isSecretKey,
@@ -245,7 +247,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         if (ours.length === 1 && existing.length === 1 && ours[0].type === type) {
           // an earlier create of ours landed (its answer lost, a retry, a migration): adopt it
           ctx.log.info('adopting an input this owner created', { id: ours[0].id });
-          await writeInput(kind, data, ours[0], planned, secrets);
+          await writeInput(kind, data, ours[0], config, planned, secrets);
           return ours[0];
         }
         if (existing.length > 0) throw nameTaken(existing, data.owner);
@@ -272,7 +274,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         if (kept !== created.node) {
           // an earlier create of ours showed late (a lost answer posted again): keep that one
           ctx.log.info('adopting an input this owner created', { id: kept.id });
-          await writeInput(kind, data, kept, planned, secrets);
+          await writeInput(kind, data, kept, config, planned, secrets);
           return kept;
         }
         if (planned[A.paused] === true && kept.paused !== true)
@@ -298,7 +300,7 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
             'two configurations manage one input: remove it from one of them (terraform state rm)',
           );
         }
-        await writeInput(kind, data, live, planned, secrets);
+        await writeInput(kind, data, live, config, planned, secrets);
       });
       return { state: planned };
     },
@@ -436,9 +438,11 @@ async function writeInput(
   kind: InputKind,
   data: AloomaProviderData,
   live: AloomaNode,
+  config: ObjectValue,
   planned: ObjectValue,
-  secrets: SecretsToWrite,
+  due: SecretsToWrite,
 ): Promise<void> {
+  const secrets = withMovedSecrets(kind, config, planned, live, due, data.owner);
   const configuration = desiredConfiguration(kind, planned, live, secrets, data.owner);
   checkAtApply(kind, live.type, configuration, planned);
   const name = planned[A.name] as string;
@@ -599,6 +603,56 @@ export function secretsToWrite(
     }
     if ('api' in due.at) fields.set(due.at.api, value);
     else parameters.set(due.at.parameter, value);
+  }
+  return { fields, parameters };
+}
+
+/**
+ * `secrets` plus each secret whose destination this write changes
+ * (src/alooma/secret-destination.ts: a new server, port, database or user,
+ * a new origin of a REST base URL): the stored value may not follow it, the
+ * API refuses the mask there, so the secret is sent again from its source
+ * in the configuration (the write-only attribute's value, or the variable
+ * its `_env` attribute names, read now), as for a rotation. Refused before
+ * any write when the configuration has no source for it.
+ */
+export function withMovedSecrets(
+  kind: InputKind,
+  config: ObjectValue,
+  planned: ObjectValue,
+  live: AloomaNode,
+  secrets: SecretsToWrite,
+  owner: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SecretsToWrite {
+  const desired = desiredConfiguration(kind, planned, live, secrets, owner);
+  const moved = movedMaskedSecrets(live.type, live.configuration, desired);
+  if (moved.length === 0) return secrets;
+  // every secret the configuration sources, as on create (no variable read yet)
+  const sourced = dueSecrets(kind, config, planned, null);
+  const fields = new Map(secrets.fields);
+  const parameters = new Map(secrets.parameters);
+  for (const { path, fields: changed } of moved) {
+    const source = sourced.find((d) =>
+      'api' in d.at ? d.at.api === path : `parameters.${d.at.parameter}.value` === path,
+    );
+    if (source === undefined) {
+      throw new AloomaCdktfError(
+        AloomaErrorCode.SECRET_DESTINATION_CHANGED,
+        `changing ${changed.join(', ')} of input ${live.id} moves its stored ${path}, which may not follow it, and the configuration gives no value to send again; nothing was written`,
+        'set the secret in the configuration (its write-only attribute or its _env variable) so it is sent with the new destination',
+      );
+    }
+    const value = source.env ? envValue(env, source.env.name) : source.value;
+    if (value === undefined) {
+      throw new AloomaCdktfError(
+        AloomaErrorCode.MISSING_SECRET,
+        `${formatPath(source.env!.path)} names the environment variable ${source.env!.name}, which is unset or empty at apply, and changing ${changed.join(', ')} moves the stored ${path}, which must be sent again; nothing was written to this input`,
+        `set ${source.env!.name} in the environment of terraform (or cdktf)`,
+      );
+    }
+    if ('api' in source.at) fields.set(source.at.api, value);
+    else parameters.set(source.at.parameter, value);
   }
   return { fields, parameters };
 }

@@ -1,18 +1,20 @@
 /**
- * Shared pieces of the provider's stress e2e tests (alooma-stress*.e2e.test.ts):
- * a working directory with the provider installed offline and a plain HCL
- * configuration, terraform run in it, and what the emulator holds by name.
+ * Shared pieces of the provider's plain-HCL e2e tests
+ * (test/provider/alooma-*.e2e.test.ts): a working directory with its own
+ * empty HOME and no CLI configuration, the provider installed offline by
+ * `alooma-cdktf provider install`, a configuration written and edited,
+ * terraform run in it, its diagnostics, and what the emulator holds.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EmulatorProcess } from '../helpers/emulator-process';
-import { liveInputs, runCli } from '../helpers/runtime-cli';
+import type { EmulatorProcess } from './emulator-process';
+import { liveInputs, runCli } from './runtime-cli';
 import {
   spawnTerraform,
   terraform,
   type TerraformProcess,
   type TerraformResult,
-} from '../helpers/terraform';
+} from './terraform';
 
 /** The provider's bundle, which `alooma-cdktf provider install` copies; `npm run build` makes it. */
 export const PROVIDER_BUNDLE = path.resolve(__dirname, '../../dist/provider.js');
@@ -47,14 +49,21 @@ resource "alooma_input" "hooks" {
 `;
 }
 
-/** A working directory: provider installed by the CLI, `main.tf` written, `terraform init` done. */
+/** A working directory for terraform, with the configuration it was last given. */
 export interface Workdir {
   readonly dir: string;
+  /** The environment of every command (mutable: a step may set a variable for the rest). */
   readonly env: NodeJS.ProcessEnv;
   /** Every command's output, for the checks at the end. */
   readonly outputs: string[];
+  /** Writes `main.tf`. */
   write(config: string): void;
+  /** The text last written to `main.tf`. */
+  config(): string;
+  /** That text with `from` replaced by `to` once (throws when `from` is not there); writes nothing. */
+  edit(from: string, to: string): string;
   tf(args: string[], extraEnv?: NodeJS.ProcessEnv): TerraformResult;
+  /** {@link tf} that throws, with the output, unless the exit code is one of `codes`. */
   ok(args: string[], codes?: number[], extraEnv?: NodeJS.ProcessEnv): TerraformResult;
   spawn(args: string[], extraEnv?: NodeJS.ProcessEnv): TerraformProcess;
   /** `terraform.tfstate`'s resources, as `address -> id` (`alooma_input.hooks[3]`). */
@@ -63,11 +72,15 @@ export interface Workdir {
   stateText(): string;
 }
 
-export function makeWorkdir(
+/**
+ * `<root>/<name>`, created with an empty HOME inside, run with no CLI
+ * configuration (TF_CLI_CONFIG_FILE=/dev/null) and the emulator's URL and
+ * key: nothing installed, no configuration written yet.
+ */
+export function hclWorkdir(
   root: string,
   name: string,
   emulator: EmulatorProcess,
-  config: string,
   extraEnv: NodeJS.ProcessEnv = {},
 ): Workdir {
   const dir = path.join(root, name);
@@ -80,7 +93,11 @@ export function makeWorkdir(
     ...extraEnv,
   };
   const outputs: string[] = [];
-  const write = (text: string) => fs.writeFileSync(path.join(dir, 'main.tf'), text);
+  let config = '';
+  const write = (text: string) => {
+    config = text;
+    fs.writeFileSync(path.join(dir, 'main.tf'), text);
+  };
   const tf = (args: string[], more: NodeJS.ProcessEnv = {}) => {
     const result = terraform(dir, [args[0], '-no-color', ...args.slice(1)], { ...env, ...more });
     outputs.push(result.output);
@@ -98,15 +115,17 @@ export function makeWorkdir(
     const file = path.join(dir, 'terraform.tfstate');
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   };
-  const install = runCli(['provider', 'install', '--dir', dir]);
-  if (install.code !== 0) throw new Error(`provider install failed:\n${install.stderr}`);
-  write(config);
-  ok(['init', '-input=false']);
   return {
     dir,
     env,
     outputs,
     write,
+    config: () => config,
+    edit: (from, to) => {
+      if (!config.includes(from))
+        throw new Error(`the configuration has no ${JSON.stringify(from)}`);
+      return config.replace(from, to);
+    },
     tf,
     ok,
     spawn: (args, more = {}) =>
@@ -134,6 +153,32 @@ export function makeWorkdir(
       return ids;
     },
   };
+}
+
+/** {@link hclWorkdir} with the provider installed by the CLI, `main.tf` written, `terraform init` done. */
+export function makeWorkdir(
+  root: string,
+  name: string,
+  emulator: EmulatorProcess,
+  config: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Workdir {
+  const work = hclWorkdir(root, name, emulator, extraEnv);
+  const install = runCli(['provider', 'install', '--dir', work.dir]);
+  if (install.code !== 0) throw new Error(`provider install failed:\n${install.stderr}`);
+  work.write(config);
+  work.ok(['init', '-input=false']);
+  return work;
+}
+
+/** The diagnostics of a `-json` command's output. */
+export function diagnostics(result: TerraformResult): Array<Record<string, any>> {
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; diagnostic?: Record<string, any> })
+    .filter((m) => m.type === 'diagnostic')
+    .map((m) => m.diagnostic!);
 }
 
 /** The emulator's client inputs, counted by name. */
