@@ -32,7 +32,7 @@ import {
   makeWorkdir,
   PROVIDER_BUNDLE,
   requireBundles,
-} from './stress-helpers';
+} from '../helpers/provider-workdir';
 
 jest.setTimeout(300_000);
 
