@@ -2,7 +2,9 @@
  * The emulator's web console in a real browser: the system's Chromium, or the
  * one inside the npm package @sparticuz/chromium when there is none
  * (test/helpers/chromium.ts), driven by playwright-core, against a real emulator
- * process holding the example stack (main.ts) as the runtime deploys it.
+ * process holding the example stack (main.ts), deployed as `npm start`
+ * deploys it: synthesized, then applied by Terraform through the Alooma
+ * provider that synthesis installs next to the stack.
  * Screenshots of the pages go to test-output/console/.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,8 @@ import { Browser, chromium, Page } from 'playwright-core';
 import { resolveChromium } from '../helpers/chromium';
 import { EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process';
 import { filesUnder } from '../helpers/files';
-import { createRawInput, runCli } from '../helpers/runtime-cli';
+import { createRawInput } from '../helpers/runtime-cli';
+import { terraformOk } from '../helpers/terraform';
 
 jest.setTimeout(300_000);
 
@@ -27,17 +30,17 @@ const SECRETS = {
 
 let emulator: EmulatorProcess;
 let browser: Browser;
-let manifestFile: string;
+let stackDir: string;
 const dialogs: string[] = [];
 
-/** Deploys the manifest as the reconciler's apply step does. */
-function apply(manifest: string): string {
-  const result = runCli(['apply', '--manifest', manifest], {
-    ALOOMA_API_URL: emulator.url,
+/** Applies the synthesized stack with Terraform and the provider installed at synth (offline, no CLI configuration). */
+function apply(): string {
+  const result = terraformOk(stackDir, ['apply', '-auto-approve', '-no-color'], {
+    TF_CLI_CONFIG_FILE: '/dev/null',
     ALOOMA_API_KEY: 'demo-key',
     ...SECRETS,
   });
-  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(result.output).not.toContain(SECRETS.ORDERS_DB_PASSWORD);
   return result.stdout;
 }
 
@@ -78,8 +81,9 @@ beforeAll(async () => {
     },
   );
   expect(synth.status).toBe(0);
-  manifestFile = filesUnder(outdir).find((f) => f.endsWith(`${path.sep}manifest.json`))!;
-  apply(manifestFile);
+  stackDir = path.dirname(filesUnder(outdir).find((f) => f.endsWith(`${path.sep}cdk.tf.json`))!);
+  terraformOk(stackDir, ['init', '-no-color'], { TF_CLI_CONFIG_FILE: '/dev/null' });
+  apply();
   await createRawInput(emulator.url, { name: HOSTILE, type: 'RESTAPI', configuration: {} });
   fs.mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
@@ -160,15 +164,18 @@ test('one input: configuration with the secret masked, tables with update indica
 
 test('the history shows each deploy: a no-op adds no entry, a one-table change exactly one', async () => {
   const before = await historyCount();
-  apply(manifestFile); // no-op redeploy
+  expect(apply()).toMatch(/0 added, 0 changed, 0 destroyed/); // no-op redeploy
   expect(await historyCount()).toBe(before);
 
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  const orders = manifest.inputs.find((i: { name: string }) => i.name === 'orders_db');
-  orders.configuration.tables.returns = 'updated_at';
-  const changed = path.join(path.dirname(manifestFile), 'manifest-changed.json');
-  fs.writeFileSync(changed, JSON.stringify(manifest));
-  expect(apply(changed)).toMatch(/1 updated/);
+  // a table added to orders_db in the synthesized stack, as an edit of main.ts would
+  const stackFile = path.join(stackDir, 'cdk.tf.json');
+  const stack = JSON.parse(fs.readFileSync(stackFile, 'utf8'));
+  const orders = Object.values(
+    stack.resource.alooma_database_input as Record<string, { name: string; tables: object }>,
+  ).find((r) => r.name === 'orders_db')!;
+  orders.tables = { ...orders.tables, returns: 'updated_at' };
+  fs.writeFileSync(stackFile, JSON.stringify(stack));
+  expect(apply()).toMatch(/0 added, 1 changed, 0 destroyed/);
   expect(await historyCount()).toBe(before + 1);
 
   const page = await newPage();
