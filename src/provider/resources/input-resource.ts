@@ -634,7 +634,7 @@ export function withMovedSecrets(
   const parameters = new Map(secrets.parameters);
   for (const { path, fields: changed } of moved) {
     const source = sourced.find((d) =>
-      'api' in d.at ? d.at.api === path : `parameters.${d.at.parameter}.value` === path,
+      'api' in d.at ? d.at.api === path : parameterSecretPath(d.at.parameter) === path,
     );
     if (source === undefined) {
       throw new AloomaCdktfError(
