@@ -541,8 +541,11 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
       ALOOMA_API_KEY: 'demo-key',
       // not the stored password: were it written, secretMatches below would say so
       TF_VAR_db_password: 'Not-The-Stored-Password',
+      TF_VAR_oauth: 'Not-The-Stored-Token',
     };
-    for (const input of API_CREATED.filter((c) => ['pv_odbc', 'pv_hook'].includes(c.name)))
+    for (const input of API_CREATED.filter((c) =>
+      ['pv_odbc', 'pv_hook', 'pv_salesforce'].includes(c.name),
+    ))
       await createRawInput(fresh.url, input);
   });
   afterAll(async () => fresh?.stop());
@@ -564,6 +567,9 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
     expect(imported.stdout).toContain(
       '#       alooma_database_input.pv_odbc: password = var.<an ephemeral variable>   (password_version "1" as read: no write)',
     );
+    expect(imported.stdout).toContain(
+      '#       alooma_input.pv_salesforce: secrets["oauth2"] = var.<an ephemeral variable>   (secrets_version["oauth2"] "1" as read: no write)',
+    );
     fs.writeFileSync(path.join(dir, 'main.tf'), imported.stdout);
     expect(runCli(['provider', 'install', '--dir', dir]).code).toBe(0);
     expect(tf(['init']).code).toBe(0);
@@ -578,27 +584,40 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
     expect(generated).toMatch(
       /^ {2}tables = \{\n {4}orders = "xmin::text::bigint"\n {4}users {2}= "updated_at"\n {2}\}$/m,
     );
+    // the generic input: its secret's version as read, the map of values null
+    expect(generated).toMatch(/^ {2}secrets_version = \{\n {4}oauth2 = "1"\n {2}\}$/m);
+    expect(generated).toMatch(/^ {2}secrets\s+= null # sensitive$/m);
     // AND the step the output names: the password from an ephemeral variable
     fs.writeFileSync(
       path.join(dir, 'generated.tf'),
-      generated.replace(/^( {2}password\s+)= null # sensitive$/m, '$1= var.db_password'),
+      generated
+        .replace(/^( {2}password\s+)= null # sensitive$/m, '$1= var.db_password')
+        .replace(/^( {2}secrets\s+)= null # sensitive$/m, '$1= { oauth2 = var.oauth }'),
     );
     fs.writeFileSync(
       path.join(dir, 'variables.tf'),
-      'variable "db_password" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n',
+      ['db_password', 'oauth']
+        .map(
+          (name) =>
+            `variable "${name}" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n`,
+        )
+        .join(''),
     );
 
     // THEN the plan only imports, the apply writes nothing, and the next plan has no change
     const plan = tf(['plan', '-detailed-exitcode']);
-    expect(plan.output).toContain('Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.');
+    expect(plan.output).toContain('Plan: 3 to import, 0 to add, 0 to change, 0 to destroy.');
     expect(plan.code).toBe(2);
     await fresh.resetStats();
     const apply = tf(['apply', '-auto-approve']);
     expect(apply.output).toContain(
-      'Apply complete! Resources: 2 imported, 0 added, 0 changed, 0 destroyed.',
+      'Apply complete! Resources: 3 imported, 0 added, 0 changed, 0 destroyed.',
     );
     expect(writeCount(await fresh.stats())).toBe(0);
     expect(await fresh.secretMatches(idOf('pv_odbc'), 'password', 'Pv-Db-Password-1')).toBe(true);
+    expect(await fresh.secretMatches(idOf('pv_salesforce'), 'oauth2', 'Pv-Oauth-Token-6')).toBe(
+      true,
+    );
     const again = tf(['plan', '-detailed-exitcode']);
     expect(again.output).toContain('No changes.');
     expect(again.code).toBe(0);
