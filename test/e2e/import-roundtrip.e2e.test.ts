@@ -2,10 +2,12 @@
  * Import round trips against a real emulator process, with the real cdktf
  * CLI (and plain `terraform` for `--hcl`):
  * - engine `provider` (the command's default): inputs created through the
- *   API are imported as construct code with `.importFrom(id)`; `cdktf
- *   deploy` imports them with 0 API writes (secrets included: each carries
- *   the version the provider reads), `cdktf diff` then plans no change; an
- *   input another stack owns is refused by the provider (conflict).
+ *   API (REST headers and an extra field, a generic input with a secret
+ *   among them) are imported as construct code with `.importFrom(id)`;
+ *   `cdktf deploy` imports them writing no secret (each carries the version
+ *   the provider reads) and no field, only the marker of the unmarked ones
+ *   it updates in place; `cdktf diff` then plans no change; an input another
+ *   stack owns is refused by the provider (conflict).
  * - engine `terraform_data` (`--engine terraform_data`): every reference
  *   sample input, and inputs created through the API, are adopted by name
  *   on the first deploy (the marker written), then `cdktf diff` is clean.
@@ -278,7 +280,10 @@ const API_CREATED = [
       auto_map: true,
       base_url: 'https://api.pv.example/v1/events',
       request: 'GET',
+      headers: [{ name: 'Accept', value: 'application/json' }],
       frequency: '60',
+      // a field AloomaRestInput has no prop for: its extraConfiguration
+      timeout_seconds: '30',
       parameters: [
         { parameter: 'session_id', type: 'Text', value: 'Pv-Session-2' },
         { parameter: 'since', type: 'Days Past', value: '3', template: '%Y-%m-%d' },
@@ -309,6 +314,17 @@ const API_CREATED = [
     },
   },
   { name: 'pv_hook', type: 'RESTAPI', configuration: { auto_map: 'true' } },
+  // a generic input with a secret: AloomaInput's secrets
+  {
+    name: 'pv_salesforce',
+    type: 'SALESFORCE',
+    configuration: {
+      auto_map: 'true',
+      custom_objects: 'Account Opportunity',
+      daily_api_calls: 200000,
+      oauth2: 'Pv-Oauth-Token-6',
+    },
+  },
   // made by an earlier run of this stack: its marker records the password version it wrote
   {
     name: 'pv_marked',
@@ -333,6 +349,7 @@ const API_SECRETS: Array<[name: string, path: string, value: string]> = [
   ['pv_s3', 'awsSecretAccessKey', 'Pv-Aws-Secret-3'],
   ['pv_mixpanel', 'mixpanelApiSecret', 'Pv-Mixpanel-Secret-4'],
   ['pv_marked', 'password', 'Pv-Marked-Password-5'],
+  ['pv_salesforce', 'oauth2', 'Pv-Oauth-Token-6'],
 ];
 
 describe('engine provider', () => {
@@ -368,6 +385,13 @@ describe('engine provider', () => {
     expect(code).toContain(
       "secretValue: AloomaSecret.fromEnv('PV_REST_PARAMETERS_SESSION_ID_VALUE', { version: '1' })",
     );
+    // REST headers, a typed input's extra fields and a generic input's secret: declared
+    expect(code).toContain("    headers: [{ name: 'Accept', value: 'application/json' }],\n");
+    expect(code).toContain("    extraConfiguration: {\n      timeout_seconds: '30',\n    },\n");
+    expect(code).toContain(
+      "      oauth2: AloomaSecret.fromEnv('PV_SALESFORCE_OAUTH2', { version: '1' }),\n",
+    );
+    expect(code).not.toMatch(/^\s*\/\/ new |Kept in Alooma/m);
     expect(code.match(/\.importFrom\('/g)).toHaveLength(API_CREATED.length);
 
     const app = createCdktfApp('alooma-import-provider-');
@@ -380,19 +404,26 @@ describe('engine provider', () => {
     await fresh.resetStats();
     const historyBefore = (await liveHistory(fresh.url)).length;
     const deploy = app.cdktf(['deploy', '--auto-approve'], env);
-    expect(deploy.code).toBe(0);
-    // THEN every input is imported; the five with a secret are updated in place only to record
-    // the variable that holds it (`<secret>_env`, a name kept in state, which no import can read)
+    // (the output in the message when it fails)
+    expect(deploy.code === 0 ? '' : deploy.output).toBe('');
+    // THEN every input is imported; the six with a secret are updated in place only to record
+    // the variable that holds it (`<secret>_env`, a name kept in state, which no import can read),
+    // pv_rest also its extra fields (which keys extra_configuration manages: not readable either);
+    // its headers, read from Alooma as the code declares them, plan nothing
     expect(deploy.output).toContain(
-      `Apply complete! Resources: ${API_CREATED.length} imported, 0 added, 5 changed, 0 destroyed`,
+      `Apply complete! Resources: ${API_CREATED.length} imported, 0 added, 6 changed, 0 destroyed`,
     );
-    const changed = changeLines(deploy.output);
-    expect(changed.filter((l) => !/^\+ \w+_env\s+= "PV_[A-Z0-9_]+"$/.test(l)).sort()).toEqual([
+    const changed = changeLines(deploy.output).map((l) => l.replace(/\s+/g, ' '));
+    expect(changed.filter((l) => !/^\+ \w+_env = "PV_[A-Z0-9_]+"$/.test(l)).sort()).toEqual([
+      '+ "oauth2" = "PV_SALESFORCE_OAUTH2"',
+      '+ extra_configuration = jsonencode(',
+      '+ secrets_env = {',
+      '+ timeout_seconds = "30"',
       '~ "session_id" = {',
-      '~ parameters       = {',
+      '~ parameters = {',
     ]);
-    // no secret written; the four inputs no stack had marked get this stack's marker, the one
-    // already marked by this stack is not written at all
+    // no secret written; the five changed inputs no stack had marked get this stack's marker, the
+    // one already marked by this stack is not written at all
     const history = await liveHistory(fresh.url);
     const written = history.slice(0, history.length - historyBefore);
     expect(
@@ -404,9 +435,12 @@ describe('engine provider', () => {
         .sort((x, y) => String(x.input).localeCompare(String(y.input))),
     ).toEqual(
       // (the history lists no change of the marker field: a marker-only write changes nothing listed)
-      ['pv_mixpanel', 'pv_odbc', 'pv_rest', 'pv_s3'].map((input) => ({ input, fields: [] })),
+      ['pv_mixpanel', 'pv_odbc', 'pv_rest', 'pv_s3', 'pv_salesforce'].map((input) => ({
+        input,
+        fields: [],
+      })),
     );
-    expect(writeCount(await fresh.stats())).toBe(4);
+    expect(writeCount(await fresh.stats())).toBe(5);
     const state = JSON.parse(fs.readFileSync(`${app.dir}/terraform.imported.tfstate`, 'utf8')) as {
       resources: Array<{
         type: string;
@@ -430,7 +464,7 @@ describe('engine provider', () => {
     const diff = app.cdktf(['diff'], env);
     expect(diff.code).toBe(0);
     expect(diff.output).toMatch(/No changes/);
-    expect(writeCount(await fresh.stats())).toBe(4);
+    expect(writeCount(await fresh.stats())).toBe(5);
     // every input as it was, byte for byte, the marker aside
     const kept = (n: Record<string, any>) => {
       const { alooma_cdktf: _marker, ...configuration } = n.configuration;
@@ -507,8 +541,11 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
       ALOOMA_API_KEY: 'demo-key',
       // not the stored password: were it written, secretMatches below would say so
       TF_VAR_db_password: 'Not-The-Stored-Password',
+      TF_VAR_oauth: 'Not-The-Stored-Token',
     };
-    for (const input of API_CREATED.filter((c) => ['pv_odbc', 'pv_hook'].includes(c.name)))
+    for (const input of API_CREATED.filter((c) =>
+      ['pv_odbc', 'pv_hook', 'pv_salesforce'].includes(c.name),
+    ))
       await createRawInput(fresh.url, input);
   });
   afterAll(async () => fresh?.stop());
@@ -530,6 +567,9 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
     expect(imported.stdout).toContain(
       '#       alooma_database_input.pv_odbc: password = var.<an ephemeral variable>   (password_version "1" as read: no write)',
     );
+    expect(imported.stdout).toContain(
+      '#       alooma_input.pv_salesforce: secrets["oauth2"] = var.<an ephemeral variable>   (secrets_version["oauth2"] "1" as read: no write)',
+    );
     fs.writeFileSync(path.join(dir, 'main.tf'), imported.stdout);
     expect(runCli(['provider', 'install', '--dir', dir]).code).toBe(0);
     expect(tf(['init']).code).toBe(0);
@@ -544,27 +584,40 @@ describe('plain Terraform: alooma-cdktf import --hcl', () => {
     expect(generated).toMatch(
       /^ {2}tables = \{\n {4}orders = "xmin::text::bigint"\n {4}users {2}= "updated_at"\n {2}\}$/m,
     );
+    // the generic input: its secret's version as read, the map of values null
+    expect(generated).toMatch(/^ {2}secrets_version = \{\n {4}oauth2 = "1"\n {2}\}$/m);
+    expect(generated).toMatch(/^ {2}secrets\s+= null # sensitive$/m);
     // AND the step the output names: the password from an ephemeral variable
     fs.writeFileSync(
       path.join(dir, 'generated.tf'),
-      generated.replace(/^( {2}password\s+)= null # sensitive$/m, '$1= var.db_password'),
+      generated
+        .replace(/^( {2}password\s+)= null # sensitive$/m, '$1= var.db_password')
+        .replace(/^( {2}secrets\s+)= null # sensitive$/m, '$1= { oauth2 = var.oauth }'),
     );
     fs.writeFileSync(
       path.join(dir, 'variables.tf'),
-      'variable "db_password" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n',
+      ['db_password', 'oauth']
+        .map(
+          (name) =>
+            `variable "${name}" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n`,
+        )
+        .join(''),
     );
 
     // THEN the plan only imports, the apply writes nothing, and the next plan has no change
     const plan = tf(['plan', '-detailed-exitcode']);
-    expect(plan.output).toContain('Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.');
+    expect(plan.output).toContain('Plan: 3 to import, 0 to add, 0 to change, 0 to destroy.');
     expect(plan.code).toBe(2);
     await fresh.resetStats();
     const apply = tf(['apply', '-auto-approve']);
     expect(apply.output).toContain(
-      'Apply complete! Resources: 2 imported, 0 added, 0 changed, 0 destroyed.',
+      'Apply complete! Resources: 3 imported, 0 added, 0 changed, 0 destroyed.',
     );
     expect(writeCount(await fresh.stats())).toBe(0);
     expect(await fresh.secretMatches(idOf('pv_odbc'), 'password', 'Pv-Db-Password-1')).toBe(true);
+    expect(await fresh.secretMatches(idOf('pv_salesforce'), 'oauth2', 'Pv-Oauth-Token-6')).toBe(
+      true,
+    );
     const again = tf(['plan', '-detailed-exitcode']);
     expect(again.output).toContain('No changes.');
     expect(again.code).toBe(0);

@@ -908,7 +908,12 @@ export function stateFromLive(
     out[A.parameters] = parametersState(live.parameters, marker, prior?.[A.parameters] ?? null);
   if (kind.openConfiguration) {
     const S = SECRET_MAP_ATTRIBUTES;
-    const paths = markedPaths(marker);
+    // an input no marker claims (an import): its secret fields set in Alooma, each read as
+    // version "1" as a typed secret is (liveSecretVersion), so importing it plans no write
+    const paths =
+      marker === undefined
+        ? Object.keys(live).filter((k) => isSecretKey(k) && liveSecretVersion(marker, k, live[k]))
+        : markedPaths(marker);
     out[A.configuration] = openConfigurationState(
       live,
       prior?.[A.configuration] ?? null,

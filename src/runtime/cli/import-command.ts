@@ -54,11 +54,6 @@ export async function importCommand(
           ? `importing it into another stack is refused with error[conflict] until "${owner}" lets it go`
           : `deploying this code from another stack fails with error[conflict] until "${owner}" lets it go`),
     ),
-    ...result.unsupported.map(
-      ({ input, fields }) =>
-        `note: "${input}" is left commented out: its secret(s) ${fields.join(', ')} cannot be declared ` +
-        `with AloomaInput on engine provider; import it with --engine terraform_data, or with --hcl`,
-    ),
     ...result.secretVariables
       .filter((s) => engine === 'provider' && s.version === undefined)
       .map(

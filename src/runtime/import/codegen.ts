@@ -51,10 +51,10 @@ export interface ImportCodeOptions {
   /**
    * Engine of the stack the code goes into. `provider`: each input is
    * imported by id (`.importFrom(id)`) and its secrets carry the version
-   * the provider reads; the provider's resources cannot hold a typed
-   * input's extra fields or a generic input's secrets, which stay in
-   * Alooma as they are (a comment names them). `terraform_data` and
-   * `null_resource` (the same code): adopted by name on the first deploy.
+   * the provider reads. `terraform_data` and `null_resource`: adopted by
+   * name on the first deploy. Otherwise the code is the same: every field
+   * the constructs can declare (REST `headers`, a typed input's
+   * `extraConfiguration`, a generic input's `secrets`) on every engine.
    * @default 'provider'
    */
   readonly engine?: ImportEngine;
@@ -94,16 +94,6 @@ export interface ImportResult {
    * them go.
    */
   readonly owned: ReadonlyArray<{ readonly input: string; readonly owner: string }>;
-  /**
-   * Engine `provider`: generic inputs whose secret fields (set in Alooma)
-   * `AloomaInput` cannot declare there (the provider's `alooma_input` keeps
-   * secrets as stored, and without them the construct's API rules refuse a
-   * type that requires them). Their code is written commented out.
-   */
-  readonly unsupported: ReadonlyArray<{
-    readonly input: string;
-    readonly fields: readonly string[];
-  }>;
 }
 
 /** Generates a TypeScript module declaring `inputs` with the constructs. */
@@ -116,7 +106,6 @@ export function generateImportCode(
   const provider = engine === 'provider';
   const secrets: Array<{ variable: string; input: string; field: string; version?: string }> = [];
   const owned: Array<{ input: string; owner: string }> = [];
-  const unsupported: Array<{ input: string; fields: string[] }> = [];
   const classes = new Set<string>(['AloomaSecret']);
   const blocks: string[] = [];
 
@@ -135,7 +124,7 @@ export function generateImportCode(
         ? `AloomaSecret.fromEnv(${str(variable)})`
         : `AloomaSecret.fromEnv(${str(variable)}, { version: ${str(version)} })`;
     };
-    const style: CodeStyle = { provider, importId: provider ? node.id : undefined };
+    const style: CodeStyle = { importId: provider ? node.id : undefined };
     let block: string;
     if (node.type === AloomaInputType.ODBC && parseLiveJsonField(node.configuration.tables)) {
       classes.add('AloomaDatabaseInput').add('InputTable');
@@ -152,17 +141,6 @@ export function generateImportCode(
     } else {
       classes.add('AloomaInput');
       block = genericInput(node, id, secret, style);
-      const secretFields = setSecretFields(node);
-      if (provider && secretFields.length > 0) {
-        unsupported.push({ input: node.name, fields: secretFields });
-        block = [
-          `// "${oneLine(node.name)}" (${oneLine(node.type)}) holds the secret(s) ${secretFields.join(', ')}, which`,
-          "// AloomaInput cannot declare on engine 'provider' (alooma_input keeps secrets as stored, and",
-          '// the API requires them of this type). Import it with `alooma-cdktf import --engine',
-          '// terraform_data` into a stack of that engine, or with `--hcl` into plain Terraform.',
-          ...block.split('\n').map((line) => `// ${line}`),
-        ].join('\n');
-      }
     }
     const owner = marker?.owner;
     if (owner !== undefined) {
@@ -189,9 +167,10 @@ export function generateImportCode(
     ...(provider
       ? [
           '// Deploying it imports these inputs by id (import blocks) and writes no secret. An input',
-          '// with a secret is also updated in place to record the variable named for it (kept in',
-          "// state, which an import cannot read); one that no stack has marked gets this stack's",
-          '// ownership marker then (one write). Inputs without secrets: no write.',
+          '// with a secret is also updated in place to record the variable named for it, one with',
+          '// extraConfiguration to record which extra fields it manages (both kept in state, which',
+          "// an import cannot read); one that no stack has marked gets this stack's ownership marker",
+          '// then (one write). Inputs with neither: no write.',
           `// Call it with a ${core} TerraformStack whose AloomaConnection has engine: 'provider':`,
           `//   import { App, TerraformStack } from '${core}';`,
         ]
@@ -224,7 +203,7 @@ export function generateImportCode(
     '}',
     '',
   ].join('\n');
-  return { code, secretVariables: secrets, owned, unsupported };
+  return { code, secretVariables: secrets, owned };
 }
 
 /**
@@ -236,8 +215,6 @@ type SecretRefCode = (field: string, property?: string, live?: unknown) => strin
 
 /** How a block is written for the engine. */
 interface CodeStyle {
-  /** Engine `provider`: no `extraConfiguration`, no generic secrets. */
-  readonly provider: boolean;
   /** Engine `provider`: the id each construct imports (`importFrom`). */
   readonly importId?: string;
 }
@@ -279,8 +256,7 @@ function databaseInput(
   delete c[tablesField];
   props.push(...commonProps(node, c));
   props.push(...typedProps(inputProps, c));
-  const unmanaged = style.provider ? unmanagedKeys(c) : [];
-  if (!style.provider) props.push(...extraConfiguration(c));
+  props.push(...extraConfiguration(c));
   const variable = camel(id);
   const tableIds = new Set<string>();
   const tableLines = Object.entries(tables)
@@ -291,7 +267,6 @@ function databaseInput(
         `{ name: ${str(table)}, updateIndicator: ${literal(indicator)} });`,
     );
   return [
-    ...unmanagedComment('AloomaDatabaseInput', unmanaged),
     `const ${variable} = new AloomaDatabaseInput(scope, ${str(id)}, {`,
     indent(props.join('\n'), 2),
     '});',
@@ -311,15 +286,7 @@ function restInput(
   delete c[MARKER_FIELD];
   const props: string[] = [`name: ${str(node.name)},`];
   const { password, parameters: parametersField, ...restProps } = REST_INPUT_PROPS;
-  // alooma_rest_input has no headers attribute: on engine provider they stay as stored
-  props.push(
-    ...typedProps(
-      style.provider
-        ? Object.fromEntries(Object.entries(restProps).filter(([p]) => p !== 'headers'))
-        : restProps,
-      c,
-    ),
-  );
+  props.push(...typedProps(restProps, c));
   if (c[password] !== undefined) props.push(`password: ${secret(password, 'password')},`);
   delete c[password];
   const pagination = typedProps(REST_PAGINATION_PROPS, c).map((p) => p.replace(/,$/, ''));
@@ -329,11 +296,9 @@ function restInput(
   const live = c[parametersField];
   const parameters = Array.isArray(live) ? live.filter(isParameter) : [];
   delete c[parametersField];
-  const unmanaged = style.provider ? unmanagedKeys(c) : [];
-  if (!style.provider) props.push(...extraConfiguration(c));
+  props.push(...extraConfiguration(c));
   const variable = camel(id);
   const lines = [
-    ...unmanagedComment('AloomaRestInput', unmanaged),
     `const ${variable} = new AloomaRestInput(scope, ${str(id)}, {`,
     indent(props.join('\n'), 2),
     '});',
@@ -378,33 +343,18 @@ function genericInput(
   ];
   const configuration: string[] = [];
   const secrets: string[] = [];
-  const unmanaged: string[] = [];
   for (const key of Object.keys(c).sort()) {
     // An unset secret ('' as the API reads it back) is no secret to declare.
     if (isSecretKey(key)) {
       if (c[key] === '' || c[key] === null) continue;
-      // alooma_input has no attribute for a secret: the provider keeps it as stored
-      if (style.provider) unmanaged.push(key);
-      else secrets.push(`${propertyKey(key)}: ${secret(key)},`);
+      secrets.push(`${propertyKey(key)}: ${secret(key)},`);
     } else configuration.push(`${propertyKey(key)}: ${literal(c[key])},`);
   }
   if (configuration.length)
     props.push(`configuration: {\n${indent(configuration.join('\n'), 2)}\n},`);
   if (secrets.length) props.push(`secrets: {\n${indent(secrets.join('\n'), 2)}\n},`);
   const construct = `new AloomaInput(scope, ${str(id)}, {`;
-  return [
-    ...unmanagedComment('AloomaInput (secrets the provider keeps as stored)', unmanaged),
-    construct,
-    indent(props.join('\n'), 2),
-    `})${importCall(style)};`,
-  ].join('\n');
-}
-
-/** The secret fields of a generic input that are set in Alooma (masked), sorted. */
-function setSecretFields(node: AloomaNode): string[] {
-  return Object.keys(node.configuration)
-    .filter((k) => isSecretKey(k) && isSet(node.configuration[k]))
-    .sort();
+  return [construct, indent(props.join('\n'), 2), `})${importCall(style)};`].join('\n');
 }
 
 /**
@@ -511,11 +461,6 @@ function typedBlock(
 /** `.importFrom('<id>')` for engine `provider`, else nothing. */
 function importCall(style: CodeStyle): string {
   return style.importId === undefined ? '' : `.importFrom(${str(style.importId)})`;
-}
-
-/** Fields left in `c`, which engine `provider` leaves to Alooma (no `extraConfiguration` there). */
-function unmanagedKeys(c: Record<string, unknown>): string[] {
-  return Object.keys(c).sort();
 }
 
 /** `prop: value,` for each typed property whose field is in `c`, taken out of `c`. */

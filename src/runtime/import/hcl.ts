@@ -47,6 +47,9 @@ export const SECRET_ATTRIBUTE_OF: Readonly<Record<string, Readonly<Record<string
 /** The write-only attribute of a REST parameter's secret value, in `parameters["<name>"]`. */
 export const PARAMETER_SECRET_ATTRIBUTE = 'secret_value';
 
+/** The generic resource's write-only map of secrets, keyed by configuration key (`secrets["oauth2"]`). */
+export const SECRET_MAP_ATTRIBUTE = 'secrets';
+
 /** Options of {@link generateImportHcl}. */
 export interface ImportHclOptions {
   /** The provider's `owner`, as the configuration that will manage the inputs sets it. */
@@ -61,8 +64,13 @@ export interface ImportHclOptions {
 export interface HclSecret {
   /** Resource address, e.g. `alooma_database_input.orders_db`. */
   readonly address: string;
-  /** The write-only attribute's path in that block, e.g. `password`, `parameters["token"].secret_value`. */
+  /**
+   * The write-only attribute's path in that block, e.g. `password`,
+   * `parameters["token"].secret_value`, `secrets["oauth2"]`.
+   */
   readonly attribute: string;
+  /** Its version's path, e.g. `password_version`, `secrets_version["oauth2"]`. */
+  readonly versionAttribute: string;
   /** Environment variable named by the `_env` way (`<attribute>_env`). */
   readonly variable: string;
   /** The version the provider reads at import; undefined: none (the first apply writes it). */
@@ -90,10 +98,11 @@ export function generateImportHcl(
     const address = `${type}.${uniqueLabel(label(node.name), labels)}`;
     addresses.push({ input: node.name, address });
     const marker = readMarker(node);
-    const secret = (attribute: string, path: string, live: unknown) =>
+    const secret = (attribute: string, path: string, live: unknown, versionAttribute?: string) =>
       secrets.push({
         address,
         attribute,
+        versionAttribute: versionAttribute ?? `${attribute}_version`,
         variable: secretVariableName(node.name, path),
         ...versionOf(liveSecretVersion(marker, path, live)),
       });
@@ -112,12 +121,14 @@ export function generateImportHcl(
           parameterSecretPath(p.parameter),
           p.value,
         );
-    const kept =
-      type === GENERIC_RESOURCE_TYPE
-        ? Object.keys(node.configuration).filter(
-            (k) => isSecretKey(k) && node.configuration[k] !== '',
-          )
-        : [];
+    // the generic resource's secrets: its maps keyed by configuration key, for each one set
+    if (type === GENERIC_RESOURCE_TYPE)
+      for (const key of Object.keys(node.configuration).sort()) {
+        const live = node.configuration[key];
+        if (!isSecretKey(key) || live === undefined || live === null || live === '') continue;
+        const at = `[${JSON.stringify(key)}]`;
+        secret(`${SECRET_MAP_ATTRIBUTE}${at}`, key, live, `${SECRET_MAP_ATTRIBUTE}_version${at}`);
+      }
     const owner = marker?.owner;
     blocks.push(
       [
@@ -126,11 +137,6 @@ export function generateImportHcl(
           ? [
               `# managed by owner "${oneLine(owner)}" (its ownership marker): the provider refuses this import`,
               `# (error[conflict]) until "${oneLine(owner)}" lets it go.`,
-            ]
-          : []),
-        ...(kept.length
-          ? [
-              `# ${kept.sort().join(', ')}: kept as stored (${GENERIC_RESOURCE_TYPE} manages no secret).`,
             ]
           : []),
         'import {',
@@ -145,19 +151,20 @@ export function generateImportHcl(
     '#   terraform init',
     '#   terraform plan -generate-config-out=generated.tf',
     '#     Terraform writes one resource block per import into generated.tf, as the import reads',
-    '#     the input. Secrets come out null (write-only: never read back), so that plan stops with',
-    '#     "... is required" for the secrets below until each has a source in generated.tf:',
+    '#     the input. Secrets come out null (write-only: never read back), so that plan stops',
+    '#     ("... is required", or a version of no secret) until each below has a source in generated.tf:',
     ...(secrets.length
       ? secrets.map(
           (s) =>
             `#       ${s.address}: ${s.attribute} = var.<an ephemeral variable>` +
             (s.version === undefined
               ? `   (no version is recorded: the first apply writes it)`
-              : `   (${s.attribute}_version "${s.version}" as read: no write)`),
+              : `   (${s.versionAttribute} "${s.version}" as read: no write)`),
         )
       : ['#       (none here)']),
-    '#     (or instead `<attribute>_env = "<VARIABLE>"`: the variable is read only when the secret is',
-    '#     written; its name is kept in state, so the first apply records it as an in-place update).',
+    '#     (or instead `<attribute>_env = "<VARIABLE>"`, for alooma_input `secrets_env = { <key> =',
+    '#     "<VARIABLE>" }`: the variable is read only when the secret is written; its name is kept in',
+    '#     state, so the first apply records it as an in-place update).',
     '#   terraform plan     (N to import, 0 to add, 0 to change, 0 to destroy)',
     '#   terraform apply',
   ];

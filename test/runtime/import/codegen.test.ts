@@ -3,6 +3,7 @@ import { AloomaNode } from '../../../src/runtime/client/types';
 import { DEFAULT_SECRET_VERSION } from '../../../src/alooma/secret-fields';
 import { stateFromLive } from '../../../src/provider/resources/input-resource';
 import { databaseInputKind } from '../../../src/provider/resources/database-input';
+import { genericInputKind } from '../../../src/provider/resources/input';
 
 /** The provisioner engines' code (adopted by name): what the tests before engine `provider` check. */
 const TF_DATA = { engine: 'terraform_data' } as const;
@@ -261,30 +262,62 @@ describe('import code for engine provider (the default)', () => {
     );
   });
 
-  test('GIVEN the fields the provider resources cannot hold THEN a comment names them: no extraConfiguration, no generic secrets', () => {
-    const result = generateImportCode([
+  test('GIVEN extra fields, REST headers and a generic secret THEN the code declares them as for terraform_data, each secret with the version the provider reads', () => {
+    const inputs: AloomaNode[] = [
       { ...odbc, configuration: { ...odbc.configuration, custom_query: 'select 1' } },
+      {
+        ...rest,
+        configuration: {
+          ...rest.configuration,
+          headers: [{ name: 'Accept', value: 'application/json' }],
+          timeout: 30,
+        },
+      },
       {
         ...webhook,
         type: 'SALESFORCE',
         name: 'crm',
         configuration: { auto_map: 'true', oauth2: '********', custom_objects: 'Account' },
       },
-    ]);
-    const { code } = result;
-    expect(code).not.toContain('extraConfiguration');
-    expect(code).not.toMatch(/^\s+secrets: \{/m);
+    ];
+    const { code, secretVariables } = generateImportCode(inputs);
     expect(code).toContain(
-      '  // Kept in Alooma as they are, not managed by AloomaDatabaseInput: custom_query.\n  const ordersDb',
+      "    extraConfiguration: {\n      custom_query: 'select 1',\n    },\n  });",
     );
-    // a generic input whose secret the construct cannot declare there: commented out, and said
+    expect(code).toContain("    headers: [{ name: 'Accept', value: 'application/json' }],\n");
+    expect(code).toContain('    extraConfiguration: {\n      timeout: 30,\n    },\n  });');
     expect(code).toContain(
-      '  // "crm" (SALESFORCE) holds the secret(s) oauth2, which\n' +
-        "  // AloomaInput cannot declare on engine 'provider' (alooma_input keeps secrets as stored, and\n",
+      [
+        "  new AloomaInput(scope, 'Crm', {",
+        "    name: 'crm',",
+        "    type: 'SALESFORCE',",
+        '    autoMap: true,',
+        '    configuration: {',
+        "      custom_objects: 'Account',",
+        '    },',
+        '    secrets: {',
+        "      oauth2: AloomaSecret.fromEnv('CRM_OAUTH2', { version: '1' }),",
+        '    },',
+        "  }).importFrom('1');",
+      ].join('\n'),
     );
-    expect(code).toContain("  // new AloomaInput(scope, 'Crm', {\n");
-    expect(code).toContain("  //     custom_objects: 'Account',\n");
-    expect(result.unsupported).toEqual([{ input: 'crm', fields: ['oauth2'] }]);
+    expect(secretVariables).toContainEqual({
+      variable: 'CRM_OAUTH2',
+      input: 'crm',
+      field: 'oauth2',
+      version: '1',
+    });
+    // nothing left out, nothing commented out
+    expect(code).not.toMatch(/Kept in Alooma|cannot declare|^\s*\/\/ new /m);
+    // the same code as for terraform_data, the import calls and the versions aside
+    const plain = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('//') && !/^\s*\w+\.importFrom\(/.test(l))
+        .join('\n')
+        .replace(/\)\.importFrom\('[^']*'\)/g, ')')
+        .replace(/, \{ version: '\d+' \}\)/g, ')');
+    expect(plain(code)).toBe(plain(generateImportCode(inputs, TF_DATA).code));
   });
 
   test('GIVEN engine terraform_data THEN no import and no version: the first deploy adopts by name', () => {
@@ -330,5 +363,44 @@ describe('the version the code gives is the one the provider reads at import', (
     expect(state.password_version).toBe(secretVariables[0].version ?? null);
     // equal: no secret write; different only where the code says the first deploy writes it
     expect(planned === state.password_version).toBe(secretVariables[0].version !== undefined);
+  });
+});
+
+describe("the version the code gives a generic input's secret is the one the provider reads at import", () => {
+  const crm: AloomaNode = {
+    id: 'g-1',
+    name: 'crm',
+    type: 'SALESFORCE',
+    category: 'INPUT',
+    configuration: { auto_map: 'true', oauth2: '********', client_secret: '' },
+  };
+  test.each([
+    ['unmarked, set', crm, '1'],
+    [
+      'marked with a version',
+      {
+        ...crm,
+        configuration: {
+          ...crm.configuration,
+          alooma_cdktf: { owner: 'o', secretVersions: [{ path: 'oauth2', version: '6' }] },
+        },
+      },
+      '6',
+    ],
+    [
+      'marked without one',
+      { ...crm, configuration: { ...crm.configuration, alooma_cdktf: { owner: 'o' } } },
+      undefined,
+    ],
+  ])('GIVEN a generic input %s', (_, node, expected) => {
+    const { secretVariables, code } = generateImportCode([node]);
+    // the unset client_secret is no secret to declare
+    expect(secretVariables.map((s) => s.field)).toEqual(['oauth2']);
+    expect(secretVariables[0].version).toBe(expected);
+    expect(code).not.toContain('client_secret');
+    // the provider's Read at import (prior: the id only) gives secrets_version the same
+    const state = stateFromLive(genericInputKind, node, { id: node.id });
+    const read = state.secrets_version as Record<string, string> | null;
+    expect(read?.oauth2).toBe(expected);
   });
 });

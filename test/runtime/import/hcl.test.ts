@@ -4,6 +4,7 @@ import {
   PARAMETER_SECRET_ATTRIBUTE,
   RESOURCE_TYPE_OF,
   SECRET_ATTRIBUTE_OF,
+  SECRET_MAP_ATTRIBUTE,
 } from '../../../src/runtime/import/hcl';
 import { AloomaNode } from '../../../src/runtime/client/types';
 import {
@@ -21,7 +22,11 @@ const INPUT_KINDS = [
   mixpanelInputKind,
   genericInputKind,
 ];
-import { PARAMETER_ATTRIBUTES } from '../../../src/provider/resources/fields';
+import {
+  PARAMETER_ATTRIBUTES,
+  SECRET_MAP_ATTRIBUTES,
+} from '../../../src/provider/resources/fields';
+import { stateFromLive } from '../../../src/provider/resources/input-resource';
 
 const OPTIONS = { owner: 'orders-team', providerVersion: '0.1.0' };
 
@@ -51,6 +56,11 @@ describe("the provider schema's names the HCL uses", () => {
     );
     expect(SECRET_ATTRIBUTE_OF).toEqual(fromSchema);
     expect(PARAMETER_SECRET_ATTRIBUTE).toBe(PARAMETER_ATTRIBUTES.secretValue);
+    // the versions' names, as the steps print them: `<attribute>_version`
+    for (const s of INPUT_KINDS.flatMap((k) => k.secrets))
+      expect(s.versionAttribute).toBe(`${s.attribute}_version`);
+    expect(PARAMETER_ATTRIBUTES.secretValueVersion).toBe(`${PARAMETER_SECRET_ATTRIBUTE}_version`);
+    expect(SECRET_MAP_ATTRIBUTES.version).toBe(`${SECRET_MAP_ATTRIBUTE}_version`);
   });
 });
 
@@ -92,11 +102,13 @@ describe('alooma-cdktf import --hcl', () => {
       {
         address: 'alooma_rest_input.api',
         attribute: 'parameters["token"].secret_value',
+        versionAttribute: 'parameters["token"].secret_value_version',
         variable: 'API_PARAMETERS_TOKEN_VALUE',
       },
       {
         address: 'alooma_database_input.orders_db',
         attribute: 'password',
+        versionAttribute: 'password_version',
         variable: 'ORDERS_DB_PASSWORD',
         version: '1',
       },
@@ -122,6 +134,33 @@ describe('alooma-cdktf import --hcl', () => {
     expect(hcl).toContain(
       '# managed by owner "billing" (its ownership marker): the provider refuses this import',
     );
-    expect(hcl).toContain('# oauth2: kept as stored (alooma_input manages no secret).');
+    expect(hcl).not.toContain('kept as stored');
+  });
+
+  test("GIVEN a generic input's secrets THEN each is one to source in the secrets map, at the version the provider reads", () => {
+    const crm: AloomaNode = {
+      id: 's-2',
+      name: 'crm',
+      type: 'SALESFORCE',
+      category: 'INPUT',
+      configuration: { oauth2: '********', client_secret: '', custom_objects: 'Account' },
+    };
+    const { hcl, secrets } = generateImportHcl([crm], OPTIONS);
+    expect(secrets).toEqual([
+      {
+        address: 'alooma_input.crm',
+        attribute: 'secrets["oauth2"]',
+        versionAttribute: 'secrets_version["oauth2"]',
+        variable: 'CRM_OAUTH2',
+        version: '1',
+      },
+    ]);
+    expect(hcl).toContain(
+      '#       alooma_input.crm: secrets["oauth2"] = var.<an ephemeral variable>   (secrets_version["oauth2"] "1" as read: no write)',
+    );
+    // the version is the one the provider's Read gives at import (prior: the id only)
+    const state = stateFromLive(genericInputKind, crm, { id: crm.id });
+    expect(state.secrets_version).toEqual({ oauth2: '1' });
+    expect(SECRET_MAP_ATTRIBUTE).toBe(SECRET_MAP_ATTRIBUTES.values);
   });
 });
