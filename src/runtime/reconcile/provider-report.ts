@@ -42,6 +42,18 @@ export type ProviderFinding =
       readonly live: LiveInput;
       readonly owner: string;
     }
+  | {
+      /**
+       * The create would adopt an input the state holds at an address the
+       * code no longer declares (a construct id changed without a
+       * `moved {}` block): Terraform also destroys that address, in no
+       * order with the create, and its destroy deletes the adopted input.
+       */
+      readonly kind: 'readdressed';
+      readonly input: ProviderCodeInput;
+      readonly live: LiveInput;
+      readonly from: string;
+    }
   | { readonly kind: 'orphan'; readonly live: LiveInput }
   | { readonly kind: 'retained'; readonly address: string; readonly live: LiveInput };
 
@@ -92,15 +104,24 @@ export function providerFindings(
     }
     if (managed === undefined && input.importId !== undefined) {
       // an import {} block: Terraform imports that input (by id, or by name), no create
-      for (const n of inputs)
-        if (n.id === input.importId || n.name === input.importId) adopted.add(n.id);
+      const byId = inputs.filter((n) => n.id === input.importId);
+      const imported = byId.length > 0 ? byId : inputs.filter((n) => n.name === input.importId);
+      // by a name several inputs carry, the provider refuses the import itself (at plan): none is taken
+      if (imported.length === 1) adopted.add(imported[0].id);
       continue;
     }
     // Not in state, or gone from Alooma: Terraform plans a create.
     if (named.length === 0) continue;
     const ours = named.filter((n) => ownerOf(n) === stack.owner);
     if (named.length === 1 && ours.length === 1 && ours[0].type === input.type) {
-      findings.push({ kind: 'adopt', input, live: ours[0] });
+      const from = state.find(
+        (s) => s.id === ours[0].id && !codeAddresses.has(s.address) && !s.retain,
+      );
+      findings.push(
+        from === undefined
+          ? { kind: 'adopt', input, live: ours[0] }
+          : { kind: 'readdressed', input, live: ours[0], from: from.address },
+      );
       adopted.add(ours[0].id);
     } else {
       findings.push({ kind: 'conflict', input, holders: named });
@@ -139,7 +160,7 @@ export function providerReport(
     };
   }
   const blocked = findings
-    .filter((f) => f.kind === 'conflict')
+    .filter((f) => f.kind === 'conflict' || f.kind === 'readdressed')
     .map((f) => ({ address: f.input.address, message: `${head}: ${findingText(f, stack.owner)}` }));
   const warn = findings.some((f) => f.kind !== 'adopt' && f.kind !== 'retained');
   return {
@@ -173,6 +194,13 @@ export function findingText(finding: ProviderFinding, owner: string): string {
         `${finding.holders.map((n) => holder(n, owner)).join(', ')}. Terraform's plan stops here, so nothing of this stack is applied. ${fix}`
       );
     }
+    case 'readdressed':
+      return (
+        `${finding.input.name} (${finding.input.address}): the planned create would adopt input ${finding.live.id}, which the ` +
+        `state holds at ${finding.from}, a resource the code no longer declares: Terraform also destroys that one, and its ` +
+        `destroy would delete the adopted input. Terraform's plan stops here. Keep the construct id, or add a moved {} block ` +
+        `from ${finding.from} to ${finding.input.address} (cdktf: resource.moveFromId("${finding.from}")).`
+      );
     case 'taken':
       return (
         `${finding.input.name} (${finding.input.address}): input ${finding.live.id} now carries owner "${finding.owner}"'s marker: ` +

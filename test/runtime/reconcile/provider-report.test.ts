@@ -166,6 +166,48 @@ describe('providerReport', () => {
     ]);
   });
 
+  test('GIVEN the code imports by a name two of its own inputs carry WHEN reported THEN neither counts as imported: both stay orphans', () => {
+    const base = stack([['hook', 'alooma_input.Hook']]);
+    const importing: ProviderLiveDiffStack = {
+      ...base,
+      inputs: [{ ...base.inputs[0], importId: 'hook' }],
+    };
+    const findings = providerFindings(importing, [
+      live('a1', 'hook', OWNER),
+      live('a2', 'hook', OWNER),
+    ]);
+    expect(findings.map((f) => f.kind)).toEqual(['orphan', 'orphan']);
+  });
+
+  test('GIVEN a construct id changed without a moved block WHEN reported THEN the create that would adopt the input the old address destroys stops the plan', () => {
+    const renamed = stack(
+      [['hook', 'alooma_input.NewHook']],
+      [['alooma_input.Hook', 'a1', 'hook']],
+    );
+    const report = providerReport(renamed, [live('a1', 'hook', OWNER)]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'readdressed', from: 'alooma_input.Hook' }),
+    ]);
+    expect(report.level).toBe('warn');
+    expect(report.blocked).toEqual([
+      {
+        address: 'alooma_input.NewHook',
+        message: expect.stringContaining(
+          'moved {} block from alooma_input.Hook to alooma_input.NewHook',
+        ),
+      },
+    ]);
+    // retained at the old address: its destroy only forgets it, so the adoption is safe
+    const retained = stack(
+      [['hook', 'alooma_input.NewHook']],
+      [['alooma_input.Hook', 'a1', 'hook', true]],
+    );
+    expect(providerFindings(retained, [live('a1', 'hook', OWNER)]).map((f) => f.kind)).toEqual([
+      'adopt',
+      'retained',
+    ]);
+  });
+
   test('GIVEN a managed input whose marker now names another owner WHEN reported THEN its update is said to fail', () => {
     const report = providerReport(
       stack([['hook', 'alooma_input.Hook']], [['alooma_input.Hook', 'a1', 'hook']]),
