@@ -1,7 +1,8 @@
 /**
  * The move from the provisioner engine, with the real cdktf CLI, Terraform
  * 1.11 and an emulator process: a stack deployed with `terraform_data` is
- * switched to `engine: 'provider'` and deployed. The `moved {}` blocks and
+ * switched to `engine: 'provider'` and deployed (its database input has
+ * fields no attribute of their own holds: `extra_configuration`). The `moved {}` blocks and
  * the provider's MoveResourceState carry every input over: no API write at
  * all (the emulator's counters), the same ids, the tables kept, and the old
  * reconciler forgotten without its prune running. A change afterwards
@@ -75,6 +76,8 @@ new AloomaDatabaseInput(stack, 'Orders', {
   source: { server: 'db.internal', port: 5432, database: 'shop', schema: 'public', dbType: 'psql', user: 'reader',
             password: ${password} },
   tables: ${JSON.stringify(tables)},
+  // fields no prop of its own holds (extra_configuration on the provider), keys unsorted on purpose
+  extraConfiguration: { zone: { tier: 2, region: 'eu' }, fetch_size: 500 },
 });
 new AloomaInput(stack, 'Webhook', { name: '${prefix}storefront_hook', type: 'RESTAPI' });
 new AloomaInput(stack, 'Archive', { name: '${prefix}archive_hook', type: 'RESTAPI', removalPolicy: RemovalPolicy.RETAIN });

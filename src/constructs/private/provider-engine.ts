@@ -248,21 +248,15 @@ export function providerAttributes(
     [A.paused]: input.paused,
     [A.retainOnDelete]: input.removalPolicy === RemovalPolicy.RETAIN,
   };
-  const fields = [
-    { attribute: A.autoMap, api: 'auto_map', codec: 'bool' as const },
-    { attribute: A.defaultSchema, api: 'input_default_schema', codec: 'string' as const },
-    ...kind.fields,
-  ];
-  const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input.configuration)) {
     if (value === undefined) continue;
-    const field = fields.find((f) => f.api === key);
+    const field = resources.fieldOfApiKey(kind, key);
     if (field) out[field.attribute] = attributeValue(field.codec, value);
     else if (key === 'parameters' && kind.parameters)
       out[A.parameters] = parametersAttribute(value, input.secrets);
-    else rest[key] = value;
   }
   // fields no attribute of their own holds: the generic `configuration`, a typed kind's `extra_configuration`
+  const rest = resources.unattributedConfiguration(kind, input.configuration);
   if (Object.keys(rest).length > 0)
     out[kind.openConfiguration ? A.configuration : A.extraConfiguration] = jsonText(rest);
   const S = providerSchema().fields.SECRET_MAP_ATTRIBUTES;

@@ -16,9 +16,11 @@ export { s3Input, s3InputKind } from './s3-input';
 export {
   COMMON_ATTRIBUTES,
   desiredConfiguration,
+  fieldOfApiKey,
   inputResource,
   secretsToWrite,
   stateFromLive,
+  unattributedConfiguration,
   validateInput,
 } from './input-resource';
 export type { InputKind, SecretsToWrite } from './input-resource';

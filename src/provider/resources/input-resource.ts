@@ -197,6 +197,31 @@ function allFields(kind: InputKind): readonly ConfigurationField[] {
   return [...COMMON_FIELDS, ...kind.fields];
 }
 
+/** The field (an attribute of its own, the common ones included) that holds the API field `key` of a `kind` input. */
+export function fieldOfApiKey(kind: InputKind, key: string): ConfigurationField | undefined {
+  return allFields(kind).find((f) => f.api === key);
+}
+
+/**
+ * The fields of an API configuration that no attribute of `kind` holds
+ * (neither a field of its own nor REST `parameters`), with their keys sorted
+ * at every depth: a typed kind's `extra_configuration`, the generic
+ * `configuration`. Sorted as `jsonencode()` writes an object, so the
+ * constructs and the move from `terraform_data` spell it alike.
+ */
+export function unattributedConfiguration(
+  kind: InputKind,
+  configuration: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(configuration)) {
+    if (value === undefined || fieldOfApiKey(kind, key) !== undefined) continue;
+    if (key === 'parameters' && kind.parameters) continue;
+    rest[key] = value;
+  }
+  return sortKeys(rest as Json) as Record<string, unknown>;
+}
+
 /** The managed resource of an input kind. */
 export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
   const attributes: Attributes = { ...commonAttributes(kind), ...kind.attributes };

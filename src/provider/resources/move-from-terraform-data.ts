@@ -26,7 +26,7 @@ import type { ObjectValue, Resource, ResourceContext, StateResult, Value } from 
 import { databaseInputKind } from './database-input';
 import { genericInputKind } from './input';
 import { PARAMETER_ATTRIBUTES, SECRET_MAP_ATTRIBUTES } from './fields';
-import { COMMON_ATTRIBUTES, type InputKind } from './input-resource';
+import { COMMON_ATTRIBUTES, type InputKind, unattributedConfiguration } from './input-resource';
 import { mixpanelInputKind } from './mixpanel-input';
 import { restInputKind } from './rest-input';
 import { s3InputKind } from './s3-input';
@@ -90,6 +90,22 @@ function movedSecrets(input: Record<string, unknown> | undefined): Record<string
     };
   }
   return out;
+}
+
+/**
+ * A typed kind's `extra_configuration` from the old `input`'s configuration:
+ * the fields no attribute holds, spelled as the constructs spell them, so
+ * the Read that follows keeps it (the keys it manages are known) and the
+ * move plans no change of it. The generic kind's open `configuration` needs
+ * none: its Read takes every live field.
+ */
+function extraConfiguration(
+  kind: InputKind,
+  configuration: Record<string, unknown> | undefined,
+): ObjectValue {
+  if (kind.openConfiguration || configuration === undefined) return {};
+  const rest = unattributedConfiguration(kind, configuration);
+  return Object.keys(rest).length === 0 ? {} : { [A.extraConfiguration]: JSON.stringify(rest) };
 }
 
 /**
@@ -182,6 +198,7 @@ export function moveFromTerraformData(
         [A.name]: name,
         ...(kind.apiType === undefined ? { [A.type]: type } : {}),
         [A.retainOnDelete]: input?.removal_policy === 'retain',
+        ...extraConfiguration(kind, record(input?.configuration)),
       },
       private: movedMark(movedSecrets(input)),
     };
