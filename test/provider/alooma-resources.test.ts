@@ -558,6 +558,12 @@ describe('typed resources: extra_configuration and REST headers', () => {
       expect.stringContaining('sets "port", which port manages: set port'),
     ]);
     expect(JSON.stringify(paths('{"db_password": "hunter2"}'))).not.toContain('hunter2');
+    // a secret nested in a plain field is refused too: its value would be in state
+    const nested = paths('{"options": {"mode": "basic", "password": "hunter2"}}');
+    expect(nested.map(([, d]) => d)).toEqual([
+      expect.stringContaining('sets "options.password", a secret field'),
+    ]);
+    expect(JSON.stringify(nested)).not.toContain('hunter2');
   });
 
   test('GIVEN REST headers as JSON text WHEN sent and read THEN the API holds the list; the same list in another spelling is no diff', () => {

@@ -32,6 +32,7 @@ import { configurationProblem, type FieldProblem } from '../../alooma/rules';
 import { movedMaskedSecrets } from '../../alooma/secret-destination';
 import {
   isParameter,
+  findSecrets,
   isSecretKey,
   parameterSecretPath,
   SECRET_MASK,
@@ -1191,13 +1192,15 @@ function validateExtraConfiguration(kind: InputKind, config: ObjectValue): Diagn
       );
     else if (key === MARKER_FIELD)
       out.push(invalid(at, `sets ${JSON.stringify(key)}, where the provider records the owner`));
-    else if (isSecretKey(key))
-      out.push(
-        invalid(
-          at,
-          `sets ${JSON.stringify(key)}, a secret field: extra_configuration is in state, secrets go through write-only attributes`,
-        ),
-      );
+    else
+      // a secret at any depth (`auth.password`): its value would be in state
+      for (const secret of findSecrets({ [key]: extra[key] }))
+        out.push(
+          invalid(
+            at,
+            `sets ${JSON.stringify(secret.path)}, a secret field: extra_configuration is in state, secrets go through write-only attributes`,
+          ),
+        );
   }
   return out;
 }
