@@ -5,7 +5,10 @@
  * moment it has read the handshake (`using plugin: version=6`) and each exit
  * (`plugin process exited ... id=N`); the provider's own lines (hclog JSON
  * on its stderr, relayed by Terraform) say when `Shutdown` arrived and, at
- * trace level, which RPCs a process served.
+ * trace level, which RPCs a process served. Terraform relays a line it
+ * parses as hclog JSON in its own form (`[TRACE] provider.<binary>: rpc:
+ * ReadResource: @module=... timestamp=...`) and any other line as written
+ * (the JSON itself, `"@message":"rpc: ReadResource"`): both are read.
  *
  * Times come from the timestamps of those lines (millisecond resolution):
  * start-to-handshake is `starting plugin` to `using plugin` (fork, node
@@ -30,6 +33,16 @@ export interface ProviderProcess {
 }
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) /;
+
+/** The provider's message in a line as written (hclog JSON). */
+const JSON_MESSAGE = /"@message":"([^"]*)"/;
+/** The provider's message in a line Terraform relays in its own form: `<message>: key=value ...`. */
+const RELAYED_MESSAGE = /\] provider\.terraform-provider-[\w.-]+: (.*?)(?:: [@\w.-]+=|$)/;
+
+/** The provider's own message of a log line, if the line is one. */
+export function providerMessage(line: string): string | undefined {
+  return JSON_MESSAGE.exec(line)?.[1] ?? RELAYED_MESSAGE.exec(line)?.[1];
+}
 
 /**
  * The provider processes of one command's log, in start order. Terraform
@@ -63,11 +76,14 @@ export function providerProcesses(log: string): ProviderProcess[] {
     const pid = /provider: plugin started: .* pid=(\d+)/.exec(line);
     if (pid) current.pid = Number(pid[1]);
     else if (line.includes('provider: using plugin: version=')) current.handshake ??= at;
-    else if (line.includes('"@message":"plugin: Shutdown received')) current.shutdown ??= at;
-    else if (line.includes('"@message":"structure read"')) current.structureReads++;
     else {
-      const rpc = /"@message":"rpc: (\w+)"/.exec(line);
-      if (rpc) current.rpcs[rpc[1]] = (current.rpcs[rpc[1]] ?? 0) + 1;
+      const message = providerMessage(line);
+      if (message?.startsWith('plugin: Shutdown received')) current.shutdown ??= at;
+      else if (message === 'structure read') current.structureReads++;
+      else {
+        const rpc = message === undefined ? null : /^rpc: (\w+)$/.exec(message);
+        if (rpc) current.rpcs[rpc[1]] = (current.rpcs[rpc[1]] ?? 0) + 1;
+      }
     }
     const exited = /provider: plugin process exited: .* id=(\d+)/.exec(line);
     if (exited) {
