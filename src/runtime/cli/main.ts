@@ -8,22 +8,17 @@ import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { AloomaClient as AloomaClientType } from '../client';
 import { EmulatorDefaults, EnvVar, Manifest, Subcommand } from '../protocol';
-import { liveDiff, readStdin } from './live-diff-command';
+import type * as LiveDiffCommandModule from './live-diff-command';
 import { CliError, formatError } from './errors';
 import { addInputsCommands } from './inputs-commands';
-import { importCommand, importHclCommand } from './import-command';
+import type * as ImportCommandModule from './import-command';
 import { IMPORT_ENGINES, type ImportEngine } from '../import/codegen';
 import { addProviderCommands } from './provider-command';
 import { LoadManifestOptions, loadManifest } from './manifest';
 import { OutputCapture, printReport } from './report-file';
 import { assertConnectionResolved } from '../references';
-import {
-  applyCommand,
-  CommandContext,
-  deleteCommand,
-  planCommand,
-  pruneCommand,
-} from './reconcile-commands';
+import type * as ReconcileCommandsModule from './reconcile-commands';
+import type { CommandContext } from './reconcile-commands';
 
 /**
  * The API client, loaded on first use: axios and its dependencies are most of
@@ -33,6 +28,26 @@ import {
 function loadClient(): typeof AloomaClientType {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time)
   return (require('../client') as typeof import('../client')).AloomaClient;
+}
+
+/**
+ * The commands' modules, loaded when their command runs, for the same reason
+ * (the reconcile engine, the live diff and the import code generator are the
+ * rest of the bundle's weight).
+ */
+function reconcileCommands(): typeof ReconcileCommandsModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time)
+  return require('./reconcile-commands') as typeof ReconcileCommandsModule;
+}
+
+function liveDiffCommand(): typeof LiveDiffCommandModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time)
+  return require('./live-diff-command') as typeof LiveDiffCommandModule;
+}
+
+function importCommands(): typeof ImportCommandModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (start-up time)
+  return require('./import-command') as typeof ImportCommandModule;
 }
 
 declare const __PACKAGE_VERSION__: string | undefined;
@@ -92,7 +107,11 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .action((opts: { manifest: string; showMatching?: boolean; compact?: boolean }) =>
       withContext(
         opts.manifest,
-        (ctx) => planCommand(ctx, { showMatching: opts.showMatching, compact: opts.compact }),
+        (ctx) =>
+          reconcileCommands().planCommand(ctx, {
+            showMatching: opts.showMatching,
+            compact: opts.compact,
+          }),
         { references: 'available' },
       ),
     );
@@ -105,6 +124,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .option('--timeout-ms <ms>', 'give up after this long', '5000')
     .action((opts: { timeoutMs: string }) =>
       run(async () => {
+        const { liveDiff, readStdin } = liveDiffCommand();
         const manifests = JSON.parse(await readStdin()) as Manifest[];
         const result = await liveDiff(manifests, process.env, Number(opts.timeoutMs));
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -117,7 +137,10 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .description('make Alooma match the manifest (one structure read, writes only what differs)')
     .addOption(manifestOption())
     .action((opts: { manifest: string }) =>
-      withContext(opts.manifest, applyCommand, { references: 'all', checkInputs: true }),
+      withContext(opts.manifest, reconcileCommands().applyCommand, {
+        references: 'all',
+        checkInputs: true,
+      }),
     );
 
   program
@@ -130,7 +153,9 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .command(Subcommand.PRUNE)
     .description('delete inputs the previous apply managed that the manifest no longer declares')
     .addOption(manifestOption())
-    .action((opts: { manifest: string }) => withContext(opts.manifest, pruneCommand));
+    .action((opts: { manifest: string }) =>
+      withContext(opts.manifest, reconcileCommands().pruneCommand),
+    );
 
   program
     .command(Subcommand.DELETE)
@@ -138,7 +163,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .addOption(manifestOption())
     .option('-n, --name <name>', 'input name (default: $ALOOMA_CDKTF_INPUT_NAME)')
     .action((opts: { manifest: string; name?: string }) =>
-      withContext(opts.manifest, (ctx) => deleteCommand(ctx, opts.name)),
+      withContext(opts.manifest, (ctx) => reconcileCommands().deleteCommand(ctx, opts.name)),
     );
 
   addInputsCommands(program, {
@@ -195,7 +220,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
             { defaultUrl: EmulatorDefaults.URL },
           );
           if (opts.hcl) {
-            const hcl = await importHclCommand(client, names, {
+            const hcl = await importCommands().importHclCommand(client, names, {
               ...opts,
               providerVersion: packageVersion(),
             });
@@ -203,7 +228,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
             for (const notice of hcl.notices) process.stderr.write(`${notice}\n`);
             return 0;
           }
-          const result = await importCommand(client, names, opts);
+          const result = await importCommands().importCommand(client, names, opts);
           process.stdout.write(result.code);
           for (const notice of result.notices) process.stderr.write(`${notice}\n`);
           return 0;
