@@ -11,8 +11,21 @@ import {
   PROVIDER_PLATFORMS,
   currentPlatform,
 } from '../../provider/install/address';
-import { requiredProvidersHcl } from '../../provider/install/hcl';
-import { installProvider } from '../../provider/install/installer';
+import type * as HclModule from '../../provider/install/hcl';
+import type * as InstallerModule from '../../provider/install/installer';
+
+/**
+ * The installer, loaded when the command runs: it needs node:crypto (the
+ * `h1:` hash), which `--version` and `--help` should not load.
+ */
+function installer(): typeof InstallerModule & typeof HclModule {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (start-up time) */
+  return {
+    ...(require('../../provider/install/installer') as typeof InstallerModule),
+    ...(require('../../provider/install/hcl') as typeof HclModule),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** What the command needs from the CLI around it. */
 export interface ProviderCommandDeps {
@@ -43,6 +56,7 @@ export function addProviderCommands(program: Command, deps: ProviderCommandDeps)
     .option('--bundle <file>', 'the provider bundle to install (default: the one in this package)')
     .action((opts: { dir: string; platform?: string[]; bundle?: string }) =>
       deps.run(async () => {
+        const { installProvider, requiredProvidersHcl } = installer();
         const result = installProvider(opts.dir, {
           ...(opts.platform ? { platforms: opts.platform } : {}),
           ...(opts.bundle ? { bundle: path.resolve(opts.bundle) } : {}),
