@@ -28,6 +28,8 @@ export async function bundleComposition(): Promise<Array<{ name: string; bytes: 
     outfile: path.join(os.tmpdir(), 'alooma-bench-runtime.js'),
     define: { __PACKAGE_VERSION__: '"0.0.0"' },
     external: ['./emulator.js'],
+    // as scripts/bundle-runtime.js builds dist/runtime.js (no MIME database)
+    alias: { 'mime-db': path.join(ROOT, 'scripts/stubs/mime-db.js') },
     logLevel: 'silent',
   });
   const output = Object.values(result.metafile!.outputs)[0];
