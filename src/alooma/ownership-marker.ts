@@ -65,3 +65,22 @@ export function liveSecretVersion(
     ? DEFAULT_SECRET_VERSION
     : undefined;
 }
+
+/**
+ * The input a create of `type` adopts among the live inputs of its name:
+ * the one input of the name, when it carries `owner`'s marker and is of that
+ * type (an earlier create that landed: a lost answer, a retry, a migration).
+ * Anything else is not adopted: another owner's input, an unmarked one,
+ * several, or another type (the create then fails with `conflict`). The
+ * provider's create decides by it, and the live report predicts with it.
+ */
+export function adoptableInput<
+  T extends { readonly type: string; readonly configuration?: Readonly<Record<string, unknown>> },
+>(named: readonly T[], owner: string, type: string): T | undefined {
+  const only = named.length === 1 ? named[0] : undefined;
+  return only !== undefined &&
+    only.type === type &&
+    readOwnershipMarker(only.configuration ?? {})?.owner === owner
+    ? only
+    : undefined;
+}

@@ -24,6 +24,7 @@ import { inputTypeProblem, isSystemInputType } from '../../alooma/input-types';
 import { isPlainObject as isJsonObject } from '../../alooma/json';
 import { nameProblem, NAME_RULE } from '../../alooma/names';
 import {
+  adoptableInput,
   liveSecretVersion,
   readOwnershipMarker,
   type OwnershipMarker,
@@ -267,14 +268,12 @@ export function inputResource(kind: InputKind): Resource<AloomaProviderData> {
         let existing = (await namesAtStart(data)).get(name) ?? [];
         // taken then: decide on a read from now (shared with concurrent creates)
         if (existing.length > 0) existing = await data.client.inputsNamed(name);
-        const ours = existing.filter(
-          (n) => readOwnershipMarker(n.configuration)?.owner === data.owner,
-        );
-        if (ours.length === 1 && existing.length === 1 && ours[0].type === type) {
+        const adoptable = adoptableInput(existing, data.owner, type);
+        if (adoptable !== undefined) {
           // an earlier create of ours landed (its answer lost, a retry, a migration): adopt it
-          ctx.log.info('adopting an input this owner created', { id: ours[0].id });
-          await writeInput(kind, data, ours[0], config, planned, secrets);
-          return ours[0];
+          ctx.log.info('adopting an input this owner created', { id: adoptable.id });
+          await writeInput(kind, data, adoptable, config, planned, secrets);
+          return adoptable;
         }
         if (existing.length > 0) throw nameTaken(existing, data.owner);
         // stopped while the name was looked up: the create has not begun

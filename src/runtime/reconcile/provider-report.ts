@@ -23,7 +23,7 @@
  * name, this owner's, of the same type; anything else of that name refuses.
  * Pure: no I/O.
  */
-import { readOwnershipMarker } from '../../alooma/ownership-marker';
+import { adoptableInput, readOwnershipMarker } from '../../alooma/ownership-marker';
 import { isInputNode, isSystemInputType } from '../../alooma/input-types';
 import type { BlockedInput, ProviderCodeInput, ProviderLiveDiffStack } from '../protocol';
 import type { LiveInput } from './plan';
@@ -112,17 +112,17 @@ export function providerFindings(
     }
     // Not in state, or gone from Alooma: Terraform plans a create.
     if (named.length === 0) continue;
-    const ours = named.filter((n) => ownerOf(n) === stack.owner);
-    if (named.length === 1 && ours.length === 1 && ours[0].type === input.type) {
+    const adoptable = adoptableInput(named, stack.owner, input.type);
+    if (adoptable !== undefined) {
       const from = state.find(
-        (s) => s.id === ours[0].id && !codeAddresses.has(s.address) && !s.retain,
+        (s) => s.id === adoptable.id && !codeAddresses.has(s.address) && !s.retain,
       );
       findings.push(
         from === undefined
-          ? { kind: 'adopt', input, live: ours[0] }
-          : { kind: 'readdressed', input, live: ours[0], from: from.address },
+          ? { kind: 'adopt', input, live: adoptable }
+          : { kind: 'readdressed', input, live: adoptable, from: from.address },
       );
-      adopted.add(ours[0].id);
+      adopted.add(adoptable.id);
     } else {
       findings.push({ kind: 'conflict', input, holders: named });
     }
